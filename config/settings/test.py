@@ -1,0 +1,18 @@
+"""Test settings: only speed and determinism differ from base."""
+
+import os
+
+# Fixed, throwaway keys so the suite is deterministic; base still refuses to start without
+# them when DEBUG is off, which is what tests/test_settings.py checks.
+os.environ.setdefault("DJANGO_SECRET_KEY", "zhulian-test-secret-key-not-for-production")
+os.environ.setdefault("ZHULIAN_ID_KEY", "dGVzdC1vbmx5LWlkZW50aXR5LW51bWJlci1rZXkhISE=")
+
+from config.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """A domain rule said no. The message is for the user, in their language."""
+
+    def __init__(self, message: str, *, extra: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+
+
+class StaleVersionError(ApplicationError):
+    """Someone saved the object after the caller read it: nothing is overwritten (409)."""
+
+    def __init__(self) -> None:
+        from django.utils.translation import gettext
+
+        super().__init__(gettext("该记录已被他人修改，请刷新页面后重新编辑。"))

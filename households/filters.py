@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from households import idnumber
+from households.models import Area, Category, Enrolment, Household, Member
+
+
+def _search(queryset: QuerySet, _name: str, value: str) -> QuerySet:
+    """Exact identity number (through its keyed hash), else a name or address fragment."""
+    value = value.strip()
+    if not value:
+        return queryset
+    if idnumber.looks_like_id_number(value):
+        digest = idnumber.lookup_hash(value)
+        matching = Member.objects.filter(household=OuterRef("pk"), id_number_hash=digest)
+        return queryset.filter(Exists(matching))
+    by_name = Member.objects.filter(household=OuterRef("pk"), name__contains=value)
+    return queryset.filter(Q(address__contains=value) | Exists(by_name))
+
+
+def _area(queryset: QuerySet, _name: str, value: str) -> QuerySet:
+    area = Area.objects.filter(code=value).only("prefix").first()
+    if area is None:
+        return queryset.none()
+    return queryset.filter(area_code__startswith=area.prefix)
+
+
+def _category(queryset: QuerySet, _name: str, value: str) -> QuerySet:
+    today = timezone.localdate()
+    current = Enrolment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today),
+        household=OuterRef("pk"),
+        category=value,
+        status__in=[Enrolment.Status.APPROVED, Enrolment.Status.APPLIED],
+    )
+    return queryset.filter(Exists(current))
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method=_search, label=_("姓名/身份证号/地址"))
+    area = django_filters.CharFilter(method=_area, label=_("区划代码"))
+    category = django_filters.ChoiceFilter(
+        choices=Category.Code.choices, method=_category, label=_("救助类别")
+    )
+    status = django_filters.ChoiceFilter(choices=Household.Status.choices, label=_("状态"))
+    tier = django_filters.CharFilter(label=_("风险分层"))
+
+    class Meta:
+        model = Household
+        fields = ["q", "area", "category", "status", "tier"]
+
+
+class MemberFilter(django_filters.FilterSet):
+    household = django_filters.UUIDFilter(field_name="household__uuid", label=_("家庭"))
+    q = django_filters.CharFilter(method="filter_q", label=_("姓名/身份证号"))
+    status = django_filters.ChoiceFilter(choices=Member.Status.choices, label=_("状态"))
+
+    class Meta:
+        model = Member
+        fields = ["household", "q", "status"]
+
+    def filter_q(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if idnumber.looks_like_id_number(value):
+            return queryset.filter(id_number_hash=idnumber.lookup_hash(value))
+        return queryset.filter(name__contains=value) if value else queryset
+
+
+class EnrolmentFilter(django_filters.FilterSet):
+    household = django_filters.UUIDFilter(field_name="household__uuid", label=_("家庭"))
+    category = django_filters.ChoiceFilter(choices=Category.Code.choices, label=_("救助类别"))
+    status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices, label=_("状态"))
+    area = django_filters.CharFilter(method="filter_area", label=_("区划代码"))
+
+    class Meta:
+        model = Enrolment
+        fields = ["household", "category", "status", "area"]
+
+    def filter_area(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        area = Area.objects.filter(code=value).only("prefix").first()
+        if area is None:
+            return queryset.none()
+        return queryset.filter(household__area_code__startswith=area.prefix)
+
+
+class AreaFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=Area.Level.choices, label=_("层级"))
+    parent = django_filters.CharFilter(field_name="parent__code", label=_("上级区划代码"))
+
+    class Meta:
+        model = Area
+        fields = ["level", "parent"]

@@ -1,0 +1,189 @@
+"""Reads of the registry. Every one starts from a `*_qs_visible_to(actor=…)` scoping root."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from households.filters import AreaFilter, EnrolmentFilter, HouseholdFilter, MemberFilter
+from households.models import Area, Enrolment, Household, Member
+from households.roles import Can, can
+from households.scope import scope_prefix, scoped
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from households.models import User
+
+    Actor = User | AnonymousUser | None
+
+
+def _filtered(filterset_class: type, qs: QuerySet, filters: dict[str, Any] | None) -> QuerySet:
+    if not filters:
+        return qs
+    filterset = filterset_class(data=filters, queryset=qs)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def _get(qs: QuerySet, uuid: UUID | str) -> Any:
+    try:
+        return qs.get(uuid=uuid)
+    except (qs.model.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+# ---- areas -----------------------------------------------------------------------------
+
+
+def area_qs_visible_to(*, actor: Actor) -> QuerySet[Area]:
+    """Areas at or below the actor's own area."""
+    return scoped(Area.objects.all(), actor=actor, field="prefix")
+
+
+def area_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Area]:
+    qs = area_qs_visible_to(actor=actor).select_related("parent").order_by("code")
+    return _filtered(AreaFilter, qs, filters)
+
+
+def area_get(*, actor: Actor, code: str) -> Area:
+    try:
+        return area_qs_visible_to(actor=actor).select_related("parent").get(code=code)
+    except Area.DoesNotExist:
+        raise Http404 from None
+
+
+def area_choices_for_households(*, actor: Actor) -> QuerySet[Area]:
+    """Communities and grids a household of the actor's scope may be registered in."""
+    return (
+        area_qs_visible_to(actor=actor)
+        .filter(level__in=[Area.Level.COMMUNITY, Area.Level.GRID])
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+# ---- households ------------------------------------------------------------------------
+
+
+def household_qs_visible_to(*, actor: Actor) -> QuerySet[Household]:
+    """Households whose area lies inside the actor's area, for roles that read the registry.
+
+    Providers read no households here (they see referral details through matching/).
+    """
+    if not can(actor, Can.VIEW_REGISTRY):
+        return Household.objects.none()
+    return scoped(Household.objects.all(), actor=actor, field="area_code")
+
+
+def household_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Household]:
+    qs = household_qs_visible_to(actor=actor).select_related("area", "head", "worker")
+    return _filtered(HouseholdFilter, qs, filters).order_by("-id")
+
+
+def household_get(*, actor: Actor, household_id: UUID | str) -> Household:
+    """A visible household, or 404 whether it is missing or out of scope."""
+    qs = household_qs_visible_to(actor=actor).select_related("area__parent", "head", "worker")
+    return _get(qs, household_id)
+
+
+def household_get_for_edit(*, actor: Actor, household_id: UUID | str) -> Household:
+    """A visible household the actor may change: 404 when invisible, 403 when read-only."""
+    household = household_get(actor=actor, household_id=household_id)
+    if not can(actor, Can.EDIT_REGISTRY):
+        raise PermissionDenied
+    return household
+
+
+def household_detail_members(*, household: Household) -> QuerySet[Member]:
+    return household.members.order_by("status", "created_at")
+
+
+# ---- members ---------------------------------------------------------------------------
+
+
+def member_qs_visible_to(*, actor: Actor) -> QuerySet[Member]:
+    if not can(actor, Can.VIEW_REGISTRY):
+        return Member.objects.none()
+    return scoped(Member.objects.all(), actor=actor, field="household__area_code")
+
+
+def member_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Member]:
+    qs = member_qs_visible_to(actor=actor).select_related("household")
+    return _filtered(MemberFilter, qs, filters).order_by("-id")
+
+
+def member_get(*, actor: Actor, member_id: UUID | str) -> Member:
+    return _get(member_qs_visible_to(actor=actor).select_related("household"), member_id)
+
+
+def member_get_for_edit(*, actor: Actor, member_id: UUID | str) -> Member:
+    member = member_get(actor=actor, member_id=member_id)
+    if not can(actor, Can.EDIT_REGISTRY):
+        raise PermissionDenied
+    return member
+
+
+def member_active_with_id_hash(*, digest: str) -> Member | None:
+    """The active member holding a number, anywhere: only for the uniqueness check.
+
+    Callers must not show an out-of-scope result to the user; see member services.
+    """
+    return (
+        Member.objects.filter(id_number_hash=digest, status=Member.Status.ACTIVE)
+        .select_related("household")
+        .first()
+    )
+
+
+# ---- enrolments ------------------------------------------------------------------------
+
+
+def enrolment_qs_visible_to(*, actor: Actor) -> QuerySet[Enrolment]:
+    if not can(actor, Can.VIEW_REGISTRY):
+        return Enrolment.objects.none()
+    return scoped(Enrolment.objects.all(), actor=actor, field="household__area_code")
+
+
+def enrolment_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Enrolment]:
+    qs = (
+        enrolment_qs_visible_to(actor=actor)
+        .select_related("household", "member", "category", "applied_by", "decided_by")
+        .prefetch_related(Prefetch("members", queryset=Member.objects.only("id", "uuid", "name")))
+    )
+    return _filtered(EnrolmentFilter, qs, filters).order_by("-id")
+
+
+def enrolment_get(*, actor: Actor, enrolment_id: UUID | str) -> Enrolment:
+    qs = enrolment_qs_visible_to(actor=actor).select_related(
+        "household", "member", "category", "applied_by", "decided_by"
+    )
+    return _get(qs, enrolment_id)
+
+
+def enrolment_get_for_decision(*, actor: Actor, enrolment_id: UUID | str) -> Enrolment:
+    enrolment = enrolment_get(actor=actor, enrolment_id=enrolment_id)
+    if not can(actor, Can.DECIDE_ENROLMENT):
+        raise PermissionDenied
+    return enrolment
+
+
+def enrolments_pending(*, actor: Actor) -> QuerySet[Enrolment]:
+    return enrolment_list(actor=actor).filter(status=Enrolment.Status.APPLIED).order_by("id")
+
+
+def household_enrolments(*, household: Household) -> QuerySet[Enrolment]:
+    return (
+        household.enrolments.select_related("category", "member", "applied_by", "decided_by")
+        .prefetch_related(Prefetch("members", queryset=Member.objects.only("id", "name")))
+        .order_by("-start_date", "-id")
+    )
+
+
+def actor_has_scope(actor: Actor) -> bool:
+    return scope_prefix(actor) is not None

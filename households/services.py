@@ -1,0 +1,524 @@
+"""Writes to the registry. Each is atomic, checks its rules, and leaves an audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit, diff, log_access
+from core.errors import ApplicationError, StaleVersionError
+from core.models import AccessLog
+from households import idnumber
+from households.models import Area, Category, Enrolment, Household, Member
+from households.roles import Can, can, may_reveal_id_number
+from households.scope import scope_prefix
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from households.models import User
+
+HOUSEHOLD_FIELDS = ["area", "address", "phone", "note", "worker"]
+MEMBER_FIELDS = [
+    "name",
+    "relation",
+    "phone",
+    "disability_type",
+    "disability_grade",
+    "health",
+    "illness",
+    "has_caregiver",
+    "labour_capacity",
+    "employment",
+    "schooling",
+    "lives_alone",
+    "monthly_income",
+    "status",
+]
+
+
+def _require(actor: User | None, capability: Can) -> None:
+    if actor is not None and not can(actor, capability):
+        raise PermissionDenied
+
+
+def _check_version(obj: Household | Member | Enrolment, expected: int | None) -> None:
+    if expected is not None and obj.version != expected:
+        raise StaleVersionError
+
+
+def _check_area(actor: User | None, area: Area) -> None:
+    if area.level not in (Area.Level.COMMUNITY, Area.Level.GRID):
+        raise ValidationError({"area": _("家庭应登记在社区或网格下。")})
+    prefix = scope_prefix(actor) if actor is not None else ""
+    if prefix is None or not area.prefix.startswith(prefix):
+        raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
+
+
+# ---- identity numbers ------------------------------------------------------------------
+
+
+def _claim_id_number(
+    *, actor: User | None, member: Member, raw: str, exclude_pk: int | None = None
+) -> None:
+    """Validate a number, fill the member's id fields, and refuse one active elsewhere.
+
+    A clash with a household out of the actor's scope is reported without a trace of it.
+    """
+    try:
+        parsed = idnumber.parse(raw)
+    except ValidationError as error:
+        raise ValidationError({"id_number": error.messages}) from None
+    digest = idnumber.lookup_hash(parsed.number)
+    holder = (
+        Member.objects.filter(id_number_hash=digest, status=Member.Status.ACTIVE)
+        .exclude(pk=exclude_pk)
+        .select_related("household")
+        .first()
+    )
+    if holder is not None:
+        raise ValidationError({"id_number": _duplicate_message(actor, holder)})
+    member.id_number_cipher = idnumber.encrypt(parsed.number)
+    member.id_number_hash = digest
+    member.id_number_masked = parsed.masked
+    member.birth_date = parsed.birth_date
+    member.sex = parsed.sex
+
+
+def _duplicate_message(actor: User | None, holder: Member) -> str:
+    prefix = scope_prefix(actor) if actor is not None else ""
+    if prefix is not None and holder.household.area_code.startswith(prefix):
+        return _("该身份证号已登记为本辖区“%(address)s”家庭的在户成员“%(name)s”。") % {
+            "address": holder.household.address,
+            "name": holder.name,
+        }
+    return _("该身份证号已登记为其他地区的在户成员，不能重复登记。请先核实该人员的户籍与居住情况。")
+
+
+def _save_member(member: Member, *, update_fields: list[str] | None = None) -> None:
+    """Save, turning a lost race on the unique index into the same field error."""
+    try:
+        with transaction.atomic():
+            if update_fields is None:
+                member.save()
+            else:
+                member.save(update_fields=update_fields)
+    except IntegrityError as error:
+        if "member_one_active_per_id_number" in str(error):
+            raise ValidationError(
+                {"id_number": _("该身份证号已登记为其他在户成员，不能重复登记。")}
+            ) from None
+        raise
+
+
+# ---- households and members ------------------------------------------------------------
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: User | None,
+    area: Area,
+    address: str,
+    head: dict[str, Any],
+    phone: str = "",
+    note: str = "",
+    worker: User | None = None,
+) -> Household:
+    """Register a household together with its head (户主), who is its first member."""
+    _require(actor, Can.EDIT_REGISTRY)
+    _check_area(actor, area)
+    household = Household(
+        area=area,
+        area_code=area.prefix,
+        address=address.strip(),
+        phone=phone,
+        note=note,
+        worker=worker,
+    )
+    household.full_clean()
+    household.save()
+    head_member = member_add(
+        actor=actor, household=household, data={**head, "relation": Member.Relation.HEAD}
+    )
+    household.head = head_member
+    household.save(update_fields=["head"])
+    audit(actor=actor, verb="household.create", obj=household, household_id=household.pk)
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *,
+    actor: User | None,
+    household: Household,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> Household:
+    _require(actor, Can.EDIT_REGISTRY)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _check_version(household, expected_version)
+    fields = [name for name in HOUSEHOLD_FIELDS if name in data]
+    before = {name: getattr(household, name) for name in fields}
+    for name in fields:
+        setattr(household, name, data[name])
+    if "area" in data and data["area"] != before.get("area"):
+        _check_area(actor, household.area)
+        household.area_code = household.area.prefix
+        fields.append("area_code")
+    household.full_clean(exclude=["head"])
+    changes = diff(household, before, [f for f in fields if f != "area_code"])
+    if not changes:
+        return household
+    household.version += 1
+    household.save(update_fields=[*fields, "version", "updated_at"])
+    audit(
+        actor=actor,
+        verb="household.update",
+        obj=household,
+        household_id=household.pk,
+        changes=changes,
+    )
+    return household
+
+
+@transaction.atomic
+def member_add(*, actor: User | None, household: Household, data: dict[str, Any]) -> Member:
+    _require(actor, Can.EDIT_REGISTRY)
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    member = Member(household=household)
+    for name in MEMBER_FIELDS:
+        if name in data and data[name] is not None:
+            setattr(member, name, data[name])
+    errors: dict[str, list[str]] = {}
+    try:
+        _claim_id_number(actor=actor, member=member, raw=data.get("id_number", ""))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        member.full_clean(exclude=["id_number_cipher"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    _save_member(member)
+    audit(
+        actor=actor,
+        verb="member.add",
+        obj=member,
+        household_id=household.pk,
+        changes={"name": member.name, "id_number": member.id_number_masked},
+    )
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *,
+    actor: User | None,
+    member: Member,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> Member:
+    """Change a member. A new identity number is validated and checked like a new one."""
+    _require(actor, Can.EDIT_REGISTRY)
+    member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    _check_version(member, expected_version)
+    fields = [name for name in MEMBER_FIELDS if name in data]
+    before = {name: getattr(member, name) for name in fields}
+    before["id_number_masked"] = member.id_number_masked
+    for name in fields:
+        setattr(member, name, data[name])
+    raw = (data.get("id_number") or "").strip()
+    id_fields: list[str] = []
+    if raw and idnumber.lookup_hash(raw) != member.id_number_hash:
+        _claim_id_number(actor=actor, member=member, raw=raw, exclude_pk=member.pk)
+        id_fields = ["id_number_cipher", "id_number_hash", "id_number_masked", "birth_date", "sex"]
+    elif (
+        "status" in data
+        and data["status"] == Member.Status.ACTIVE
+        and before.get("status") != Member.Status.ACTIVE
+    ):
+        _claim_again(actor=actor, member=member)
+    member.full_clean(exclude=["id_number_cipher"])
+    changes = diff(member, before, [*fields, "id_number_masked"])
+    if not changes:
+        return member
+    member.version += 1
+    _save_member(member, update_fields=[*fields, *id_fields, "version", "updated_at"])
+    audit(
+        actor=actor,
+        verb="member.update",
+        obj=member,
+        household_id=member.household_id,
+        changes=changes,
+    )
+    return member
+
+
+def _reactivates(before: dict[str, Any], data: dict[str, Any]) -> bool:
+    active = Member.Status.ACTIVE
+    return data.get("status", active) == active and before.get("status", active) != active
+
+
+def _claim_again(*, actor: User | None, member: Member) -> None:
+    """A member moving back to active must not clash with another active holder."""
+    holder = (
+        Member.objects.filter(id_number_hash=member.id_number_hash, status=Member.Status.ACTIVE)
+        .exclude(pk=member.pk)
+        .select_related("household")
+        .first()
+    )
+    if holder is not None:
+        raise ValidationError({"status": _duplicate_message(actor, holder)})
+
+
+def member_reveal_id_number(
+    *, actor: User, member: Member, request: HttpRequest | None = None
+) -> str:
+    """The full identity number, for a user with the reveal permission; every reveal is logged."""
+    if not may_reveal_id_number(actor):
+        raise PermissionDenied
+    number = idnumber.decrypt(member.id_number_cipher)
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.REVEAL_ID,
+        request=request,
+        obj=member,
+        household_id=member.household_id,
+    )
+    return number
+
+
+# ---- enrolments ------------------------------------------------------------------------
+
+_LIVE = [Enrolment.Status.APPLIED, Enrolment.Status.APPROVED, Enrolment.Status.SUSPENDED]
+
+
+def _overlapping(enrolment: Enrolment) -> Q:
+    """Enrolments whose period meets this one's (an open end runs forever)."""
+    condition = Q(end_date__isnull=True) | Q(end_date__gte=enrolment.start_date)
+    if enrolment.end_date is not None:
+        condition &= Q(start_date__lte=enrolment.end_date)
+    return condition & Q(status__in=_LIVE) & ~Q(pk=enrolment.pk)
+
+
+def _check_combinations(enrolment: Enrolment, covered: list[Member]) -> None:
+    """The combinations that cannot hold at the same time, each with its own message."""
+    same_time = Enrolment.objects.filter(_overlapping(enrolment))
+    code = enrolment.category_id
+    household_rows = same_time.filter(household_id=enrolment.household_id)
+    if code in (Category.Code.DIBAO, Category.Code.DIBIAN):
+        other = Category.Code.DIBIAN if code == Category.Code.DIBAO else Category.Code.DIBAO
+        if household_rows.filter(category=other).exists():
+            raise ValidationError(
+                _("同一家庭不能同时享受低保和低边，请先终止现有的%(c)s认定。")
+                % {"c": Category.Code(other).label}
+            )
+    repeatable = (Category.Code.DIBAO, Category.Code.DIBIAN, Category.Code.ZHICHU)
+    if code in repeatable and household_rows.filter(category=code).exists():
+        raise ValidationError(
+            _("该家庭在此期间已有%(c)s申请或认定。") % {"c": Category.Code(code).label}
+        )
+    covered_ids = [m.pk for m in covered]
+    if code == Category.Code.DIBAO:
+        tekun_ids = set(
+            same_time.filter(category=Category.Code.TEKUN, member_id__in=covered_ids).values_list(
+                "member_id", flat=True
+            )
+        )
+        if tekun_ids:
+            names = "、".join(m.name for m in covered if m.pk in tekun_ids)
+            raise ValidationError(
+                _("%(names)s 已是特困供养人员，不能同时计入低保，请从覆盖成员中移除。")
+                % {"names": names}
+            )
+    if code == Category.Code.TEKUN:
+        dibao = same_time.filter(category=Category.Code.DIBAO, members__in=covered_ids)
+        if dibao.exists():
+            raise ValidationError(_("该成员已计入低保家庭的保障人数，不能同时认定为特困。"))
+        if same_time.filter(category=code, member_id__in=covered_ids).exists():
+            raise ValidationError(_("该成员在此期间已有特困申请或认定。"))
+
+
+@transaction.atomic
+def enrolment_apply(
+    *,
+    actor: User | None,
+    household: Household,
+    category: Category,
+    start_date: dt.date,
+    members: list[Member] | None = None,
+    member: Member | None = None,
+    end_date: dt.date | None = None,
+    monthly_amount: Decimal = Decimal("0"),
+    review_due: dt.date | None = None,
+    reason: str = "",
+) -> Enrolment:
+    """Submit an application (申请). A district admin decides it with enrolment_approve/reject."""
+    _require(actor, Can.APPLY_ENROLMENT)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    covered = _covered_members(household, category, member, members)
+    enrolment = Enrolment(
+        household=household,
+        category=category,
+        member=member if category.per_person else None,
+        start_date=start_date,
+        end_date=end_date,
+        monthly_amount=monthly_amount,
+        review_due=review_due,
+        reason=reason,
+        applied_by=actor,
+    )
+    if category.code == Category.Code.LINSHI and end_date is None:
+        raise ValidationError({"end_date": _("临时救助必须填写终止日期。")})
+    enrolment.full_clean()
+    _check_combinations(enrolment, covered)
+    enrolment.save()
+    enrolment.members.set(covered)
+    audit(
+        actor=actor,
+        verb="enrolment.apply",
+        obj=enrolment,
+        household_id=household.pk,
+        changes={"category": category.code, "members": [m.pk for m in covered]},
+    )
+    return enrolment
+
+
+def _covered_members(
+    household: Household,
+    category: Category,
+    member: Member | None,
+    members: list[Member] | None,
+) -> list[Member]:
+    active = {m.pk: m for m in household.members.filter(status=Member.Status.ACTIVE)}
+    if category.per_person:
+        if member is None or member.pk not in active:
+            raise ValidationError({"member": _("特困按人认定，请选择本户一名在户成员。")})
+        return [active[member.pk]]
+    chosen = members if members else list(active.values())
+    outside = [m.name for m in chosen if m.pk not in active]
+    if outside:
+        raise ValidationError(
+            {"members": _("%(names)s 不是本户在户成员。") % {"names": "、".join(outside)}}
+        )
+    if not chosen:
+        raise ValidationError({"members": _("请至少选择一名覆盖成员。")})
+    return [active[m.pk] for m in chosen]
+
+
+def _decide(
+    *,
+    actor: User | None,
+    enrolment: Enrolment,
+    to: str,
+    allowed_from: list[str],
+    reason: str,
+    verb: str,
+) -> Enrolment:
+    if actor is not None and not can(actor, Can.DECIDE_ENROLMENT):
+        raise PermissionDenied
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status not in allowed_from:
+        raise ApplicationError(
+            _("当前状态为“%(s)s”，不能执行此操作。") % {"s": enrolment.get_status_display()}
+        )
+    before = {"status": enrolment.status}
+    enrolment.status = to
+    enrolment.decided_by = actor
+    enrolment.decided_at = timezone.now()
+    enrolment.decision_reason = reason
+    enrolment.version += 1
+    enrolment.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "version",
+            "updated_at",
+        ]
+    )
+    audit(
+        actor=actor,
+        verb=verb,
+        obj=enrolment,
+        household_id=enrolment.household_id,
+        changes={**diff(enrolment, before, ["status"]), "reason": reason},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_approve(*, actor: User | None, enrolment: Enrolment, reason: str = "") -> Enrolment:
+    """Approve an application, re-checking the combination rules against today's records."""
+    Household.objects.select_for_update().filter(pk=enrolment.household_id).first()
+    _check_combinations(enrolment, list(enrolment.members.all()))
+    return _decide(
+        actor=actor,
+        enrolment=enrolment,
+        to=Enrolment.Status.APPROVED,
+        allowed_from=[Enrolment.Status.APPLIED],
+        reason=reason,
+        verb="enrolment.approve",
+    )
+
+
+@transaction.atomic
+def enrolment_reject(*, actor: User | None, enrolment: Enrolment, reason: str) -> Enrolment:
+    if not reason.strip():
+        raise ValidationError({"reason": _("不予批准时必须填写理由。")})
+    return _decide(
+        actor=actor,
+        enrolment=enrolment,
+        to=Enrolment.Status.REJECTED,
+        allowed_from=[Enrolment.Status.APPLIED],
+        reason=reason,
+        verb="enrolment.reject",
+    )
+
+
+@transaction.atomic
+def enrolment_suspend(*, actor: User | None, enrolment: Enrolment, reason: str) -> Enrolment:
+    if not reason.strip():
+        raise ValidationError({"reason": _("暂停救助时必须填写理由。")})
+    return _decide(
+        actor=actor,
+        enrolment=enrolment,
+        to=Enrolment.Status.SUSPENDED,
+        allowed_from=[Enrolment.Status.APPROVED],
+        reason=reason,
+        verb="enrolment.suspend",
+    )
+
+
+@transaction.atomic
+def enrolment_end(
+    *, actor: User | None, enrolment: Enrolment, reason: str, end_date: dt.date | None = None
+) -> Enrolment:
+    """End an approved or suspended enrolment on `end_date` (today by default)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("终止救助时必须填写理由。")})
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    end = end_date or timezone.localdate()
+    if end < enrolment.start_date:
+        raise ValidationError({"end_date": _("终止日期不能早于起始日期。")})
+    enrolment.end_date = end
+    enrolment.save(update_fields=["end_date"])
+    return _decide(
+        actor=actor,
+        enrolment=enrolment,
+        to=Enrolment.Status.ENDED,
+        allowed_from=[Enrolment.Status.APPROVED, Enrolment.Status.SUSPENDED],
+        reason=reason,
+        verb="enrolment.end",
+    )
