@@ -3,12 +3,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from households.urls import auth_urlpatterns
+
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include(("households.api_urls", "api-households"))),
 ]
 
 urlpatterns = [
+    *auth_urlpatterns,
     path("", include("households.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

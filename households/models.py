@@ -342,7 +342,12 @@ class Enrolment(PublicModel):
     review_due = models.DateField(_("复核日期"), null=True, blank=True)
     reason = models.TextField(_("申请事由"), blank=True)
     applied_by = models.ForeignKey(
-        User, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
     )
     decided_by = models.ForeignKey(
         User,

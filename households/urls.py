@@ -1,1 +1,45 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from households import views
+
+app_name = "households"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("households/", views.HouseholdListView.as_view(), name="list"),
+    path("households/create/", views.HouseholdCreateView.as_view(), name="create"),
+    path("households/<uuid:household_id>/", views.HouseholdDetailView.as_view(), name="detail"),
+    path("households/<uuid:household_id>/edit/", views.HouseholdEditView.as_view(), name="edit"),
+    path(
+        "households/<uuid:household_id>/members/add/",
+        views.MemberAddView.as_view(),
+        name="member_add",
+    ),
+    path(
+        "households/<uuid:household_id>/enrolments/apply/",
+        views.EnrolmentApplyView.as_view(),
+        name="enrolment_apply",
+    ),
+    path("members/<uuid:member_id>/edit/", views.MemberEditView.as_view(), name="member_edit"),
+    path(
+        "members/<uuid:member_id>/reveal/", views.MemberRevealView.as_view(), name="member_reveal"
+    ),
+    path("enrolments/pending/", views.EnrolmentPendingView.as_view(), name="enrolments_pending"),
+    path(
+        "enrolments/<uuid:enrolment_id>/decide/",
+        views.EnrolmentDecideView.as_view(),
+        name="enrolment_decide",
+    ),
+]
+
+auth_urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

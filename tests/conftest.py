@@ -26,8 +26,13 @@ def areas(db):
     other_street = factories.area("320506002000", "沧浪街道", Area.Level.STREET, district)
     far = factories.area("320506002001", "南门社区", Area.Level.COMMUNITY, other_street)
     return SimpleNamespace(
-        district=district, street=street, community=community, grid=grid,
-        neighbour=neighbour, other_street=other_street, far=far,
+        district=district,
+        street=street,
+        community=community,
+        grid=grid,
+        neighbour=neighbour,
+        other_street=other_street,
+        far=far,
     )
 
 
@@ -54,8 +59,7 @@ def personas(areas):
 def household(areas, personas):
     """A household in the caseworker's grid with its head and one more member."""
     home = factories.household(area=areas.grid, actor=personas.caseworker, address="狮林寺巷8号")
-    factories.member(household=home, actor=personas.caseworker, name="王小明",
-                     relation="child")
+    factories.member(household=home, actor=personas.caseworker, name="王小明", relation="child")
     return home
 
 

@@ -31,8 +31,12 @@ def area(code: str, name: str, level: str, parent: Area | None = None) -> Area:
 
 def user(username: str, *, role: str, area: Area | None, **extra: Any) -> User:
     return User.objects.create_user(
-        username=username, password="pw-" + username, role=role, area=area,
-        display_name=extra.pop("display_name", username), **extra,
+        username=username,
+        password="pw-" + username,
+        role=role,
+        area=area,
+        display_name=extra.pop("display_name", username),
+        **extra,
     )
 
 
@@ -50,12 +54,19 @@ def member_data(**overrides: Any) -> dict[str, Any]:
 
 
 def household(
-    *, area: Area, actor: User | None = None, address: str | None = None,
-    head: dict[str, Any] | None = None, **extra: Any,
+    *,
+    area: Area,
+    actor: User | None = None,
+    address: str | None = None,
+    head: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> Household:
     return services.household_create(
-        actor=actor, area=area, address=address or f"幸福路{next(_sequence)}号",
-        head=member_data(name="王建国", **(head or {})), **extra,
+        actor=actor,
+        area=area,
+        address=address or f"幸福路{next(_sequence)}号",
+        head=member_data(**{"name": "王建国", **(head or {})}),
+        **extra,
     )
 
 
@@ -64,12 +75,19 @@ def member(*, household: Household, actor: User | None = None, **overrides: Any)
 
 
 def enrolment(
-    *, household: Household, category: str = "dibao", approve: bool = True,
-    start: dt.date = dt.date(2026, 1, 1), **extra: Any,
+    *,
+    household: Household,
+    category: str = "dibao",
+    approve: bool = True,
+    start: dt.date = dt.date(2026, 1, 1),
+    **extra: Any,
 ) -> Enrolment:
     result = services.enrolment_apply(
-        actor=None, household=household, category=Category.objects.get(code=category),
-        start_date=start, **extra,
+        actor=None,
+        household=household,
+        category=Category.objects.get(code=category),
+        start_date=start,
+        **extra,
     )
     if approve:
         result = services.enrolment_approve(actor=None, enrolment=result)

@@ -1,0 +1,72 @@
+"""Keyset pagination for list pages: page 1,000 costs what page 1 costs (no OFFSET, no COUNT).
+
+Rows are ordered by descending id. The cursor is the signed id of a page's edge row, so the
+URL carries no bare sequential id and a forged cursor is simply ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import signing
+from django.db.models import QuerySet
+
+_SALT = "zhulian.keyset"
+COUNT_CAP = 10_000
+
+
+@dataclass
+class KeysetPage:
+    items: list[Any]
+    next_cursor: str | None
+    prev_cursor: str | None
+    total: int
+    total_capped: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _encode(pk: int) -> str:
+    return signing.dumps(pk, salt=_SALT, compress=False)
+
+
+def _decode(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        value = signing.loads(cursor, salt=_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows, counting at most `cap` + 1 of them: (count, whether the cap was hit)."""
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+def keyset_page(
+    qs: QuerySet, *, after: str | None = None, before: str | None = None, size: int = 25
+) -> KeysetPage:
+    """One page of `qs` (any ordering is replaced by -id) after or before a cursor."""
+    after_pk, before_pk = _decode(after), _decode(before)
+    if before_pk is not None:
+        rows = list(qs.filter(pk__gt=before_pk).order_by("id")[: size + 1])
+        has_more_before = len(rows) > size
+        items = list(reversed(rows[:size]))
+        has_more_after = True
+    else:
+        base = qs.filter(pk__lt=after_pk) if after_pk is not None else qs
+        rows = list(base.order_by("-id")[: size + 1])
+        items = rows[:size]
+        has_more_after = len(rows) > size
+        has_more_before = after_pk is not None
+    total, capped = capped_count(qs)
+    return KeysetPage(
+        items=items,
+        next_cursor=_encode(items[-1].pk) if items and has_more_after else None,
+        prev_cursor=_encode(items[0].pk) if items and has_more_before else None,
+        total=total,
+        total_capped=capped,
+    )

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DateInput
+from households import idnumber
+from households.models import Area, Category, Household, Member
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Area) -> str:
+        if obj.level == Area.Level.GRID and obj.parent_id:
+            return f"{obj.parent.name} · {obj.name}"
+        return obj.name
+
+
+class HouseholdForm(forms.Form):
+    area = AreaChoiceField(queryset=Area.objects.none(), label=_("所在社区/网格"))
+    address = forms.CharField(label=_("家庭住址"), max_length=200)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    note = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+
+    @classmethod
+    def initial_for(cls, household: Household) -> dict[str, Any]:
+        return {
+            "area": household.area_id,
+            "address": household.address,
+            "phone": household.phone,
+            "note": household.note,
+            "version": household.version,
+        }
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("公民身份号码"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    relation = forms.ChoiceField(label=_("与户主关系"), choices=Member.Relation.choices)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    disability_type = forms.ChoiceField(
+        label=_("残疾类别"), choices=Member.DisabilityType.choices, required=False
+    )
+    disability_grade = forms.TypedChoiceField(
+        label=_("残疾等级"),
+        choices=[("", "—"), *Member.DisabilityGrade.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    health = forms.ChoiceField(label=_("健康状况"), choices=Member.Health.choices)
+    illness = forms.CharField(label=_("疾病名称"), max_length=100, required=False)
+    has_caregiver = forms.BooleanField(label=_("有人照料"), required=False, initial=True)
+    labour_capacity = forms.ChoiceField(label=_("劳动能力"), choices=Member.LabourCapacity.choices)
+    employment = forms.ChoiceField(label=_("就业状况"), choices=Member.Employment.choices)
+    schooling = forms.ChoiceField(label=_("在学情况"), choices=Member.Schooling.choices)
+    lives_alone = forms.BooleanField(label=_("独居"), required=False)
+    monthly_income = forms.DecimalField(
+        label=_("月收入（元）"), min_value=0, max_digits=10, decimal_places=2, initial=0
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self, *args: Any, editing: bool = False, with_relation: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        if editing:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _("不修改请留空")
+            self.fields["status"] = forms.ChoiceField(
+                label=_("状态"), choices=Member.Status.choices
+            )
+        if not with_relation:
+            del self.fields["relation"]
+
+    def clean_id_number(self) -> str:
+        raw = self.cleaned_data.get("id_number", "")
+        if not raw and self.editing:
+            return ""
+        return idnumber.parse(raw).number
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        has_type = bool(data.get("disability_type"))
+        has_grade = data.get("disability_grade") is not None
+        if has_type and not has_grade:
+            self.add_error("disability_grade", _("请选择残疾等级。"))
+        if has_grade and not has_type:
+            self.add_error("disability_type", _("请选择残疾类别。"))
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if self.editing and not data.get("id_number"):
+            data.pop("id_number", None)
+        return data
+
+    @classmethod
+    def initial_for(cls, member: Member) -> dict[str, Any]:
+        names = [*MemberFormFields, "version", "status"]
+        return {name: getattr(member, name) for name in names}
+
+
+MemberFormFields = [
+    "name",
+    "relation",
+    "phone",
+    "disability_type",
+    "disability_grade",
+    "health",
+    "illness",
+    "has_caregiver",
+    "labour_capacity",
+    "employment",
+    "schooling",
+    "lives_alone",
+    "monthly_income",
+]
+
+
+class HouseholdSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号或地址"), "type": "search"}),
+    )
+    area = forms.ChoiceField(label=_("区划"), required=False)
+    category = forms.ChoiceField(
+        label=_("救助类别"), required=False, choices=[("", _("全部类别")), *Category.Code.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *Household.Status.choices]
+    )
+
+    def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("全部区划"))] + [
+            (a.code, ("— " * _DEPTH.get(a.level, 0)) + a.name) for a in areas
+        ]
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+_DEPTH = {"district": 0, "street": 1, "community": 2, "grid": 3}
+
+
+class EnrolmentApplyForm(forms.Form):
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), label=_("救助类别"), to_field_name="code"
+    )
+    member = forms.ModelChoiceField(
+        queryset=Member.objects.none(),
+        label=_("救助对象（特困按人认定）"),
+        required=False,
+        to_field_name="uuid",
+    )
+    members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.none(),
+        label=_("覆盖成员（不选则为全部在户成员）"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="uuid",
+    )
+    start_date = forms.DateField(label=_("起始日期"), widget=DateInput())
+    end_date = forms.DateField(
+        label=_("终止日期"), required=False, widget=DateInput(), help_text=_("临时救助必填")
+    )
+    monthly_amount = forms.DecimalField(
+        label=_("月救助金额（元）"), min_value=0, max_digits=10, decimal_places=2, initial=0
+    )
+    review_due = forms.DateField(label=_("复核日期"), required=False, widget=DateInput())
+    reason = forms.CharField(
+        label=_("申请事由"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["members"].queryset = members
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("不予批准"))])
+    reason = forms.CharField(
+        label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            raise ValidationError({"reason": _("不予批准时必须填写理由。")})
+        return data

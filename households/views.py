@@ -1,0 +1,358 @@
+"""Pages of the registry. Parse → access through a selector → one service → render/redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.audit import log_access
+from core.errors import ApplicationError
+from core.forms import add_service_errors
+from core.keyset import keyset_page
+from core.models import AccessLog
+from households import selectors, services
+from households.forms import (
+    DecisionForm,
+    EnrolmentApplyForm,
+    HouseholdForm,
+    HouseholdSearchForm,
+    MemberForm,
+)
+from households.models import Enrolment, Member
+from households.roles import Can, can, may_reveal_id_number
+
+DomainError = (ValidationError, ApplicationError)
+
+
+class HomeView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return redirect("households:list")
+
+
+class HouseholdListView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        areas = selectors.area_list(actor=request.user)
+        form = HouseholdSearchForm(request.GET or None, areas=areas)
+        try:
+            qs = selectors.household_list(actor=request.user, filters=form.filters())
+        except ValidationError:
+            qs = selectors.household_list(actor=request.user).none()
+        today = timezone.localdate()
+        qs = qs.prefetch_related(
+            Prefetch(
+                "members",
+                queryset=Member.objects.filter(status=Member.Status.ACTIVE).only(
+                    "id", "household_id", "name"
+                ),
+                to_attr="active_members",
+            ),
+            Prefetch("enrolments", queryset=_current_enrolments(today), to_attr="current"),
+        )
+        page = keyset_page(qs, after=request.GET.get("after"), before=request.GET.get("before"))
+        query = request.GET.copy()
+        for key in ("after", "before"):
+            query.pop(key, None)
+        return render(
+            request,
+            "households/household_list.html",
+            {
+                "form": form,
+                "page": page,
+                "query": query.urlencode(),
+                "can_edit": can(request.user, Can.EDIT_REGISTRY),
+            },
+        )
+
+
+def _current_enrolments(today: Any) -> Any:
+    return (
+        Enrolment.objects.filter(status=Enrolment.Status.APPROVED, start_date__lte=today)
+        .exclude(end_date__lt=today)
+        .select_related("category")
+        .only("id", "household_id", "category__name", "category__sort_order")
+    )
+
+
+class HouseholdDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get(actor=request.user, household_id=household_id)
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.VIEW_HOUSEHOLD,
+            request=request,
+            obj=household,
+            household_id=household.pk,
+        )
+        return render(
+            request,
+            "households/household_detail.html",
+            {
+                "household": household,
+                "members": selectors.household_detail_members(household=household),
+                "enrolments": selectors.household_enrolments(household=household),
+                "can_edit": can(request.user, Can.EDIT_REGISTRY),
+                "can_apply": can(request.user, Can.APPLY_ENROLMENT),
+                "can_decide": can(request.user, Can.DECIDE_ENROLMENT),
+                "can_reveal": may_reveal_id_number(request.user),
+            },
+        )
+
+
+class HouseholdCreateView(LoginRequiredMixin, View):
+    template = "households/household_form.html"
+
+    def _forms(self, request: HttpRequest) -> tuple[HouseholdForm, MemberForm]:
+        if not can(request.user, Can.EDIT_REGISTRY):
+            raise PermissionDenied
+        areas = selectors.area_choices_for_households(actor=request.user)
+        data = request.POST if request.method == "POST" else None
+        return (
+            HouseholdForm(data, areas=areas, prefix="household"),
+            MemberForm(data, prefix="head", with_relation=False),
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        household_form, head_form = self._forms(request)
+        return render(request, self.template, {"form": household_form, "head_form": head_form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        household_form, head_form = self._forms(request)
+        if household_form.is_valid() & head_form.is_valid():
+            data = household_form.cleaned_data
+            try:
+                household = services.household_create(
+                    actor=request.user,
+                    area=data["area"],
+                    address=data["address"],
+                    phone=data["phone"],
+                    note=data["note"],
+                    head=head_form.service_data(),
+                )
+            except DomainError as error:
+                _split_errors(error, household_form, head_form)
+            else:
+                messages.success(request, _("家庭档案已登记。"))
+                return redirect("households:detail", household_id=household.uuid)
+        return render(
+            request, self.template, {"form": household_form, "head_form": head_form}, status=400
+        )
+
+
+def _split_errors(error: Any, household_form: HouseholdForm, head_form: MemberForm) -> None:
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            target = household_form if field in household_form.fields else head_form
+            target.add_error(field if field in target.fields else None, messages_)
+    else:
+        add_service_errors(household_form, error)
+
+
+class HouseholdEditView(LoginRequiredMixin, View):
+    template = "households/household_edit.html"
+
+    def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get_for_edit(actor=request.user, household_id=household_id)
+        form = HouseholdForm(
+            initial=HouseholdForm.initial_for(household), areas=self._areas(request)
+        )
+        return render(request, self.template, {"form": form, "household": household})
+
+    def post(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get_for_edit(actor=request.user, household_id=household_id)
+        form = HouseholdForm(request.POST, areas=self._areas(request))
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                services.household_update(
+                    actor=request.user,
+                    household=household,
+                    data=data,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("家庭信息已保存。"))
+                return redirect("households:detail", household_id=household.uuid)
+        return render(request, self.template, {"form": form, "household": household}, status=400)
+
+    def _areas(self, request: HttpRequest) -> Any:
+        return selectors.area_choices_for_households(actor=request.user)
+
+
+class MemberAddView(LoginRequiredMixin, View):
+    template = "households/member_form.html"
+
+    def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get_for_edit(actor=request.user, household_id=household_id)
+        return render(request, self.template, {"form": MemberForm(), "household": household})
+
+    def post(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get_for_edit(actor=request.user, household_id=household_id)
+        form = MemberForm(request.POST)
+        if form.is_valid():
+            try:
+                services.member_add(
+                    actor=request.user, household=household, data=form.service_data()
+                )
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("家庭成员已添加。"))
+                return redirect("households:detail", household_id=household.uuid)
+        return render(request, self.template, {"form": form, "household": household}, status=400)
+
+
+class MemberEditView(LoginRequiredMixin, View):
+    template = "households/member_form.html"
+
+    def get(self, request: HttpRequest, member_id: str) -> HttpResponse:
+        member = selectors.member_get_for_edit(actor=request.user, member_id=member_id)
+        form = MemberForm(initial=MemberForm.initial_for(member), editing=True)
+        return render(
+            request, self.template, {"form": form, "household": member.household, "member": member}
+        )
+
+    def post(self, request: HttpRequest, member_id: str) -> HttpResponse:
+        member = selectors.member_get_for_edit(actor=request.user, member_id=member_id)
+        form = MemberForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                services.member_update(
+                    actor=request.user,
+                    member=member,
+                    data=form.service_data(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("成员信息已保存。"))
+                return redirect("households:detail", household_id=member.household.uuid)
+        return render(
+            request,
+            self.template,
+            {"form": form, "household": member.household, "member": member},
+            status=400,
+        )
+
+
+class MemberRevealView(LoginRequiredMixin, View):
+    """POST only: a reveal is recorded in the access log, so it is never a plain GET."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, member_id: str) -> HttpResponse:
+        member = selectors.member_get(actor=request.user, member_id=member_id)
+        number = services.member_reveal_id_number(
+            actor=request.user, member=member, request=request
+        )
+        response = render(
+            request, "households/member_reveal.html", {"member": member, "number": number}
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class EnrolmentApplyView(LoginRequiredMixin, View):
+    template = "households/enrolment_apply.html"
+
+    def _form(self, request: HttpRequest, household: Any, data: Any = None) -> EnrolmentApplyForm:
+        if not can(request.user, Can.APPLY_ENROLMENT):
+            raise PermissionDenied
+        members = household.members.filter(status=Member.Status.ACTIVE).order_by("created_at")
+        return EnrolmentApplyForm(
+            data, members=members, initial={"start_date": timezone.localdate()}
+        )
+
+    def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get(actor=request.user, household_id=household_id)
+        form = self._form(request, household)
+        return render(request, self.template, {"form": form, "household": household})
+
+    def post(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get(actor=request.user, household_id=household_id)
+        form = self._form(request, household, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.enrolment_apply(
+                    actor=request.user,
+                    household=household,
+                    category=data["category"],
+                    member=data["member"],
+                    members=list(data["members"]),
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    monthly_amount=data["monthly_amount"],
+                    review_due=data["review_due"],
+                    reason=data["reason"],
+                )
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("救助申请已提交，等待区民政局审批。"))
+                return redirect("households:detail", household_id=household.uuid)
+        return render(request, self.template, {"form": form, "household": household}, status=400)
+
+
+class EnrolmentPendingView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        pending = selectors.enrolments_pending(actor=request.user)
+        return render(
+            request,
+            "households/enrolment_pending.html",
+            {
+                "enrolments": pending[:200],
+                "can_decide": can(request.user, Can.DECIDE_ENROLMENT),
+                "form": DecisionForm(),
+            },
+        )
+
+
+class EnrolmentDecideView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, enrolment_id: str) -> HttpResponse:
+        enrolment = selectors.enrolment_get_for_decision(
+            actor=request.user, enrolment_id=enrolment_id
+        )
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.values():
+                messages.error(request, " ".join(error))
+            return redirect(_back(request, enrolment))
+        try:
+            decide = (
+                services.enrolment_approve
+                if form.cleaned_data["decision"] == "approve"
+                else services.enrolment_reject
+            )
+            decide(actor=request.user, enrolment=enrolment, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, _("审批结果已保存。"))
+        return redirect(_back(request, enrolment))
+
+
+def _back(request: HttpRequest, enrolment: Enrolment) -> str:
+    if request.POST.get("next") == "pending":
+        return reverse("households:enrolments_pending")
+    return reverse("households:detail", kwargs={"household_id": enrolment.household.uuid})
+
+
+def _message(error: Any) -> str:
+    if isinstance(error, ApplicationError):
+        return error.message
+    return " ".join(error.messages)
