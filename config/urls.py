@@ -5,14 +5,22 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from households.urls import auth_urlpatterns
 
+# Each app twice: its pages under /<app>/ (namespace <app>), its API under /api/v1/
+# (namespace api-<app>).
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include(("households.api_urls", "api-households"))),
+    path("", include(("cases.api_urls", "api-cases"))),
+    path("", include(("resources.api_urls", "api-resources"))),
+    path("", include(("matching.api_urls", "api-matching"))),
 ]
 
 urlpatterns = [
     *auth_urlpatterns,
     path("", include("households.urls")),
+    path("cases/", include("cases.urls")),
+    path("resources/", include("resources.urls")),
+    path("matching/", include("matching.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
