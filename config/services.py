@@ -47,3 +47,19 @@ def database_config(*, conn_max_age: int) -> dict[str, Any]:
 
 def redis_url() -> str:
     return _required("REDIS_URL")
+
+
+def replica_config(primary: dict[str, Any]) -> dict[str, Any]:
+    """DATABASE_REPLICA_URL's settings, or the primary's own when there is no replica.
+
+    Tests treat it as a mirror of the primary, so code that reads from it sees its own writes.
+    """
+    url = os.environ.get("DATABASE_REPLICA_URL")
+    if not url:
+        return {**primary, "TEST": {"MIRROR": "default"}}
+    config = dj_database_url.parse(
+        url, conn_max_age=primary.get("CONN_MAX_AGE", 0), conn_health_checks=True
+    )
+    config["ENGINE"] = "django.db.backends.postgresql"
+    config["TEST"] = {"MIRROR": "default"}
+    return config

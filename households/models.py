@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
@@ -16,6 +17,15 @@ from core.models import PublicModel
 PREFIX_LENGTH = {"district": 6, "street": 9, "community": 12, "grid": 15}
 
 
+# Every change to the registry is kept by database triggers (django-pghistory), so bulk
+# updates and jobs are recorded too; the request's user and URL come from its middleware.
+def _tracked(**kwargs):
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs
+    )
+
+
+@_tracked()
 class Area(models.Model):
     """A node of 区 → 街道 → 社区 → 网格 with its statistical division code.
 
@@ -120,6 +130,7 @@ class Category(models.Model):
         return self.name
 
 
+@_tracked()
 class Household(PublicModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("在册")
@@ -170,6 +181,7 @@ class Household(PublicModel):
         return self.address
 
 
+@_tracked(exclude=["id_number_cipher"])
 class Member(PublicModel):
     class Relation(models.TextChoices):
         HEAD = "head", _("户主")
@@ -306,6 +318,7 @@ class Member(PublicModel):
         return day.year - self.birth_date.year - (0 if had_birthday else 1)
 
 
+@_tracked()
 class Enrolment(PublicModel):
     """A household (or one member, for 特困) in a category, over a period, with an amount."""
 

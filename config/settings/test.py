@@ -6,6 +6,10 @@ import os
 # them when DEBUG is off, which is what tests/test_settings.py checks.
 os.environ.setdefault("DJANGO_SECRET_KEY", "zhulian-test-secret-key-not-for-production")
 os.environ.setdefault("ZHULIAN_ID_KEY", "dGVzdC1vbmx5LWlkZW50aXR5LW51bWJlci1rZXkhISE=")
+# The test client and the browser tests' live server speak plain HTTP on loopback.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 
 from config.settings.base import *  # noqa: F403
 

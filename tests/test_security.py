@@ -1,0 +1,94 @@
+"""Accounts and the web: lockout, login logging, CSP, idle expiry, history, replica routing."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from core.models import AccessLog
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_login_and_failed_login_are_logged(client, personas):
+    _login(client, "caseworker", "wrong")
+    _login(client, "caseworker", "pw-caseworker")
+    actions = list(AccessLog.objects.order_by("id").values_list("action", "username"))
+    assert actions == [("login_failed", "caseworker"), ("login", "caseworker")]
+
+
+def test_repeated_failures_lock_the_account_from_that_address(client, personas):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "caseworker", "wrong")
+    response = _login(client, "caseworker", "pw-caseworker")
+    assert response.status_code == 429
+    assert "暂时锁定" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_other_users_are_not_locked_by_someone_elses_failures(client, personas):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "caseworker", "wrong")
+    response = _login(client, "teammate", "pw-teammate")
+    assert response.status_code == 302
+
+
+def test_pages_send_a_csp_without_inline_script(client, personas):
+    client.force_login(personas.caseworker)
+    policy = client.get(reverse("households:list"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_sessions_expire_when_idle():
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60
+
+
+def test_logout_is_post_only(client, personas):
+    client.force_login(personas.caseworker)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+
+
+def test_history_records_every_change_with_its_user(client, personas, household):
+    from households.models import Household
+
+    client.force_login(personas.caseworker)
+    url = reverse("households:edit", args=[household.uuid])
+    client.post(
+        url,
+        {
+            "area": household.area_id,
+            "address": "历史路1号",
+            "phone": "",
+            "note": "",
+            "version": household.version,
+        },
+    )
+    event = Household.pgh_event_model.objects.filter(pgh_obj=household).order_by("pgh_id").last()
+    assert event.address == "历史路1号"
+    assert event.pgh_context.metadata["user"] == personas.caseworker.pk
+
+
+def test_history_records_bulk_updates_too(household):
+    from households.models import Household
+
+    Household.objects.filter(pk=household.pk).update(note="批量")
+    assert Household.pgh_event_model.objects.filter(pgh_obj=household, note="批量").exists()
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_replica_router_sends_only_marked_reads_to_the_replica(household):
+    from config.db_router import reading_from_replica
+    from households.models import Household
+
+    assert Household.objects.all().db == "default"
+    with reading_from_replica():
+        assert Household.objects.all().db == "replica"
+        assert Household.objects.filter(pk=household.pk).exists()  # committed, so visible
+    assert Household.objects.all().db == "default"
