@@ -31,7 +31,7 @@ INSTALLED_PY := $(VENV)/.installed
 INSTALLED_NODE := node_modules/.installed
 
 .PHONY: help install deps services services-down services-status migrate seed run test \
-	pytest lint format migrations-check check bench npm
+	pytest lint format migrations-check deploy-check check bench npm
 
 help: ## List the targets
 	@echo "Zhulian — make TARGET"
@@ -128,6 +128,13 @@ format: | $(INSTALLED_PY) ## ruff format + ruff check --fix
 migrations-check: deps services ## Fail when a model change has no migration
 	$(MANAGE) makemigrations --check --dry-run
 
+# The production settings (DEBUG off, throwaway keys) must pass Django's deployment checks.
+deploy-check: deps services ## manage.py check --deploy under the production settings
+	env DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_DEBUG=0 \
+		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		ZHULIAN_ID_KEY="$$($(PY) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
 # pytest's exit status 5 (no tests collected) is a failure like any other non-zero status.
 # The settings module comes from pyproject.toml (config.settings.test), not the environment.
 pytest: deps services ## Run pytest only (PYTEST_ARGS="path::test" for one test)
@@ -135,7 +142,7 @@ pytest: deps services ## Run pytest only (PYTEST_ARGS="path::test" for one test)
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	exit $$rc
 
-test: deps services lint migrations-check pytest ## install + services + lint + migrations check + pytest
+test: deps services lint migrations-check deploy-check pytest ## install + services + lint + migrations check + deploy check + pytest
 
 check: lint migrations-check test ## lint + migrations check + tests
 

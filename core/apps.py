@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from core import signals  # noqa: F401  (connects the access-log receivers)
+        from core import (  # noqa: F401
+            schema,  # registers the OpenAPI extensions
+            signals,  # connects the access-log receivers
+        )
