@@ -13,6 +13,8 @@ api_v1 = [
     path("", include(("cases.api_urls", "api-cases"))),
     path("", include(("resources.api_urls", "api-resources"))),
     path("", include(("matching.api_urls", "api-matching"))),
+    path("", include(("cases.dashboard_api_urls", "api-dashboard"))),
+    path("", include(("core.ledger_api_urls", "api-ledgers"))),
 ]
 
 urlpatterns = [
@@ -21,6 +23,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("resources/", include("resources.urls")),
     path("matching/", include("matching.urls")),
+    path("dashboard/", include("cases.dashboard_urls")),
+    path("ledgers/", include("core.ledger_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
