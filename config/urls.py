@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from core.api import TokenObtainApi
 from households.urls import auth_urlpatterns
 
 # Each app twice: its pages under /<app>/ (namespace <app>), its API under /api/v1/
 # (namespace api-<app>).
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("", include(("households.api_urls", "api-households"))),
     path("", include(("cases.api_urls", "api-cases"))),
     path("", include(("resources.api_urls", "api-resources"))),

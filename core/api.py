@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.audit import log_access
 from core.errors import ApplicationError, StaleVersionError
+from core.models import AccessLog
 
 
 class Conflict(exceptions.APIException):
@@ -27,3 +35,32 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, ApplicationError):
         exc = exceptions.ValidationError(detail={"detail": [exc.message]})
     return drf_exception_handler(exc, context)
+
+
+def one_url(name: str, *operations: type[APIView]) -> Callable[..., Any]:
+    """Serve one-operation views that REST puts on one URL (list + create, get + update).
+
+    DRF routes by URL, so their handlers are joined into one class. They must not share a
+    handler, serializer or setting, or one would silently shadow the other.
+    """
+    seen: set[str] = set()
+    for operation in operations:
+        own = {attr for attr in vars(operation) if not attr.startswith("__")}
+        if own & seen:
+            raise ImproperlyConfigured(f"{name}: {sorted(own & seen)} defined twice")
+        seen |= own
+    return type(name, operations, {"__doc__": operations[0].__doc__}).as_view()
+
+
+class TokenObtainApi(ObtainAuthToken):
+    """Exchange a user name and password for an API token; the login goes to the access log."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        log_access(
+            actor=user, action=AccessLog.Action.LOGIN, request=request, detail={"via": "api-token"}
+        )
+        return Response({"token": token.key})

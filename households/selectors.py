@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from households.filters import AreaFilter, EnrolmentFilter, HouseholdFilter, MemberFilter
-from households.models import Area, Enrolment, Household, Member
+from households.models import Area, Category, Enrolment, Household, Member
 from households.roles import Can, can
 from households.scope import scope_prefix, scoped
 
@@ -144,6 +144,11 @@ def member_active_with_id_hash(*, digest: str) -> Member | None:
 # ---- enrolments ------------------------------------------------------------------------
 
 
+def category_list() -> QuerySet[Category]:
+    """The five categories in display order: reference data, the same for everyone."""
+    return Category.objects.order_by("sort_order")
+
+
 def enrolment_qs_visible_to(*, actor: Actor) -> QuerySet[Enrolment]:
     if not can(actor, Can.VIEW_REGISTRY):
         return Enrolment.objects.none()
@@ -166,6 +171,14 @@ def enrolment_get(*, actor: Actor, enrolment_id: UUID | str) -> Enrolment:
     return _get(qs, enrolment_id)
 
 
+def enrolment_get_for_edit(*, actor: Actor, enrolment_id: UUID | str) -> Enrolment:
+    """A visible enrolment the actor may amend: 404 when invisible, 403 when read-only."""
+    enrolment = enrolment_get(actor=actor, enrolment_id=enrolment_id)
+    if not can(actor, Can.APPLY_ENROLMENT):
+        raise PermissionDenied
+    return enrolment
+
+
 def enrolment_get_for_decision(*, actor: Actor, enrolment_id: UUID | str) -> Enrolment:
     enrolment = enrolment_get(actor=actor, enrolment_id=enrolment_id)
     if not can(actor, Can.DECIDE_ENROLMENT):
@@ -180,7 +193,7 @@ def enrolments_pending(*, actor: Actor) -> QuerySet[Enrolment]:
 def household_enrolments(*, household: Household) -> QuerySet[Enrolment]:
     return (
         household.enrolments.select_related("category", "member", "applied_by", "decided_by")
-        .prefetch_related(Prefetch("members", queryset=Member.objects.only("id", "name")))
+        .prefetch_related(Prefetch("members", queryset=Member.objects.only("id", "uuid", "name")))
         .order_by("-start_date", "-id")
     )
 

@@ -10,8 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import Choices, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -53,6 +58,75 @@ class VisibleAreaField(_Visible, serializers.CharField):
     lookup = "code"
 
 
+class StatusField(serializers.ChoiceField):
+    """The status of a household, member or enrolment, as a named enum in the schema.
+
+    Three models call their field "status" with three sets of values; naming each set after
+    its model (HouseholdStatusEnum, …) keeps generated clients from guessing names.
+    """
+
+    def __init__(self, choices: type[Choices], **kwargs: Any) -> None:
+        self.choices_class = choices
+        super().__init__(choices=choices.choices, **kwargs)
+
+
+class _StatusFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = StatusField
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = build_choice_field(self.target)
+        schema.pop("x-spec-enum-id", None)
+        name = self.target.choices_class.__qualname__.replace(".", "") + "Enum"
+        component = ResolvedComponent(
+            name=name, type=ResolvedComponent.SCHEMA, object=self.target.choices_class
+        )
+        component.schema = schema
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+# ---- input shared by several operations ------------------------------------------------
+
+
+# An update body: any subset of the fields, but always the version it was read at.
+# (Comments, not docstrings, on these bases: the schema would publish them on every subclass.)
+class VersionedInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        help_text=_("读取时的 version；已被他人修改则返回 409，不作任何更改")
+    )
+
+
+class _VersionedInputSchema(OpenApiSerializerExtension):
+    """The schema treats every PATCH body as partial; `version` stays required all the same."""
+
+    target_class = VersionedInputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["required"] = ["version"]
+        return schema
+
+
+# A member's own fields other than name, identity number and relation; all optional.
+class MemberFieldsInputSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    disability_type = serializers.ChoiceField(
+        choices=Member.DisabilityType.choices, required=False, allow_blank=True
+    )
+    disability_grade = serializers.ChoiceField(
+        choices=Member.DisabilityGrade.choices, required=False, allow_null=True
+    )
+    health = serializers.ChoiceField(choices=Member.Health.choices, required=False)
+    illness = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    has_caregiver = serializers.BooleanField(required=False)
+    labour_capacity = serializers.ChoiceField(choices=Member.LabourCapacity.choices, required=False)
+    employment = serializers.ChoiceField(choices=Member.Employment.choices, required=False)
+    schooling = serializers.ChoiceField(choices=Member.Schooling.choices, required=False)
+    lives_alone = serializers.BooleanField(required=False)
+    monthly_income = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+
+
 # ---- what responses show ---------------------------------------------------------------
 
 
@@ -77,6 +151,8 @@ class HeadSerializer(MemberRefSerializer):
     id_number_masked = serializers.CharField()
 
 
+# Lists leave phone numbers out (STYLE 3.4: lists show personal data masked or not at all);
+# one household or member at a time shows them in full.
 class MemberOutputSerializer(serializers.Serializer):
     uuid = serializers.UUIDField()
     household = serializers.UUIDField(source="household.uuid")
@@ -85,7 +161,6 @@ class MemberOutputSerializer(serializers.Serializer):
     sex = serializers.ChoiceField(choices=Member.Sex.choices)
     birth_date = serializers.DateField()
     relation = serializers.ChoiceField(choices=Member.Relation.choices)
-    phone = serializers.CharField()
     disability_type = serializers.ChoiceField(choices=Member.DisabilityType.choices)
     disability_grade = serializers.ChoiceField(
         choices=Member.DisabilityGrade.choices, allow_null=True
@@ -98,10 +173,14 @@ class MemberOutputSerializer(serializers.Serializer):
     schooling = serializers.ChoiceField(choices=Member.Schooling.choices)
     lives_alone = serializers.BooleanField()
     monthly_income = serializers.DecimalField(max_digits=10, decimal_places=2)
-    status = serializers.ChoiceField(choices=Member.Status.choices)
+    status = StatusField(Member.Status)
     version = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+class MemberDetailOutputSerializer(MemberOutputSerializer):
+    phone = serializers.CharField()
 
 
 class EnrolmentOutputSerializer(serializers.Serializer):
@@ -111,7 +190,7 @@ class EnrolmentOutputSerializer(serializers.Serializer):
     category_name = serializers.CharField(source="category.name")
     member = MemberRefSerializer(allow_null=True, help_text=_("特困按人认定的救助对象"))
     members = MemberRefSerializer(many=True, help_text=_("覆盖成员"))
-    status = serializers.ChoiceField(choices=Enrolment.Status.choices)
+    status = StatusField(Enrolment.Status)
     start_date = serializers.DateField()
     end_date = serializers.DateField(allow_null=True)
     monthly_amount = serializers.DecimalField(max_digits=10, decimal_places=2)
@@ -130,9 +209,8 @@ class HouseholdOutputSerializer(serializers.Serializer):
     uuid = serializers.UUIDField()
     area = AreaRefSerializer()
     address = serializers.CharField()
-    phone = serializers.CharField()
     head = HeadSerializer(allow_null=True)
-    status = serializers.ChoiceField(choices=Household.Status.choices)
+    status = StatusField(Household.Status)
     tier = serializers.CharField()
     tier_reason = serializers.CharField()
     worker = serializers.StringRelatedField(allow_null=True)
@@ -142,18 +220,22 @@ class HouseholdOutputSerializer(serializers.Serializer):
 
 
 class HouseholdDetailOutputSerializer(HouseholdOutputSerializer):
-    """One household with its members and enrolments, each read through its selector."""
+    """One household with its members and enrolments."""
 
+    # Both are read through their selectors from `household.<related>`, so every row already
+    # knows its household and serializing it costs no query.
+
+    phone = serializers.CharField()
     note = serializers.CharField()
     members = serializers.SerializerMethodField()
     enrolments = serializers.SerializerMethodField()
 
-    @extend_schema_field(MemberOutputSerializer(many=True))
+    @extend_schema_field(MemberDetailOutputSerializer(many=True))
     def get_members(self, household: Household) -> list[dict[str, Any]]:
-        members = household_detail_members(household=household).select_related("household")
-        return MemberOutputSerializer(members, many=True).data
+        members = household_detail_members(household=household)
+        return MemberDetailOutputSerializer(members, many=True).data
 
     @extend_schema_field(EnrolmentOutputSerializer(many=True))
     def get_enrolments(self, household: Household) -> list[dict[str, Any]]:
-        enrolments = household_enrolments(household=household).select_related("household")
+        enrolments = household_enrolments(household=household)
         return EnrolmentOutputSerializer(enrolments, many=True).data

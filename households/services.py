@@ -416,6 +416,50 @@ def _covered_members(
     return [active[m.pk] for m in chosen]
 
 
+ENROLMENT_FIELDS = ["start_date", "end_date", "monthly_amount", "review_due", "reason"]
+
+
+@transaction.atomic
+def enrolment_update(
+    *,
+    actor: User | None,
+    enrolment: Enrolment,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> Enrolment:
+    """Amend an application while it awaits a decision, re-checking the combination rules."""
+    _require(actor, Can.APPLY_ENROLMENT)
+    Household.objects.select_for_update().filter(pk=enrolment.household_id).first()
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    _check_version(enrolment, expected_version)
+    if enrolment.status != Enrolment.Status.APPLIED:
+        raise ApplicationError(
+            _("只有待审批的申请可以修改，当前状态为“%(s)s”。")
+            % {"s": enrolment.get_status_display()}
+        )
+    fields = [name for name in ENROLMENT_FIELDS if name in data]
+    before = {name: getattr(enrolment, name) for name in fields}
+    for name in fields:
+        setattr(enrolment, name, data[name])
+    if enrolment.category_id == Category.Code.LINSHI and enrolment.end_date is None:
+        raise ValidationError({"end_date": _("临时救助必须填写终止日期。")})
+    enrolment.full_clean()
+    changes = diff(enrolment, before, fields)
+    if not changes:
+        return enrolment
+    _check_combinations(enrolment, list(enrolment.members.all()))
+    enrolment.version += 1
+    enrolment.save(update_fields=[*fields, "version", "updated_at"])
+    audit(
+        actor=actor,
+        verb="enrolment.update",
+        obj=enrolment,
+        household_id=enrolment.household_id,
+        changes=changes,
+    )
+    return enrolment
+
+
 def _decide(
     *,
     actor: User | None,

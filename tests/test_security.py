@@ -82,7 +82,7 @@ def test_history_records_bulk_updates_too(household):
     assert Household.pgh_event_model.objects.filter(pgh_obj=household, note="批量").exists()
 
 
-@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"])
 def test_replica_router_sends_only_marked_reads_to_the_replica(household):
     from config.db_router import reading_from_replica
     from households.models import Household
@@ -92,3 +92,11 @@ def test_replica_router_sends_only_marked_reads_to_the_replica(household):
         assert Household.objects.all().db == "replica"
         assert Household.objects.filter(pk=household.pk).exists()  # committed, so visible
     assert Household.objects.all().db == "default"
+
+
+def test_api_token_login_is_logged(client, personas):
+    response = client.post(
+        reverse("api-token"), {"username": "teammate", "password": "pw-teammate"}
+    )
+    assert response.status_code == 200
+    assert AccessLog.objects.filter(action="login", username="teammate").exists()

@@ -1,0 +1,501 @@
+"""The registry's REST API (/api/v1/): one APIView per operation, thin over selectors and services.
+
+Each handler parses the shape of its input, fetches objects through an access selector (404 when
+missing or out of scope, 403 when visible but not the actor's to change), calls one service and
+serializes the result. Lists are keyset-paginated (core.pagination).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import ChoiceFilter, UUIDFilter
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.audit import log_access
+from core.models import AccessLog
+from core.pagination import KeysetPagination, paginated_response
+from households.filters import AreaFilter, EnrolmentFilter, HouseholdFilter, MemberFilter
+from households.models import Member
+from households.selectors import (
+    area_get,
+    area_list,
+    area_qs_visible_to,
+    category_list,
+    enrolment_get,
+    enrolment_get_for_decision,
+    enrolment_get_for_edit,
+    enrolment_list,
+    household_get,
+    household_get_for_edit,
+    household_list,
+    member_get,
+    member_get_for_edit,
+    member_list,
+    member_qs_visible_to,
+)
+from households.serializers import (
+    AreaOutputSerializer,
+    EnrolmentOutputSerializer,
+    HouseholdDetailOutputSerializer,
+    HouseholdOutputSerializer,
+    MemberDetailOutputSerializer,
+    MemberFieldsInputSerializer,
+    MemberOutputSerializer,
+    StatusField,
+    VersionedInputSerializer,
+    VisibleAreaField,
+    VisibleUUIDField,
+)
+from households.services import (
+    enrolment_apply,
+    enrolment_approve,
+    enrolment_end,
+    enrolment_reject,
+    enrolment_suspend,
+    enrolment_update,
+    household_create,
+    household_update,
+    member_add,
+    member_reveal_id_number,
+    member_update,
+)
+
+if TYPE_CHECKING:
+    from django_filters import FilterSet
+    from rest_framework.request import Request
+
+
+# JSON in and out. Who may see or do what is decided by the selectors and services.
+# (A comment, not a docstring: the schema would publish it as every operation's description.)
+class _Api(APIView):
+    parser_classes = [JSONParser]
+
+
+def _input(api: APIView, request: Request, **context: Any) -> dict[str, Any]:
+    serializer = api.InputSerializer(data=request.data, context={"request": request, **context})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _filter_parameters(filterset: type[FilterSet]) -> list[OpenApiParameter]:
+    """The query parameters of a list, read from the FilterSet its selector applies."""
+    parameters = []
+    for name, declared in filterset.base_filters.items():
+        choices = declared.extra.get("choices") if isinstance(declared, ChoiceFilter) else None
+        parameters.append(
+            OpenApiParameter(
+                name,
+                OpenApiTypes.UUID if isinstance(declared, UUIDFilter) else OpenApiTypes.STR,
+                description=declared.label,
+                enum=[value for value, _label in choices] if choices else None,
+            )
+        )
+    return parameters
+
+
+_NOT_FOUND = {404: OpenApiResponse(description=_("不存在，或不在您的管辖范围内"))}
+_INVALID = {400: OpenApiResponse(description=_("输入有误：字段名 → 错误信息列表"))}
+_FORBIDDEN = {403: OpenApiResponse(description=_("可以查看，但无权执行此操作"))}
+_STALE = {409: OpenApiResponse(description=_("记录已被他人修改（version 已过期），未作任何更改"))}
+_WRITE_ERRORS = {**_INVALID, **_FORBIDDEN, **_NOT_FOUND}
+
+
+def _keep_head(relation: str, current: str | None) -> str:
+    """The head is registered with the household: no member becomes or stops being head here.
+
+    Sending a member's own relation back unchanged (as a whole-form client does) is fine.
+    """
+    if (relation == Member.Relation.HEAD) != (current == Member.Relation.HEAD):
+        raise serializers.ValidationError(_("户主随家庭一同登记，不能在此设为或取消户主。"))
+    return relation
+
+
+_ID_NUMBER_HELP = _("18位公民身份号码；保存为密文，响应中只显示掩码")
+
+
+# ---- areas -----------------------------------------------------------------------------
+
+
+class AreaListApi(_Api):
+    pagination_class = KeysetPagination
+
+    @extend_schema(
+        operation_id="area_list",
+        parameters=_filter_parameters(AreaFilter),
+        responses={200: AreaOutputSerializer(many=True), **_INVALID},
+    )
+    def get(self, request: Request) -> Response:
+        areas = area_list(actor=request.user, filters=request.query_params)
+        return paginated_response(
+            queryset=areas, serializer_class=AreaOutputSerializer, request=request, view=self
+        )
+
+
+class AreaDetailApi(_Api):
+    @extend_schema(operation_id="area_get", responses={200: AreaOutputSerializer, **_NOT_FOUND})
+    def get(self, request: Request, code: str) -> Response:
+        area = area_get(actor=request.user, code=code)
+        return Response(AreaOutputSerializer(area).data)
+
+
+# ---- households ------------------------------------------------------------------------
+
+
+class HouseholdListApi(_Api):
+    pagination_class = KeysetPagination
+
+    @extend_schema(
+        operation_id="household_list",
+        parameters=_filter_parameters(HouseholdFilter),
+        responses={200: HouseholdOutputSerializer(many=True), **_INVALID},
+    )
+    def get(self, request: Request) -> Response:
+        households = household_list(actor=request.user, filters=request.query_params)
+        return paginated_response(
+            queryset=households,
+            serializer_class=HouseholdOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+
+@extend_schema_serializer(component_name="HouseholdHead")
+class _HeadInput(MemberFieldsInputSerializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=40, help_text=_ID_NUMBER_HELP)
+
+
+class HouseholdCreateApi(_Api):
+    @extend_schema_serializer(component_name="HouseholdCreate")
+    class InputSerializer(serializers.Serializer):
+        area = VisibleAreaField(
+            visible=area_qs_visible_to, help_text=_("所在社区或网格的区划代码，须在您的管辖范围内")
+        )
+        address = serializers.CharField(max_length=200)
+        phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        note = serializers.CharField(required=False, allow_blank=True)
+        head = _HeadInput(help_text=_("户主，登记为本户第一名成员"))
+
+    @extend_schema(
+        operation_id="household_create",
+        request=InputSerializer,
+        responses={201: HouseholdDetailOutputSerializer, **_INVALID, **_FORBIDDEN},
+    )
+    def post(self, request: Request) -> Response:
+        data = _input(self, request)
+        household = household_create(actor=request.user, **data)
+        return Response(
+            HouseholdDetailOutputSerializer(household).data, status=status.HTTP_201_CREATED
+        )
+
+
+class HouseholdDetailApi(_Api):
+    @extend_schema(
+        operation_id="household_get",
+        responses={200: HouseholdDetailOutputSerializer, **_NOT_FOUND},
+    )
+    def get(self, request: Request, household_id: UUID) -> Response:
+        household = household_get(actor=request.user, household_id=household_id)
+        # A household's file is a read that leaves a trace, as on its page.
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.VIEW_HOUSEHOLD,
+            request=request,
+            obj=household,
+            household_id=household.pk,
+        )
+        return Response(HouseholdDetailOutputSerializer(household).data)
+
+
+class HouseholdUpdateApi(_Api):
+    @extend_schema_serializer(component_name="HouseholdUpdate")
+    class InputSerializer(VersionedInputSerializer):
+        area = VisibleAreaField(visible=area_qs_visible_to, required=False)
+        address = serializers.CharField(max_length=200, required=False)
+        phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        note = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="household_update",
+        request=InputSerializer,
+        responses={200: HouseholdDetailOutputSerializer, **_WRITE_ERRORS, **_STALE},
+    )
+    def patch(self, request: Request, household_id: UUID) -> Response:
+        household = household_get_for_edit(actor=request.user, household_id=household_id)
+        data = _input(self, request)
+        version = data.pop("version")
+        household = household_update(
+            actor=request.user, household=household, data=data, expected_version=version
+        )
+        return Response(HouseholdDetailOutputSerializer(household).data)
+
+
+# ---- members ---------------------------------------------------------------------------
+
+
+class MemberListApi(_Api):
+    pagination_class = KeysetPagination
+
+    @extend_schema(
+        operation_id="member_list",
+        parameters=_filter_parameters(MemberFilter),
+        responses={200: MemberOutputSerializer(many=True), **_INVALID},
+    )
+    def get(self, request: Request) -> Response:
+        members = member_list(actor=request.user, filters=request.query_params)
+        return paginated_response(
+            queryset=members, serializer_class=MemberOutputSerializer, request=request, view=self
+        )
+
+
+class MemberCreateApi(_Api):
+    @extend_schema_serializer(component_name="MemberCreate")
+    class InputSerializer(MemberFieldsInputSerializer):
+        household = serializers.UUIDField()
+        name = serializers.CharField(max_length=50)
+        id_number = serializers.CharField(max_length=40, help_text=_ID_NUMBER_HELP)
+        relation = serializers.ChoiceField(choices=Member.Relation.choices)
+
+        def validate_relation(self, relation: str) -> str:
+            return _keep_head(relation, None)
+
+    @extend_schema(
+        operation_id="member_create",
+        request=InputSerializer,
+        responses={201: MemberDetailOutputSerializer, **_WRITE_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = _input(self, request)
+        household = household_get_for_edit(actor=request.user, household_id=data.pop("household"))
+        member = member_add(actor=request.user, household=household, data=data)
+        return Response(MemberDetailOutputSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailApi(_Api):
+    @extend_schema(
+        operation_id="member_get", responses={200: MemberDetailOutputSerializer, **_NOT_FOUND}
+    )
+    def get(self, request: Request, member_id: UUID) -> Response:
+        member = member_get(actor=request.user, member_id=member_id)
+        return Response(MemberDetailOutputSerializer(member).data)
+
+
+class MemberUpdateApi(_Api):
+    @extend_schema_serializer(component_name="MemberUpdate")
+    class InputSerializer(VersionedInputSerializer, MemberFieldsInputSerializer):
+        name = serializers.CharField(max_length=50, required=False)
+        id_number = serializers.CharField(max_length=40, required=False, help_text=_ID_NUMBER_HELP)
+        relation = serializers.ChoiceField(choices=Member.Relation.choices, required=False)
+        status = StatusField(Member.Status, required=False)
+
+        def validate_relation(self, relation: str) -> str:
+            return _keep_head(relation, self.context["member"].relation)
+
+    @extend_schema(
+        operation_id="member_update",
+        request=InputSerializer,
+        responses={200: MemberDetailOutputSerializer, **_WRITE_ERRORS, **_STALE},
+    )
+    def patch(self, request: Request, member_id: UUID) -> Response:
+        member = member_get_for_edit(actor=request.user, member_id=member_id)
+        data = _input(self, request, member=member)
+        version = data.pop("version")
+        member = member_update(
+            actor=request.user, member=member, data=data, expected_version=version
+        )
+        return Response(MemberDetailOutputSerializer(member).data)
+
+
+class MemberRevealIdNumberApi(_Api):
+    @extend_schema_serializer(component_name="MemberIdNumber")
+    class OutputSerializer(serializers.Serializer):
+        id_number = serializers.CharField()
+
+    @extend_schema(
+        operation_id="member_reveal_id_number",
+        description=_("完整身份证号，仅限有“查看完整身份证号”权限的用户；每次查看均记入访问日志。"),
+        request=None,
+        responses={200: OutputSerializer, **_FORBIDDEN, **_NOT_FOUND},
+    )
+    def post(self, request: Request, member_id: UUID) -> Response:
+        member = member_get(actor=request.user, member_id=member_id)
+        number = member_reveal_id_number(actor=request.user, member=member, request=request)
+        response = Response(self.OutputSerializer({"id_number": number}).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+# ---- enrolments ------------------------------------------------------------------------
+
+
+class EnrolmentListApi(_Api):
+    pagination_class = KeysetPagination
+
+    @extend_schema(
+        operation_id="enrolment_list",
+        parameters=_filter_parameters(EnrolmentFilter),
+        responses={200: EnrolmentOutputSerializer(many=True), **_INVALID},
+    )
+    def get(self, request: Request) -> Response:
+        enrolments = enrolment_list(actor=request.user, filters=request.query_params)
+        return paginated_response(
+            queryset=enrolments,
+            serializer_class=EnrolmentOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+
+class EnrolmentApplyApi(_Api):
+    @extend_schema_serializer(component_name="EnrolmentApply")
+    class InputSerializer(serializers.Serializer):
+        household = serializers.UUIDField()
+        category = serializers.SlugRelatedField(slug_field="code", queryset=category_list())
+        member = VisibleUUIDField(
+            visible=member_qs_visible_to,
+            required=False,
+            allow_null=True,
+            help_text=_("特困按人认定：本户的一名在户成员"),
+        )
+        members = serializers.ListField(
+            child=VisibleUUIDField(visible=member_qs_visible_to),
+            required=False,
+            help_text=_("覆盖成员；不填则为本户全部在户成员"),
+        )
+        start_date = serializers.DateField()
+        end_date = serializers.DateField(required=False, allow_null=True)
+        monthly_amount = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+        review_due = serializers.DateField(required=False, allow_null=True)
+        reason = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="enrolment_apply",
+        request=InputSerializer,
+        responses={201: EnrolmentOutputSerializer, **_WRITE_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = _input(self, request)
+        household = household_get(actor=request.user, household_id=data.pop("household"))
+        enrolment = enrolment_apply(actor=request.user, household=household, **data)
+        return Response(EnrolmentOutputSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+
+class EnrolmentDetailApi(_Api):
+    @extend_schema(
+        operation_id="enrolment_get", responses={200: EnrolmentOutputSerializer, **_NOT_FOUND}
+    )
+    def get(self, request: Request, enrolment_id: UUID) -> Response:
+        enrolment = enrolment_get(actor=request.user, enrolment_id=enrolment_id)
+        return Response(EnrolmentOutputSerializer(enrolment).data)
+
+
+class EnrolmentUpdateApi(_Api):
+    @extend_schema_serializer(component_name="EnrolmentUpdate")
+    class InputSerializer(VersionedInputSerializer):
+        start_date = serializers.DateField(required=False)
+        end_date = serializers.DateField(required=False, allow_null=True)
+        monthly_amount = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
+        review_due = serializers.DateField(required=False, allow_null=True)
+        reason = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="enrolment_update",
+        description=_("仅待审批的申请可以修改；修改后重新检查类别组合规则。"),
+        request=InputSerializer,
+        responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS, **_STALE},
+    )
+    def patch(self, request: Request, enrolment_id: UUID) -> Response:
+        enrolment = enrolment_get_for_edit(actor=request.user, enrolment_id=enrolment_id)
+        data = _input(self, request)
+        version = data.pop("version")
+        enrolment = enrolment_update(
+            actor=request.user, enrolment=enrolment, data=data, expected_version=version
+        )
+        return Response(EnrolmentOutputSerializer(enrolment).data)
+
+
+@extend_schema_serializer(component_name="EnrolmentDecision")
+class _DecisionInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EnrolmentApproveApi(_Api):
+    InputSerializer = _DecisionInput
+
+    @extend_schema(
+        operation_id="enrolment_approve",
+        request=InputSerializer,
+        responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS},
+    )
+    def post(self, request: Request, enrolment_id: UUID) -> Response:
+        enrolment = enrolment_get_for_decision(actor=request.user, enrolment_id=enrolment_id)
+        enrolment = enrolment_approve(
+            actor=request.user, enrolment=enrolment, **_input(self, request)
+        )
+        return Response(EnrolmentOutputSerializer(enrolment).data)
+
+
+class EnrolmentRejectApi(_Api):
+    InputSerializer = _DecisionInput
+
+    @extend_schema(
+        operation_id="enrolment_reject",
+        description=_("不予批准，须填写理由。"),
+        request=InputSerializer,
+        responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS},
+    )
+    def post(self, request: Request, enrolment_id: UUID) -> Response:
+        enrolment = enrolment_get_for_decision(actor=request.user, enrolment_id=enrolment_id)
+        enrolment = enrolment_reject(
+            actor=request.user, enrolment=enrolment, **_input(self, request)
+        )
+        return Response(EnrolmentOutputSerializer(enrolment).data)
+
+
+class EnrolmentSuspendApi(_Api):
+    InputSerializer = _DecisionInput
+
+    @extend_schema(
+        operation_id="enrolment_suspend",
+        description=_("暂停已批准的救助，须填写理由。"),
+        request=InputSerializer,
+        responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS},
+    )
+    def post(self, request: Request, enrolment_id: UUID) -> Response:
+        enrolment = enrolment_get_for_decision(actor=request.user, enrolment_id=enrolment_id)
+        enrolment = enrolment_suspend(
+            actor=request.user, enrolment=enrolment, **_input(self, request)
+        )
+        return Response(EnrolmentOutputSerializer(enrolment).data)
+
+
+class EnrolmentEndApi(_Api):
+    @extend_schema_serializer(component_name="EnrolmentEnd")
+    class InputSerializer(_DecisionInput):
+        end_date = serializers.DateField(
+            required=False, allow_null=True, help_text=_("终止日期，默认今天")
+        )
+
+    @extend_schema(
+        operation_id="enrolment_end",
+        description=_("终止已批准或已暂停的救助，须填写理由。"),
+        request=InputSerializer,
+        responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS},
+    )
+    def post(self, request: Request, enrolment_id: UUID) -> Response:
+        enrolment = enrolment_get_for_decision(actor=request.user, enrolment_id=enrolment_id)
+        enrolment = enrolment_end(actor=request.user, enrolment=enrolment, **_input(self, request))
+        return Response(EnrolmentOutputSerializer(enrolment).data)
