@@ -104,7 +104,11 @@ class User(AbstractUser):
 
 
 class Category(models.Model):
-    """One of the five assistance categories. The code is the key, so rules can name it."""
+    """One of the five assistance categories. The code is the key, so rules can name it.
+
+    The rows are reference data the code relies on: `ensure_categories` (run after every
+    migrate and test flush through post_migrate) keeps them present.
+    """
 
     class Code(models.TextChoices):
         DIBAO = "dibao", _("低保")
@@ -128,6 +132,30 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+CATEGORY_DEFAULTS = {
+    # code: (full name, counted per person, order)
+    "dibao": ("最低生活保障", False, 1),
+    "dibian": ("最低生活保障边缘家庭", False, 2),
+    "tekun": ("特困人员救助供养", True, 3),
+    "zhichu": ("支出型困难家庭", False, 4),
+    "linshi": ("临时救助（含急难救助）", False, 5),
+}
+
+
+def ensure_categories(**_kwargs: object) -> None:
+    """Create any of the five categories that is missing; never changes an existing row."""
+    for code, (full_name, per_person, order) in CATEGORY_DEFAULTS.items():
+        Category.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": str(Category.Code(code).label),
+                "full_name": full_name,
+                "per_person": per_person,
+                "sort_order": order,
+            },
+        )
 
 
 @_tracked()

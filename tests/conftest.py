@@ -16,6 +16,23 @@ from households.models import Area, User
 from tests import factories
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _reference_rows(django_db_setup, django_db_blocker):
+    """Keep the rows post_migrate makes (content types, permissions, categories, tier rules).
+
+    A transactional test ends by emptying every table; if the last test of a run is one,
+    the reused database would start the next run empty. Re-emitting post_migrate at the start
+    and the end of the session puts those rows back (each receiver is idempotent).
+    """
+    from django.core.management.sql import emit_post_migrate_signal
+
+    with django_db_blocker.unblock():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    yield
+    with django_db_blocker.unblock():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+
 @pytest.fixture
 def areas(db):
     district = factories.area("320506000000", "姑苏区", Area.Level.DISTRICT)
