@@ -26,7 +26,7 @@ class KeysetPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _encode(pk: int) -> str:
+def encode_cursor(pk: int) -> str:
     return signing.dumps(pk, salt=_SALT, compress=False)
 
 
@@ -65,8 +65,8 @@ def keyset_page(
     total, capped = capped_count(qs)
     return KeysetPage(
         items=items,
-        next_cursor=_encode(items[-1].pk) if items and has_more_after else None,
-        prev_cursor=_encode(items[0].pk) if items and has_more_before else None,
+        next_cursor=encode_cursor(items[-1].pk) if items and has_more_after else None,
+        prev_cursor=encode_cursor(items[0].pk) if items and has_more_before else None,
         total=total,
         total_capped=capped,
     )

@@ -100,3 +100,14 @@ def test_api_token_login_is_logged(client, personas):
     )
     assert response.status_code == 200
     assert AccessLog.objects.filter(action="login", username="teammate").exists()
+
+
+def test_writes_outside_a_request_are_attributed_to_the_system_context(household):
+    """Jobs and commands write history under the connection's default "system" context."""
+    from config.services import SYSTEM_HISTORY_CONTEXT
+    from households.models import Household
+
+    Household.objects.filter(pk=household.pk).update(note="夜间任务")
+    event = Household.pgh_event_model.objects.get(pgh_obj=household, note="夜间任务")
+    assert str(event.pgh_context_id) == SYSTEM_HISTORY_CONTEXT
+    assert event.pgh_context.metadata == {"source": "system"}

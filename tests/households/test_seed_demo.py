@@ -1,0 +1,201 @@
+"""manage.py seed_demo: deterministic, valid, within the combination rules, with demo users."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db.models import Count, Exists, OuterRef, Q
+
+from households import idnumber
+from households.demo import DEMO_PASSWORD
+from households.models import Area, Enrolment, Household, Member, User
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 3, 15)
+LIVE = [Enrolment.Status.APPLIED, Enrolment.Status.APPROVED, Enrolment.Status.SUSPENDED]
+
+
+def _seed(households: int = 60, seed: int = 1, **options: object) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", households=households, seed=seed, today=TODAY, stdout=out, **options)
+    return out.getvalue()
+
+
+def _snapshot() -> list[tuple[object, ...]]:
+    members = Member.objects.order_by("id")
+    return [
+        (m.uuid, m.household.uuid, m.name, idnumber.decrypt(m.id_number_cipher), m.relation)
+        for m in members.select_related("household")
+    ] + [
+        (e.uuid, e.household.uuid, e.category_id, e.status, e.start_date, e.monthly_amount)
+        for e in Enrolment.objects.select_related("household").order_by("id")
+    ]
+
+
+def _wipe() -> None:
+    Enrolment.members.through.objects.all().delete()
+    Enrolment.objects.all().delete()
+    Household.objects.update(head=None)
+    Member.objects.all().delete()
+    Household.objects.all().delete()
+
+
+def test_seed_demo_is_deterministic_for_the_same_seed():
+    _seed(seed=7)
+    first = _snapshot()
+    _wipe()
+    _seed(seed=7)
+    assert _snapshot() == first
+    _wipe()
+    _seed(seed=8)
+    assert _snapshot() != first
+
+
+def test_seed_demo_makes_the_area_tree():
+    _seed(households=5)
+    levels = Counter(Area.objects.values_list("level", flat=True))
+    assert levels["district"] == 1
+    assert levels["street"] == 8
+    assert levels["community"] == 100
+    assert 200 <= levels["grid"] <= 400
+    for area in Area.objects.select_related("parent").exclude(level="district"):
+        assert area.code.startswith(area.parent.prefix)
+        assert area.prefix == Area.prefix_of(area.code, area.level)
+
+
+def test_seeded_identity_numbers_are_valid_unique_and_match_the_member():
+    _seed()
+    numbers = []
+    for member in Member.objects.all():
+        number = idnumber.decrypt(member.id_number_cipher)
+        parsed = idnumber.parse(number)
+        assert number.startswith("320506")
+        assert member.id_number_hash == idnumber.lookup_hash(number)
+        assert member.id_number_masked == idnumber.mask(number)
+        assert (member.birth_date, member.sex) == (parsed.birth_date, parsed.sex)
+        numbers.append(number)
+    assert len(numbers) == len(set(numbers)) > 60
+
+
+def test_seeded_households_are_consistent():
+    _seed()
+    households = Household.objects.select_related("area__parent", "head", "worker__area")
+    households = households.annotate(size=Count("members"))
+    assert households.count() == 60
+    for household in households:
+        assert 1 <= household.size <= 5
+        assert household.head.household_id == household.pk
+        assert household.head.relation == Member.Relation.HEAD
+        assert household.area.level == Area.Level.GRID
+        assert household.area_code == household.area.prefix
+        assert household.worker.role == User.Role.SOCIAL_WORKER
+        assert household.worker.area == household.area.parent
+        assert household.address and household.phone
+
+
+def test_seeded_enrolments_respect_the_combination_rules():
+    _seed(households=200)
+    live = Enrolment.objects.filter(status__in=LIVE)
+    tekun_members = set(live.filter(category="tekun").values_list("member_id", flat=True))
+    dibao_members = set(live.filter(category="dibao").values_list("members", flat=True))
+    assert tekun_members
+    assert not tekun_members & dibao_members
+    both = Household.objects.filter(_has_live("dibao"), _has_live("dibian"))
+    assert not both.exists()
+    assert not Enrolment.objects.filter(category="linshi", end_date__isnull=True).exists()
+    for enrolment in live.filter(category="tekun").prefetch_related("members"):
+        assert [m.pk for m in enrolment.members.all()] == [enrolment.member_id]
+    approved = live.filter(status=Enrolment.Status.APPROVED)
+    assert not approved.filter(Q(start_date__gt=TODAY) | Q(decided_by__isnull=True)).exists()
+    assert not approved.exclude(category="linshi").filter(review_due__isnull=True).exists()
+
+
+def _has_live(code: str) -> Exists:
+    return Exists(
+        Enrolment.objects.filter(household=OuterRef("pk"), category=code, status__in=LIVE)
+    )
+
+
+def test_seed_demo_mixes_categories_like_a_street():
+    _seed(households=400)
+    counts = Counter(
+        Enrolment.objects.filter(status=Enrolment.Status.APPROVED).values_list(
+            "category", flat=True
+        )
+    )
+    assert counts["dibao"] > 0.45 * 400
+    assert 0.05 * 400 < counts["tekun"] < 0.25 * 400
+    assert counts["dibian"] and counts["zhichu"] and counts["linshi"]
+    assert Enrolment.objects.filter(status=Enrolment.Status.APPLIED).exists()
+    members = Member.objects.count()
+    disabled = Member.objects.exclude(disability_type="").count()
+    assert 0.03 * members < disabled < 0.15 * members
+    assert Member.objects.filter(lives_alone=True, birth_date__lte=dt.date(1946, 3, 15)).exists()
+
+
+def test_seed_demo_makes_one_user_per_role_bound_to_an_area():
+    output = _seed(households=5)
+    expected = {
+        "worker": (User.Role.SOCIAL_WORKER, Area.Level.COMMUNITY),
+        "worker100": (User.Role.SOCIAL_WORKER, Area.Level.COMMUNITY),
+        "street": (User.Role.STREET_STAFF, Area.Level.STREET),
+        "admin": (User.Role.DISTRICT_ADMIN, Area.Level.DISTRICT),
+        "provider": (User.Role.PROVIDER, Area.Level.DISTRICT),
+        "auditor": (User.Role.AUDITOR, Area.Level.DISTRICT),
+    }
+    for username, (role, level) in expected.items():
+        user = User.objects.select_related("area").get(username=username)
+        assert (user.role, user.area.level) == (role, level)
+        assert user.check_password(DEMO_PASSWORD)
+        assert username in output or username == "worker100"
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff
+    assert not admin.is_superuser
+    assert admin.has_perm("households.reveal_id_number")
+    assert admin.has_perm("households.export_full_id_number")
+    assert User.objects.filter(role=User.Role.SOCIAL_WORKER).count() == 100
+    assert DEMO_PASSWORD in output
+
+
+def test_seed_demo_if_empty_does_nothing_the_second_time():
+    _seed(if_empty=True)
+    before = (Household.objects.count(), Member.objects.count(), Enrolment.objects.count())
+    output = _seed(if_empty=True)
+    assert "--if-empty" in output
+    assert (Household.objects.count(), Member.objects.count(), Enrolment.objects.count()) == before
+
+
+def test_seed_demo_without_if_empty_adds_different_households():
+    _seed(households=30)
+    _seed(households=30)
+    assert Household.objects.count() == 60
+    hashes = Member.objects.values_list("id_number_hash", flat=True)
+    assert len(hashes) == len(set(hashes))
+    addresses = list(Household.objects.order_by("id").values_list("address", flat=True))
+    assert addresses[:30] != addresses[30:]
+
+
+def test_seed_demo_in_chunks_gives_the_same_rows(monkeypatch):
+    monkeypatch.setattr("households.demo.CHUNK", 7)
+    _seed(seed=3)
+    chunked = _snapshot()
+    assert Household.objects.count() == 60
+    _wipe()
+    monkeypatch.setattr("households.demo.CHUNK", 5000)
+    _seed(seed=3)
+    assert _snapshot() == chunked
+
+
+def test_seeded_rows_are_in_the_history_with_their_context():
+    _seed(households=20)
+    events = apps.get_model("households", "MemberEvent").objects.select_related("pgh_context")
+    member_events = events.filter(pgh_label="insert")
+    assert member_events.count() == Member.objects.count()
+    contexts = {event.pgh_context.metadata["command"] for event in member_events}
+    assert contexts == {"seed_demo"}
