@@ -1,0 +1,71 @@
+"""Needs noticed on a visit, recorded in matching/'s needs list (需求清单) when it is there.
+
+matching/ owns needs; case work only hands it what a visit found, through its service
+`need_create`. Imported lazily, so that cases/ works (needs kept as text only) without it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from households.models import Household, User
+
+
+def needs_list_available() -> bool:
+    try:
+        from matching.services import need_create  # noqa: F401
+        from resources.vocabulary import SUBTYPES_BY_TYPE  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def need_kind_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(type label, [("type:subtype", label), …]) groups for a select with optgroups."""
+    if not needs_list_available():
+        return []
+    from resources.vocabulary import SUBTYPES_BY_TYPE, NeedSubtype, NeedType
+
+    subtype_labels = dict(NeedSubtype.choices)
+    return [
+        (
+            str(label),
+            [(f"{kind}:{sub}", str(subtype_labels[sub])) for sub in SUBTYPES_BY_TYPE[kind]],
+        )
+        for kind, label in NeedType.choices
+    ]
+
+
+def need_urgency_choices() -> list[tuple[int, str]]:
+    if not needs_list_available():
+        return []
+    from matching.models import Need
+
+    return [(value, str(label)) for value, label in Need.Urgency.choices]
+
+
+def needs_record(
+    *, actor: User | None, household: Household, needs: list[dict[str, Any]]
+) -> list[Any]:
+    """Create one need per {"kind": "type:subtype", "description", "urgency"}; source: visit."""
+    if not needs:
+        return []
+    from matching.models import Need
+    from matching.services import need_create
+
+    created = []
+    for need in needs:
+        kind, _sep, subtype = need["kind"].partition(":")
+        created.append(
+            need_create(
+                actor=actor,
+                household=household,
+                type=kind,
+                subtype=subtype,
+                urgency=need.get("urgency") or Need.Urgency.MEDIUM,
+                source=Need.Source.VISIT,
+                description=need.get("description", ""),
+            )
+        )
+    return created

@@ -1,0 +1,433 @@
+"""Reads of case work. Every one starts from a `*_qs_visible_to(actor=…)` scoping root.
+
+Visits, follow-ups and alerts are scoped through their household's area code, with the
+same rule as the registry (households.scope); service activities through their own area.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.expressions import F, Window
+from django.db.models.functions import RowNumber, Substr
+from django.http import Http404
+from django.utils import timezone
+
+from cases.filters import FollowUpFilter, ServiceActivityFilter, VisitFilter
+from cases.models import FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit
+from cases.permissions import (
+    may_log_visit,
+    may_manage_tier_rules,
+    may_reassign,
+    may_view_caseload,
+    may_view_cases,
+)
+from households.models import Area, Household, Member, User
+from households.scope import scoped
+from households.selectors import household_get
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    Actor = User | AnonymousUser | None
+
+WORKLIST_ROWS = 100  # per section; the counts above each section are exact
+# What a worklist row shows: no identity-number cipher or notes travel for it.
+_WORKLIST_COLUMNS = [
+    "uuid",
+    "due",
+    "tier",
+    "status",
+    "household__uuid",
+    "household__address",
+    "household__area_code",
+    "household__head__name",
+    "household__area__name",
+    "assignee__username",
+    "assignee__display_name",
+]
+
+
+def _filtered(
+    filterset_class: type, qs: QuerySet, filters: dict[str, Any] | None, actor: Actor = None
+) -> QuerySet:
+    if not filters:
+        return qs
+    filterset = filterset_class(data=filters, queryset=qs, request=SimpleNamespace(user=actor))
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def _get(qs: QuerySet, uuid: UUID | str) -> Any:
+    try:
+        return qs.get(uuid=uuid)
+    except (qs.model.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+# ---- visits ----------------------------------------------------------------------------
+
+
+def visit_qs_visible_to(*, actor: Actor) -> QuerySet[Visit]:
+    """Visits of the households the actor sees."""
+    if not may_view_cases(actor):
+        return Visit.objects.none()
+    return scoped(Visit.objects.all(), actor=actor, field="household__area_code")
+
+
+def visit_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Visit]:
+    qs = visit_qs_visible_to(actor=actor).select_related("household", "worker")
+    return _filtered(VisitFilter, qs, filters, actor).order_by("-id")
+
+
+def visit_get(*, actor: Actor, visit_id: UUID | str) -> Visit:
+    qs = visit_qs_visible_to(actor=actor).select_related(
+        "household__head", "household__area", "worker"
+    )
+    return _get(qs, visit_id)
+
+
+def household_get_for_visit(*, actor: Actor, household_id: UUID | str) -> Household:
+    """A household the actor may log a visit to: 404 when invisible, 403 when read-only."""
+    household = household_get(actor=actor, household_id=household_id)
+    if not may_log_visit(actor):
+        raise PermissionDenied
+    return household
+
+
+def household_active_members(*, household: Household) -> list[Member]:
+    """The members a visit may find changed: those living in the household, oldest first."""
+    return list(household.members.filter(status=Member.Status.ACTIVE).order_by("created_at"))
+
+
+def household_visits(*, household: Household, limit: int = 30) -> list[Visit]:
+    """The household's timeline, newest first."""
+    return list(household.visits.select_related("worker").order_by("-visited_at", "-id")[:limit])
+
+
+# ---- follow-ups ------------------------------------------------------------------------
+
+
+def followup_qs_visible_to(*, actor: Actor) -> QuerySet[FollowUp]:
+    """Follow-ups of the households the actor sees."""
+    if not may_view_cases(actor):
+        return FollowUp.objects.none()
+    return scoped(FollowUp.objects.all(), actor=actor, field="household__area_code")
+
+
+def followup_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[FollowUp]:
+    qs = followup_qs_visible_to(actor=actor).select_related(
+        "household", "assignee", "rule", "visit"
+    )
+    return _filtered(FollowUpFilter, qs, filters, actor).order_by("-id")
+
+
+def followup_get(*, actor: Actor, followup_id: UUID | str) -> FollowUp:
+    qs = followup_qs_visible_to(actor=actor).select_related(
+        "household", "assignee", "rule", "visit"
+    )
+    return _get(qs, followup_id)
+
+
+def followup_get_for_reassign(*, actor: Actor, followup_id: UUID | str) -> FollowUp:
+    """A visible follow-up the actor may reassign: 404 when invisible, 403 otherwise."""
+    followup = followup_get(actor=actor, followup_id=followup_id)
+    if not may_reassign(actor):
+        raise PermissionDenied
+    return followup
+
+
+def household_open_followup(*, household: Household) -> FollowUp | None:
+    return (
+        household.followups.filter(status=FollowUp.Status.OPEN)
+        .select_related("assignee", "rule")
+        .first()
+    )
+
+
+def workers_qs_visible_to(*, actor: Actor) -> QuerySet[User]:
+    """Social workers bound at community level or below inside the actor's area."""
+    if not may_view_cases(actor):
+        return User.objects.none()
+    qs = User.objects.filter(role=User.Role.SOCIAL_WORKER, is_active=True, area__isnull=False)
+    qs = scoped(qs, actor=actor, field="area__prefix")
+    return qs.filter(area__level__in=[Area.Level.COMMUNITY, Area.Level.GRID]).select_related("area")
+
+
+def assignable_workers(*, actor: Actor, household: Household) -> list[User]:
+    return [
+        w
+        for w in workers_qs_visible_to(actor=actor).order_by("display_name", "id")
+        if household.area_code.startswith(w.area.prefix)
+    ]
+
+
+# ---- the worklist ----------------------------------------------------------------------
+
+
+@dataclass
+class Worklist:
+    today: dt.date
+    overdue: list[FollowUp] = field(default_factory=list)
+    due_today: list[FollowUp] = field(default_factory=list)
+    this_week: list[FollowUp] = field(default_factory=list)
+    counts: dict[int, int] = field(default_factory=dict)
+    mine_only: bool = True
+
+    @property
+    def sections(self) -> list[tuple[str, int, list[FollowUp]]]:
+        return [
+            ("overdue", self.counts.get(0, 0), self.overdue),
+            ("today", self.counts.get(1, 0), self.due_today),
+            ("week", self.counts.get(2, 0), self.this_week),
+        ]
+
+
+def worklist(*, actor: Actor, today: dt.date, limit: int = WORKLIST_ROWS) -> Worklist:
+    """Open follow-ups overdue, due today and due in the next 7 days, by tier then date.
+
+    A social worker sees the ones assigned to them; other roles everything in scope.
+    Two queries whatever the size: the rows (with their sections' totals, by a window)
+    and the households' last contacts.
+    """
+    if not may_view_cases(actor):
+        raise PermissionDenied
+    mine_only = actor.role == User.Role.SOCIAL_WORKER
+    qs = followup_qs_visible_to(actor=actor).filter(
+        status=FollowUp.Status.OPEN, due__lte=today + dt.timedelta(days=7)
+    )
+    if mine_only:
+        qs = qs.filter(assignee=actor)
+    bucket = Case(
+        When(due__lt=today, then=Value(0)),
+        When(due=today, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    rows = list(
+        qs.annotate(
+            bucket=bucket,
+            position=Window(
+                RowNumber(), partition_by=[bucket], order_by=[F("tier"), F("due"), F("id")]
+            ),
+            bucket_total=Window(Count("id"), partition_by=[bucket]),
+        )
+        .filter(position__lte=limit)
+        .select_related("household__head", "household__area", "assignee")
+        .only(*_WORKLIST_COLUMNS)
+        .order_by("bucket", "tier", "due", "id")
+    )
+    _attach_last_contact(rows)
+    result = Worklist(today=today, mine_only=mine_only)
+    for row in rows:
+        row.days_overdue = (today - row.due).days
+        result.counts[row.bucket] = row.bucket_total
+        [result.overdue, result.due_today, result.this_week][row.bucket].append(row)
+    return result
+
+
+def _attach_last_contact(rows: list[FollowUp]) -> None:
+    ids = [row.household_id for row in rows]
+    last = (
+        dict(
+            Visit.objects.filter(household_id__in=ids)
+            .values("household_id")
+            .annotate(last=Max("visited_at"))
+            .values_list("household_id", "last")
+        )
+        if ids
+        else {}
+    )
+    for row in rows:
+        row.last_contact = last.get(row.household_id)
+
+
+# ---- the overdue overview (street staff) ----------------------------------------------
+
+
+@dataclass
+class OverdueGroup:
+    code: str
+    name: str
+    total: int = 0
+    oldest: dt.date | None = None
+    workers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def overdue_by_community_and_worker(*, actor: Actor, today: dt.date) -> list[OverdueGroup]:
+    """Overdue follow-ups counted by community and, inside each, by assignee: one GROUP BY,
+    plus one query each for the communities' and workers' names."""
+    if not may_view_caseload(actor):
+        raise PermissionDenied
+    rows = list(
+        followup_qs_visible_to(actor=actor)
+        .filter(status=FollowUp.Status.OPEN, due__lt=today)
+        .annotate(community=Substr("household__area_code", 1, 12))
+        .values("community", "assignee_id")
+        .annotate(n=Count("id"), oldest=Min("due"))
+        .order_by("community", "assignee_id")
+    )
+    names = dict(
+        Area.objects.filter(prefix__in={r["community"] for r in rows}).values_list("prefix", "name")
+    )
+    people = {
+        u.pk: u
+        for u in User.objects.filter(pk__in={r["assignee_id"] for r in rows if r["assignee_id"]})
+    }
+    groups: dict[str, OverdueGroup] = {}
+    for r in rows:
+        group = groups.setdefault(
+            r["community"], OverdueGroup(code=r["community"], name=names.get(r["community"], ""))
+        )
+        group.total += r["n"]
+        group.oldest = min(filter(None, [group.oldest, r["oldest"]]))
+        group.workers.append(
+            {"assignee": people.get(r["assignee_id"]), "count": r["n"], "oldest": r["oldest"]}
+        )
+    return list(groups.values())
+
+
+def overdue_followups(
+    *, actor: Actor, today: dt.date, community: str = "", assignee: str = "", limit: int = 50
+) -> list[FollowUp]:
+    """The oldest overdue follow-ups, optionally of one community (prefix) or assignee."""
+    if not may_view_caseload(actor):
+        raise PermissionDenied
+    qs = followup_qs_visible_to(actor=actor).filter(status=FollowUp.Status.OPEN, due__lt=today)
+    if community.isdigit():
+        qs = qs.filter(household__area_code__startswith=community)
+    if assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee__username=assignee)
+    return list(
+        qs.select_related("household__head", "household__area", "assignee").order_by("due", "id")[
+            :limit
+        ]
+    )
+
+
+# ---- hardship alerts -------------------------------------------------------------------
+
+
+def hardship_alert_qs_visible_to(*, actor: Actor) -> QuerySet[HardshipAlert]:
+    if not may_view_cases(actor):
+        return HardshipAlert.objects.none()
+    return scoped(HardshipAlert.objects.all(), actor=actor, field="household__area_code")
+
+
+def hardship_alert_get_for_edit(*, actor: Actor, alert_id: UUID | str) -> HardshipAlert:
+    alert = _get(hardship_alert_qs_visible_to(actor=actor).select_related("household"), alert_id)
+    if not may_log_visit(actor):
+        raise PermissionDenied
+    return alert
+
+
+def household_open_alerts(*, household: Household) -> list[HardshipAlert]:
+    return list(
+        household.hardship_alerts.filter(resolved_at__isnull=True)
+        .select_related("reported_by")
+        .order_by("-created_at")
+    )
+
+
+# ---- the household page ----------------------------------------------------------------
+
+
+def household_case_panel(*, actor: Actor, household: Household) -> dict[str, Any]:
+    """What the household page shows of case work: four small queries."""
+    return {
+        "visits": household_visits(household=household),
+        "open_followup": household_open_followup(household=household),
+        "open_alerts": household_open_alerts(household=household),
+        "can_log_visit": may_log_visit(actor),
+        "today": timezone.localdate(),
+    }
+
+
+# ---- tier rules ------------------------------------------------------------------------
+
+
+def tier_rule_list(*, actor: Actor) -> QuerySet[TierRule]:
+    """Every rule, for the district admin (rules are district-wide, not scoped by area)."""
+    if not may_manage_tier_rules(actor):
+        raise PermissionDenied
+    return TierRule.objects.order_by("tier", "priority", "id")
+
+
+def tier_rule_get(*, actor: Actor, rule_id: UUID | str) -> TierRule:
+    return _get(tier_rule_list(actor=actor), rule_id)
+
+
+# ---- service statistics ----------------------------------------------------------------
+
+
+def service_activity_qs_visible_to(*, actor: Actor) -> QuerySet[ServiceActivity]:
+    if not may_view_cases(actor):
+        return ServiceActivity.objects.none()
+    return scoped(ServiceActivity.objects.all(), actor=actor, field="area_code")
+
+
+def service_activity_list(
+    *, actor: Actor, filters: dict[str, Any] | None = None
+) -> QuerySet[ServiceActivity]:
+    qs = service_activity_qs_visible_to(actor=actor).select_related("area", "worker")
+    return _filtered(ServiceActivityFilter, qs, filters, actor).order_by("-date", "-id")
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def service_monthly_summary(
+    *, actor: Actor, month: dt.date, mine_only: bool = False
+) -> dict[str, Any]:
+    """One month's service statistics: 个案, 小组 (sessions, attendees), 社区活动, person-times,
+    and visits. Two GROUP BY queries."""
+    first, last = month_bounds(month)
+    activities = service_activity_qs_visible_to(actor=actor).filter(date__range=(first, last))
+    visits = visit_qs_visible_to(actor=actor).filter(visit_date__range=(first, last))
+    if mine_only:
+        activities = activities.filter(worker=actor)
+        visits = visits.filter(worker=actor)
+    by_kind = {
+        row["kind"]: row
+        for row in activities.values("kind").annotate(
+            count=Count("id"),
+            sessions=Sum("sessions"),
+            attendees=Sum("attendees"),
+            person_times=Sum("person_times"),
+        )
+    }
+    visit_counts = visits.aggregate(
+        visits=Count("id"),
+        households=Count("household_id", distinct=True),
+        home=Count("id", filter=Q(method=Visit.Method.HOME)),
+    )
+    empty = {"count": 0, "sessions": 0, "attendees": 0, "person_times": 0}
+    kinds = {kind: by_kind.get(kind, empty) for kind in ServiceActivity.Kind.values}
+    return {
+        "first": first,
+        "last": last,
+        "kinds": kinds,
+        "person_times": sum(k["person_times"] or 0 for k in kinds.values()),
+        **visit_counts,
+    }
+
+
+def area_choices_for_activities(*, actor: Actor) -> QuerySet[Area]:
+    return (
+        scoped(Area.objects.all(), actor=actor, field="prefix")
+        .filter(level__in=[Area.Level.COMMUNITY, Area.Level.GRID])
+        .select_related("parent")
+        .order_by("code")
+    )

@@ -1,0 +1,457 @@
+"""Writes of case work: atomic (the chunked nightly job aside), each with an audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import schedule
+from cases.models import FINDING_AREAS, FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit
+from cases.needs import needs_list_available, needs_record
+from cases.permissions import (
+    may_log_visit,
+    may_manage_tier_rules,
+    may_reassign,
+    may_record_activity,
+)
+from cases.predicates import CATALOGUE
+from core.audit import audit, diff
+from core.errors import ApplicationError, StaleVersionError
+from households.models import Area, Household, Member, User
+from households.scope import scope_prefix
+from households.services import member_update
+
+if TYPE_CHECKING:
+    from cases.schedule import ScheduleResult
+
+CHUNK_SIZE = 10_000
+# What a visit may change about a member, in the same step as the visit.
+VISIT_MEMBER_FIELDS = [
+    "status",
+    "health",
+    "illness",
+    "has_caregiver",
+    "lives_alone",
+    "employment",
+    "monthly_income",
+]
+
+
+def _in_scope(actor: User | None, area_code: str) -> bool:
+    if actor is None:
+        return True
+    prefix = scope_prefix(actor)
+    return prefix is not None and area_code.startswith(prefix)
+
+
+def _check_household(actor: User | None, household: Household, allowed: bool) -> None:
+    """Role first (403), then scope: views have already turned out-of-scope into a 404."""
+    if actor is not None and not allowed:
+        raise PermissionDenied
+    if not _in_scope(actor, household.area_code):
+        raise PermissionDenied
+
+
+# ---- the schedule ----------------------------------------------------------------------
+
+
+def followups_schedule(
+    *, actor: User | None = None, today: dt.date | None = None, chunk_size: int = CHUNK_SIZE
+) -> ScheduleResult:
+    """Recompute every household's tier and keep its one open follow-up: the nightly job.
+
+    Deliberately not atomic as a whole: each chunk of `chunk_size` households (by id) is one
+    transaction running one idempotent statement. A run killed half-way leaves whole chunks
+    done and the rest untouched; running again changes only what still differs, so any
+    number of runs, complete or not, converge on the same schedule. A second run while one
+    is going returns at once with `skipped` set.
+    """
+    today = today or timezone.localdate()
+    rules = schedule.load_rules()
+    ctx = schedule.make_context(today)
+    result = schedule.ScheduleResult()
+    if not schedule.try_run_lock():
+        result.skipped = True
+        return result
+    try:
+        sql, params = schedule.schedule_statement(rules=rules, ctx=ctx)
+        for after, last in schedule.chunk_bounds(chunk_size):
+            chunk = {**params, "lo": after, "hi": last}
+            history = pghistory.context(
+                job="followups_schedule", user=actor.pk if actor is not None else None
+            )
+            with transaction.atomic(), history:
+                result.add(schedule.run_statement(sql, chunk, exclusive=True))
+            result.chunks += 1
+    finally:
+        schedule.release_run_lock()
+    return result
+
+
+def _schedule_household(household: Household) -> None:
+    """The nightly job's statement for one household, inside the caller's transaction."""
+    sql, params = schedule.schedule_statement(
+        rules=schedule.load_rules(), ctx=schedule.make_context(timezone.localdate())
+    )
+    one = {**params, "lo": household.pk - 1, "hi": household.pk}
+    schedule.run_statement(sql, one, exclusive=False)
+
+
+def _lock_household(household: Household) -> Household:
+    """Share the schedule lock, then lock the household row (always in this order)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [schedule.SCHEDULE_LOCK])
+    return Household.objects.select_for_update().get(pk=household.pk)
+
+
+# ---- visits ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    actor: User | None,
+    household: Household,
+    method: str,
+    visited_at: dt.datetime,
+    companions: str = "",
+    findings: dict[str, tuple[str, str]] | None = None,
+    needs_noted: str = "",
+    member_changes: list[tuple[Member, dict[str, Any]]] | None = None,
+    needs: list[dict[str, Any]] | None = None,
+    resolve_alerts: bool = False,
+) -> Visit:
+    """Log a visit and everything that follows from it, in one transaction.
+
+    Applies the household's member changes through households.services.member_update,
+    records the needs noticed in matching/'s needs list (`needs`: {"kind": "type:subtype",
+    "description", "urgency"}; free text stays in `needs_noted`), completes the open
+    follow-up, resolves open hardship alerts when asked, and recomputes the household's tier
+    and schedules its next follow-up exactly as the nightly job would.
+    """
+    _check_household(actor, household, may_log_visit(actor))
+    if visited_at > timezone.now():
+        raise ValidationError({"visited_at": _("走访时间不能晚于现在。")})
+    household = _lock_household(household)
+    visit = Visit(
+        household=household,
+        worker=actor,
+        companions=companions.strip(),
+        method=method,
+        visited_at=visited_at,
+        visit_date=timezone.localdate(visited_at),
+        needs_noted=needs_noted.strip(),
+    )
+    for area, (status, note) in (findings or {}).items():
+        setattr(visit, f"{area}_status", status)
+        setattr(visit, f"{area}_note", note.strip())
+    visit.full_clean()
+    visit.changes_summary = _apply_member_changes(actor, household, member_changes or [])
+    visit.save()
+    recorded = _record_needs(actor, household, needs or [])
+    followup = _complete_open_followup(household, visit)
+    if resolve_alerts:
+        _resolve_open_alerts(actor, household)
+    _schedule_household(household)
+    audit(
+        actor=actor,
+        verb="visit.log",
+        obj=visit,
+        household_id=household.pk,
+        changes={
+            "method": method,
+            "visit_date": str(visit.visit_date),
+            "followup": followup.pk if followup else None,
+            "members": visit.changes_summary,
+            "needs": [str(need.uuid) for need in recorded],
+        },
+    )
+    return visit
+
+
+def _record_needs(
+    actor: User | None, household: Household, needs: list[dict[str, Any]]
+) -> list[Any]:
+    if needs and not needs_list_available():
+        raise ValidationError({"needs": _("需求清单尚未启用，请把需求写在文字说明中。")})
+    return needs_record(actor=actor, household=household, needs=needs)
+
+
+def _apply_member_changes(
+    actor: User | None, household: Household, changes: list[tuple[Member, dict[str, Any]]]
+) -> str:
+    lines = []
+    for member, data in changes:
+        if member.household_id != household.pk:
+            raise ValidationError(_("%(name)s 不是本户成员。") % {"name": member.name})
+        wanted = {
+            k: v for k, v in data.items() if k in VISIT_MEMBER_FIELDS and getattr(member, k) != v
+        }
+        if not wanted:
+            continue
+        before = {k: getattr(member, k) for k in wanted}
+        updated = member_update(actor=actor, member=member, data=wanted)
+        lines.append(_describe(updated, before))
+    return "\n".join(lines)
+
+
+def _describe(member: Member, before: dict[str, Any]) -> str:
+    parts = []
+    for name, old in before.items():
+        field = Member._meta.get_field(name)
+        new = getattr(member, name)
+        if field.choices:
+            labels = dict(field.flatchoices)
+            old, new = labels.get(old, old), labels.get(new, new)
+        elif isinstance(new, bool):
+            old, new = (_("是") if old else _("否")), (_("是") if new else _("否"))
+        parts.append(f"{field.verbose_name}：{old or '—'} → {new or '—'}")
+    return f"{member.name}：" + "；".join(parts)
+
+
+def _complete_open_followup(household: Household, visit: Visit) -> FollowUp | None:
+    """The open follow-up is answered by this visit, unless a later contact is on record
+    (a visit logged late, for an earlier day, answers nothing still open)."""
+    later = household.visits.filter(visited_at__gt=visit.visited_at).exclude(pk=visit.pk)
+    if later.exists():
+        return None
+    followup = (
+        FollowUp.objects.select_for_update()
+        .filter(household=household, status=FollowUp.Status.OPEN)
+        .first()
+    )
+    if followup is None:
+        return None
+    followup.status = FollowUp.Status.DONE
+    followup.visit = visit
+    followup.completed_at = timezone.now()
+    followup.save(update_fields=["status", "visit", "completed_at", "updated_at"])
+    return followup
+
+
+def finding_fields() -> list[str]:
+    return [f"{area}_{part}" for area, _label in FINDING_AREAS for part in ("status", "note")]
+
+
+# ---- follow-ups ------------------------------------------------------------------------
+
+
+def worker_can_take(worker: User, household: Household) -> bool:
+    """A social worker of the household's community: active, bound at community level or
+    below, and with the household inside their scope (so they can open it)."""
+    if worker.role != User.Role.SOCIAL_WORKER or not worker.is_active or worker.area_id is None:
+        return False
+    prefix = worker.area.prefix
+    return len(prefix) >= 12 and household.area_code.startswith(prefix)
+
+
+@transaction.atomic
+def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User) -> FollowUp:
+    """Give an open follow-up to another social worker of the household's community.
+
+    The nightly job keeps this choice for as long as that worker can take the household.
+    """
+    _check_household(actor, followup.household, actor is None or may_reassign(actor))
+    followup = FollowUp.objects.select_for_update().select_related("household").get(pk=followup.pk)
+    if followup.status != FollowUp.Status.OPEN:
+        raise ApplicationError(_("该跟进计划已完成或已取消，不能改派。"))
+    if not worker_can_take(assignee, followup.household):
+        raise ValidationError({"assignee": _("只能指派给该家庭所在社区的社工。")})
+    before = {"assignee_id": followup.assignee_id}
+    followup.assignee = assignee
+    followup.reassigned = True
+    followup.save(update_fields=["assignee", "reassigned", "updated_at"])
+    audit(
+        actor=actor,
+        verb="followup.reassign",
+        obj=followup,
+        household_id=followup.household_id,
+        changes=diff(followup, before, ["assignee_id"]),
+    )
+    return followup
+
+
+# ---- hardship alerts (急难) -------------------------------------------------------------
+
+
+@transaction.atomic
+def hardship_alert_record(
+    *,
+    actor: User | None,
+    household: Household,
+    kind: str,
+    occurred_on: dt.date,
+    note: str = "",
+) -> HardshipAlert:
+    """Record a sudden hardship: the household goes to tier A (rule `hardship_alert`) and
+    its follow-up falls due within that rule's `due_within_days` (3 by default)."""
+    _check_household(actor, household, may_log_visit(actor))
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": _("发生日期不能晚于今天。")})
+    household = _lock_household(household)
+    alert = HardshipAlert(
+        household=household,
+        kind=kind,
+        occurred_on=occurred_on,
+        note=note.strip(),
+        reported_by=actor,
+    )
+    alert.full_clean()
+    alert.save()
+    _schedule_household(household)
+    audit(
+        actor=actor,
+        verb="hardship_alert.record",
+        obj=alert,
+        household_id=household.pk,
+        changes={"kind": kind, "occurred_on": str(occurred_on)},
+    )
+    return alert
+
+
+@transaction.atomic
+def hardship_alert_resolve(*, actor: User | None, alert: HardshipAlert) -> HardshipAlert:
+    _check_household(actor, alert.household, may_log_visit(actor))
+    household = _lock_household(alert.household)
+    alert = HardshipAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.resolved_at is not None:
+        raise ApplicationError(_("该急难情况已解除。"))
+    _resolve(actor, alert)
+    _schedule_household(household)
+    return alert
+
+
+def _resolve(actor: User | None, alert: HardshipAlert) -> None:
+    alert.resolved_at = timezone.now()
+    alert.resolved_by = actor
+    alert.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    audit(actor=actor, verb="hardship_alert.resolve", obj=alert, household_id=alert.household_id)
+
+
+def _resolve_open_alerts(actor: User | None, household: Household) -> None:
+    for alert in HardshipAlert.objects.select_for_update().filter(
+        household=household, resolved_at__isnull=True
+    ):
+        _resolve(actor, alert)
+
+
+# ---- tier rules ------------------------------------------------------------------------
+
+TIER_RULE_FIELDS = ["name", "tier", "interval_months", "params", "active", "priority"]
+
+
+def _require_rules(actor: User | None) -> None:
+    if actor is not None and not may_manage_tier_rules(actor):
+        raise PermissionDenied
+
+
+def _clean_rule(rule: TierRule) -> None:
+    predicate = CATALOGUE.get(rule.code)
+    if predicate is None:
+        raise ValidationError({"code": _("未知的判定条件。")})
+    rule.params = predicate.clean(rule.params)
+    rule.full_clean()
+
+
+def _reschedule_on_commit() -> None:
+    """Rules apply at once: the whole schedule is recomputed after the change commits."""
+    from cases.tasks import followups_schedule_task
+
+    transaction.on_commit(followups_schedule_task.delay)
+
+
+@transaction.atomic
+def tier_rule_create(*, actor: User | None, code: str, data: dict[str, Any]) -> TierRule:
+    _require_rules(actor)
+    rule = TierRule(code=code, **{k: v for k, v in data.items() if k in TIER_RULE_FIELDS})
+    _clean_rule(rule)
+    rule.save()
+    audit(
+        actor=actor,
+        verb="tier_rule.create",
+        obj=rule,
+        changes={"code": code, **{k: getattr(rule, k) for k in TIER_RULE_FIELDS}},
+    )
+    _reschedule_on_commit()
+    return rule
+
+
+@transaction.atomic
+def tier_rule_update(
+    *,
+    actor: User | None,
+    rule: TierRule,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> TierRule:
+    _require_rules(actor)
+    rule = TierRule.objects.select_for_update().get(pk=rule.pk)
+    if expected_version is not None and rule.version != expected_version:
+        raise StaleVersionError
+    fields = [name for name in TIER_RULE_FIELDS if name in data]
+    before = {name: getattr(rule, name) for name in fields}
+    for name in fields:
+        setattr(rule, name, data[name])
+    _clean_rule(rule)
+    changes = diff(rule, before, fields)
+    if not changes:
+        return rule
+    rule.version += 1
+    rule.save(update_fields=[*fields, "version", "updated_at"])
+    audit(actor=actor, verb="tier_rule.update", obj=rule, changes=changes)
+    _reschedule_on_commit()
+    return rule
+
+
+# ---- service statistics ----------------------------------------------------------------
+
+
+@transaction.atomic
+def service_activity_record(
+    *,
+    actor: User | None,
+    kind: str,
+    date: dt.date,
+    area: Area,
+    title: str,
+    sessions: int = 1,
+    attendees: int = 0,
+    person_times: int = 0,
+    note: str = "",
+) -> ServiceActivity:
+    """Count one service as the worker reports it (个案 / 小组 / 社区活动)."""
+    if actor is not None and not may_record_activity(actor):
+        raise PermissionDenied
+    if area.level not in (Area.Level.COMMUNITY, Area.Level.GRID):
+        raise ValidationError({"area": _("请选择社区或网格。")})
+    if not _in_scope(actor, area.prefix):
+        raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("服务日期不能晚于今天。")})
+    activity = ServiceActivity(
+        kind=kind,
+        date=date,
+        area=area,
+        area_code=area.prefix,
+        worker=actor,
+        title=title.strip(),
+        sessions=sessions,
+        attendees=attendees,
+        person_times=person_times,
+        note=note.strip(),
+    )
+    activity.full_clean()
+    activity.save()
+    audit(
+        actor=actor,
+        verb="service_activity.record",
+        obj=activity,
+        changes={"kind": kind, "date": str(date), "person_times": person_times},
+    )
+    return activity

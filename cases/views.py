@@ -1,0 +1,379 @@
+"""Pages of case work. Parse → access through a selector → one service → render/redirect."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from cases import selectors, services
+from cases.forms import (
+    HardshipAlertForm,
+    MemberChangeForm,
+    MemberChangeFormSet,
+    NeedFormSet,
+    ReassignForm,
+    ServiceActivityForm,
+    TierRuleForm,
+    VisitForm,
+)
+from cases.needs import needs_list_available
+from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
+from core.errors import ApplicationError
+from core.forms import add_service_errors
+from households.models import Household, Member
+
+DomainError = (ValidationError, ApplicationError)
+
+
+def _messages_from(request: HttpRequest, error: Any) -> None:
+    if isinstance(error, ApplicationError):
+        messages.error(request, error.message)
+    else:
+        messages.error(request, " ".join(error.messages))
+
+
+# ---- the worklist ----------------------------------------------------------------------
+
+
+class WorklistView(LoginRequiredMixin, View):
+    """The social worker's start page: who to visit next."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        work = selectors.worklist(actor=request.user, today=today)
+        summary = selectors.service_monthly_summary(
+            actor=request.user, month=today, mine_only=work.mine_only
+        )
+        context = {
+            "work": work,
+            "summary": summary,
+            "today": today,
+            "can_register": may_log_visit(request.user),
+        }
+        return render(request, "cases/worklist.html", context)
+
+
+# ---- visits ----------------------------------------------------------------------------
+
+
+class VisitLogView(LoginRequiredMixin, View):
+    template = "cases/visit_form.html"
+
+    def _context(self, request: HttpRequest, household: Household) -> dict[str, Any]:
+        members = selectors.household_active_members(household=household)
+        alerts = selectors.household_open_alerts(household=household)
+        data = request.POST if request.method == "POST" else None
+        form = VisitForm(data, has_alerts=bool(alerts), initial=VisitForm.initial_now())
+        formset = MemberChangeFormSet(
+            data, prefix="m", initial=[MemberChangeForm.initial_for(m) for m in members]
+        )
+        needs = NeedFormSet(data, prefix="n") if needs_list_available() else None
+        return {
+            "household": household,
+            "form": form,
+            "formset": formset,
+            "needs": needs,
+            "members": members,
+            "member_forms": list(zip(members, formset.forms, strict=False)),
+            "alerts": alerts,
+            "followup": selectors.household_open_followup(household=household),
+        }
+
+    def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get_for_visit(actor=request.user, household_id=household_id)
+        return render(request, self.template, self._context(request, household))
+
+    def post(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get_for_visit(actor=request.user, household_id=household_id)
+        context = self._context(request, household)
+        form, formset, needs = context["form"], context["formset"], context["needs"]
+        if form.is_valid() & formset.is_valid() & (needs is None or needs.is_valid()):
+            try:
+                services.visit_log(actor=request.user, household=household, **_visit_input(context))
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                return _after_visit(request, household)
+        return render(request, self.template, context, status=400)
+
+
+def _visit_input(context: dict[str, Any]) -> dict[str, Any]:
+    """visit_log's arguments from the valid visit form and its member and need formsets."""
+    form, needs = context["form"], context["needs"]
+    return {
+        "method": form.cleaned_data["method"],
+        "visited_at": form.visited_at(),
+        "companions": form.cleaned_data["companions"],
+        "findings": form.findings(),
+        "needs_noted": form.cleaned_data["needs_noted"],
+        "member_changes": _member_changes(context["members"], context["formset"]),
+        "needs": [n for n in (f.need() for f in needs.forms) if n] if needs else [],
+        "resolve_alerts": form.cleaned_data.get("resolve_alerts", False),
+    }
+
+
+def _member_changes(members: list[Member], formset: Any) -> list[tuple[Member, dict[str, Any]]]:
+    by_uuid = {m.uuid: m for m in members}
+    changes = []
+    for form in formset.forms:
+        member = by_uuid.get(form.cleaned_data.get("member"))
+        if member is None:
+            raise ValidationError(_("成员信息已变化，请刷新页面后重新填写。"))
+        changes.append((member, form.changes()))
+    return changes
+
+
+def _after_visit(request: HttpRequest, household: Household) -> HttpResponse:
+    followup = selectors.household_open_followup(household=household)
+    if followup is not None:
+        messages.success(
+            request,
+            _("走访已记录。下次跟进：%(due)s（%(tier)s类）。")
+            % {"due": followup.due.isoformat(), "tier": followup.tier},
+        )
+    else:
+        messages.success(request, _("走访已记录。"))
+    return redirect("households:detail", household_id=household.uuid)
+
+
+class VisitDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, visit_id: str) -> HttpResponse:
+        visit = selectors.visit_get(actor=request.user, visit_id=visit_id)
+        return render(request, "cases/visit_detail.html", {"visit": visit})
+
+
+# ---- hardship alerts -------------------------------------------------------------------
+
+
+class HardshipAlertCreateView(LoginRequiredMixin, View):
+    template = "cases/hardship_alert_form.html"
+
+    def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get_for_visit(actor=request.user, household_id=household_id)
+        form = HardshipAlertForm(initial={"occurred_on": timezone.localdate()})
+        return render(request, self.template, {"form": form, "household": household})
+
+    def post(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = selectors.household_get_for_visit(actor=request.user, household_id=household_id)
+        form = HardshipAlertForm(request.POST)
+        if form.is_valid():
+            try:
+                services.hardship_alert_record(
+                    actor=request.user, household=household, **form.cleaned_data
+                )
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                return _after_alert(request, household)
+        return render(request, self.template, {"form": form, "household": household}, status=400)
+
+
+def _after_alert(request: HttpRequest, household: Household) -> HttpResponse:
+    followup = selectors.household_open_followup(household=household)
+    due = followup.due.isoformat() if followup else "—"
+    messages.success(
+        request, _("急难情况已记录，该户列为A类，请于 %(due)s 前跟进。") % {"due": due}
+    )
+    return redirect("households:detail", household_id=household.uuid)
+
+
+class HardshipAlertResolveView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, alert_id: str) -> HttpResponse:
+        alert = selectors.hardship_alert_get_for_edit(actor=request.user, alert_id=alert_id)
+        try:
+            services.hardship_alert_resolve(actor=request.user, alert=alert)
+        except DomainError as error:
+            _messages_from(request, error)
+        else:
+            messages.success(request, _("急难标记已解除。"))
+        return redirect("households:detail", household_id=alert.household.uuid)
+
+
+# ---- street staff: overdue follow-ups, reassignment ------------------------------------
+
+
+class OverdueView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        community = request.GET.get("community", "")
+        assignee = request.GET.get("assignee", "")
+        groups = selectors.overdue_by_community_and_worker(actor=request.user, today=today)
+        rows = selectors.overdue_followups(
+            actor=request.user, today=today, community=community, assignee=assignee
+        )
+        can_reassign = may_reassign(request.user)
+        workers = list(selectors.workers_qs_visible_to(actor=request.user)) if can_reassign else []
+        for row in rows:
+            row.candidates = [
+                w for w in workers if row.household.area_code.startswith(w.area.prefix)
+            ]
+        context = {
+            "groups": groups,
+            "rows": rows,
+            "today": today,
+            "can_reassign": can_reassign,
+            "community": community,
+            "assignee": assignee,
+        }
+        return render(request, "cases/overdue.html", context)
+
+
+class FollowUpReassignView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, followup_id: str) -> HttpResponse:
+        followup = selectors.followup_get_for_reassign(actor=request.user, followup_id=followup_id)
+        form = ReassignForm(
+            request.POST, workers=selectors.workers_qs_visible_to(actor=request.user)
+        )
+        if not form.is_valid():
+            messages.error(request, _("请选择本社区的一名社工。"))
+        else:
+            try:
+                services.followup_reassign(
+                    actor=request.user, followup=followup, assignee=form.cleaned_data["assignee"]
+                )
+            except DomainError as error:
+                _messages_from(request, error)
+            else:
+                messages.success(
+                    request,
+                    _("已改派给 %(name)s。") % {"name": form.cleaned_data["assignee"]},
+                )
+        return redirect(_safe_next(request, "cases:overdue"))
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(default)
+
+
+# ---- tier rules (district admin) --------------------------------------------------------
+
+
+class TierRuleListView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rules = selectors.tier_rule_list(actor=request.user)
+        return render(request, "cases/tier_rule_list.html", {"rules": rules})
+
+
+class TierRuleCreateView(LoginRequiredMixin, View):
+    template = "cases/tier_rule_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        selectors.tier_rule_list(actor=request.user)  # 403 for anyone but a district admin
+        form = TierRuleForm(initial={"interval_months": 6, "priority": 100, "active": True})
+        return render(request, self.template, {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        selectors.tier_rule_list(actor=request.user)
+        form = TierRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.tier_rule_create(
+                    actor=request.user, code=form.cleaned_data["code"], data=form.service_data()
+                )
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("分层规则已新增，跟进计划将随即重新计算。"))
+                return redirect("cases:tier_rules")
+        return render(request, self.template, {"form": form}, status=400)
+
+
+class TierRuleEditView(LoginRequiredMixin, View):
+    template = "cases/tier_rule_form.html"
+
+    def get(self, request: HttpRequest, rule_id: str) -> HttpResponse:
+        rule = selectors.tier_rule_get(actor=request.user, rule_id=rule_id)
+        form = TierRuleForm(initial=TierRuleForm.initial_for(rule), editing=True)
+        return render(request, self.template, {"form": form, "rule": rule})
+
+    def post(self, request: HttpRequest, rule_id: str) -> HttpResponse:
+        rule = selectors.tier_rule_get(actor=request.user, rule_id=rule_id)
+        form = TierRuleForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                services.tier_rule_update(
+                    actor=request.user,
+                    rule=rule,
+                    data=form.service_data(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("分层规则已保存，跟进计划将随即重新计算。"))
+                return redirect("cases:tier_rules")
+        return render(request, self.template, {"form": form, "rule": rule}, status=400)
+
+
+# ---- service statistics ----------------------------------------------------------------
+
+
+class ServiceActivityListView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not may_view_cases(request.user):
+            raise PermissionDenied
+        today = timezone.localdate()
+        month = _month_param(request.GET.get("month", ""), today)
+        summary = selectors.service_monthly_summary(actor=request.user, month=month)
+        first, last = summary["first"], summary["last"]
+        activities = selectors.service_activity_list(
+            actor=request.user, filters={"date_after": first, "date_before": last}
+        )[:100]
+        context = {
+            "summary": summary,
+            "activities": activities,
+            "month": month,
+            "can_record": may_record_activity(request.user),
+        }
+        return render(request, "cases/activity_list.html", context)
+
+
+def _month_param(value: str, today: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        return today
+
+
+class ServiceActivityCreateView(LoginRequiredMixin, View):
+    template = "cases/activity_form.html"
+
+    def _form(self, request: HttpRequest, data: Any = None) -> ServiceActivityForm:
+        if not may_record_activity(request.user):
+            raise PermissionDenied
+        areas = selectors.area_choices_for_activities(actor=request.user)
+        initial = {"date": timezone.localdate(), "area": request.user.area_id}
+        return ServiceActivityForm(data, areas=areas, initial=initial)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template, {"form": self._form(request)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            try:
+                services.service_activity_record(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("服务记录已保存。"))
+                return redirect("cases:activities")
+        return render(request, self.template, {"form": form}, status=400)
