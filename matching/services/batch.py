@@ -1,0 +1,172 @@
+"""The batch run: match every open need of an area at once, never past any resource's units."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import TYPE_CHECKING
+
+import psycopg
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.audit import audit
+from matching import engine
+from matching.candidates import open_needs_in, resources_for_area
+from matching.models import MatchRun, Need, Referral
+from matching.services._common import require_area_in_scope, require_worker
+from resources import allocation
+from resources.models import Resource, StockMovement
+
+if TYPE_CHECKING:
+    from households.models import Area, User
+
+_NEED = Need._meta.db_table
+_REFERRAL = Referral._meta.db_table
+_RESOURCE = Resource._meta.db_table
+
+
+def match_run(*, actor: User | None, area: Area, today: dt.date | None = None) -> MatchRun:
+    """Propose a referral for every open need under `area` that some resource can serve.
+
+    Deliberately not one long transaction. Reading and computing (seconds at most for a
+    district) take no locks, so workers keep working meanwhile; the write at the end is one
+    short transaction that locks the needs, then the resources, each in id order, and
+    re-checks both: a need someone matched meanwhile, or units someone took, are left out
+    and counted as `lost_to_others`. Nothing is ever given out past what is left.
+    """
+    require_worker(actor)
+    require_area_in_scope(actor, area)
+    started = time.perf_counter()
+    day = today or timezone.localdate()
+    needs = open_needs_in(area.prefix, today=day)
+    assignments = engine.allocate(needs, resources_for_area(area.prefix, today=day))
+    with transaction.atomic():
+        run = MatchRun.objects.create(area=area, started_by=actor, needs_considered=len(needs))
+        made, lost = _persist(run, assignments, actor=actor, day=day)
+        run.referrals_made, run.lost_to_others = made, lost
+        run.unmatched = len(needs) - made
+        run.duration_ms = round((time.perf_counter() - started) * 1000)
+        run.save(update_fields=["referrals_made", "lost_to_others", "unmatched", "duration_ms"])
+        audit(
+            actor=actor,
+            verb="match.run",
+            obj=run,
+            changes={"area": area.code, "needs": len(needs), "referrals": made, "lost": lost},
+        )
+    return run
+
+
+def _persist(
+    run: MatchRun,
+    assignments: list[engine.Assignment],
+    *,
+    actor: User | None,
+    day: dt.date,
+) -> tuple[int, int]:
+    claimed = _claim_open_needs([a.need_id for a in assignments])
+    held = allocation.hold({a.resource_id for a in assignments if a.need_id in claimed}, day=day)
+    left = {rid: h.remaining for rid, h in held.items()}
+    kept, released = [], []
+    for a in assignments:
+        if a.need_id not in claimed:
+            continue
+        units = left[a.resource_id]
+        if units is not None and units < a.quantity:
+            released.append(a.need_id)  # someone took the units meanwhile
+            continue
+        if units is not None:
+            left[a.resource_id] = units - a.quantity
+        kept.append(a)
+    _reopen(released)
+    # Units first, while the transaction holds few pending foreign-key checks: the stock
+    # update fires the pool's history trigger once per resource, and every statement such a
+    # trigger runs would otherwise wade through the checks the referral insert queued.
+    allocation.take(held, [(a.resource_id, a.quantity) for a in kept])
+    rows = _insert_referrals(run, kept, held, actor=actor) if kept else []
+    goods = [
+        (rid, StockMovement.Kind.GIVEN, quantity, referral_id)
+        for referral_id, rid, quantity in rows
+        if held[rid].kind == Resource.Kind.GOODS
+    ]
+    allocation.record_movements(goods, actor_id=actor.pk if actor else None)
+    return len(kept), len(assignments) - len(kept)
+
+
+def _bulk_cursor() -> psycopg.Cursor:
+    """A cursor that sends parameters apart from the statement (server-side binding).
+
+    Django renders parameters into the SQL text (client-side binding); for arrays of tens of
+    thousands of ids that rendering costs more than the statement itself. Same connection,
+    same transaction.
+    """
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def _claim_open_needs(ids: list[int]) -> set[int]:
+    """Mark the needs matched, locking them in id order; only those still open are claimed
+    (a worker or another run may have matched some meanwhile)."""
+    with _bulk_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_NEED} n SET status = 'matched', version = n.version + 1, "  # noqa: S608
+            f"updated_at = now() FROM (SELECT id FROM {_NEED} WHERE id = ANY(%s) "
+            "AND status = 'open' ORDER BY id FOR UPDATE) AS open "
+            "WHERE n.id = open.id RETURNING n.id",
+            [sorted(ids)],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _reopen(ids: list[int]) -> None:
+    if not ids:
+        return
+    with _bulk_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_NEED} SET status = 'open', version = version + 1, "  # noqa: S608
+            "updated_at = now() WHERE id = ANY(%s)",
+            [ids],
+        )
+
+
+def _insert_referrals(
+    run: MatchRun,
+    kept: list[engine.Assignment],
+    held: dict[int, allocation.Held],
+    *,
+    actor: User | None,
+) -> list[tuple[int, int, int]]:
+    """One INSERT … SELECT FROM unnest for every referral of the run; returns their ids.
+
+    A run's referrals keep their score but not each reason: tens of thousands of reason
+    lists would cost the run more than the matching. The referral page works them out
+    again from the need and the resource (`referral_reasons`).
+    """
+    with _bulk_cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {_REFERRAL} (
+                uuid, created_at, updated_at, need_id, resource_id, provider_id, household_id,
+                status, quantity, period_start, score, reasons, note, match_run_id,
+                proposed_by_id, proposed_at, decline_reason, delivery_note, outcome,
+                confirm_note, close_reason, version)
+            SELECT gen_random_uuid(), now(), now(), v.need_id, v.resource_id, r.provider_id,
+                   n.household_id, 'proposed', v.quantity, v.period, v.score, '[]'::jsonb,
+                   '', %s, %s, now(), '', '', '', '', '', 1
+            FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::date[], %s::int[])
+                 AS v(need_id, resource_id, quantity, period, score)
+            JOIN {_NEED} n ON n.id = v.need_id
+            JOIN {_RESOURCE} r ON r.id = v.resource_id
+            RETURNING id, resource_id, quantity
+            """,  # noqa: S608
+            [
+                run.pk,
+                actor.pk if actor else None,
+                [a.need_id for a in kept],
+                [a.resource_id for a in kept],
+                [a.quantity for a in kept],
+                [held[a.resource_id].period for a in kept],
+                [a.score for a in kept],
+            ],
+        )
+        return cursor.fetchall()

@@ -1,0 +1,1 @@
+"""Pages of matching, one module per part; urls.py imports the modules."""

@@ -1,0 +1,1 @@
+from tests.resources.fixtures import pool  # noqa: F401
