@@ -21,7 +21,7 @@ class KeysetPage:
     items: list[Any]
     next_cursor: str | None
     prev_cursor: str | None
-    total: int
+    total: int | None
     total_capped: bool
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -47,9 +47,18 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
 
 
 def keyset_page(
-    qs: QuerySet, *, after: str | None = None, before: str | None = None, size: int = 25
+    qs: QuerySet,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 25,
+    count: bool = True,
 ) -> KeysetPage:
-    """One page of `qs` (any ordering is replaced by -id) after or before a cursor."""
+    """One page of `qs` (any ordering is replaced by -id) after or before a cursor.
+
+    `count=False` skips the capped count, for searches where counting costs more than the
+    page; the total is then known only when every row fits on this one page.
+    """
     after_pk, before_pk = _decode(after), _decode(before)
     if before_pk is not None:
         rows = list(qs.filter(pk__gt=before_pk).order_by("id")[: size + 1])
@@ -62,7 +71,12 @@ def keyset_page(
         items = rows[:size]
         has_more_after = len(rows) > size
         has_more_before = after_pk is not None
-    total, capped = capped_count(qs)
+    if count:
+        total, capped = capped_count(qs)
+    elif after_pk is None and before_pk is None and not has_more_after:
+        total, capped = len(items), False
+    else:
+        total, capped = None, False
     return KeysetPage(
         items=items,
         next_cursor=encode_cursor(items[-1].pk) if items and has_more_after else None,

@@ -7,7 +7,6 @@ from django.urls import path
 from core.api import one_url as _one_url
 from households import api
 
-
 urlpatterns = [
     path("areas/", api.AreaListApi.as_view(), name="area-list"),
     path("areas/<str:code>/", api.AreaDetailApi.as_view(), name="area-detail"),

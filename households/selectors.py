@@ -58,6 +58,21 @@ def area_get(*, actor: Actor, code: str) -> Area:
         raise Http404 from None
 
 
+_LEVELS = ["district", "street", "community", "grid"]
+
+
+def area_filter_choices(*, actor: Actor) -> QuerySet[Area]:
+    """The actor's area and the two levels below it: what a list's area filter offers.
+
+    A district's ~400 grids would make the drop-down (and the page) slow to no one's benefit.
+    """
+    own = scope_prefix(actor)
+    if own is None:
+        return Area.objects.none()
+    depth = _LEVELS.index(actor.area.level)
+    return area_list(actor=actor).filter(level__in=_LEVELS[depth : depth + 3])
+
+
 def area_choices_for_households(*, actor: Actor) -> QuerySet[Area]:
     """Communities and grids a household of the actor's scope may be registered in."""
     return (

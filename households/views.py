@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from cases.selectors import household_case_panel
 from core.audit import log_access
 from core.errors import ApplicationError
 from core.forms import add_service_errors
@@ -30,18 +31,28 @@ from households.forms import (
 )
 from households.models import Enrolment, Member
 from households.roles import Can, can, may_reveal_id_number
+from matching.selectors import household_need_panel
 
 DomainError = (ValidationError, ApplicationError)
 
 
+# Where each role's day starts: a social worker with who to visit next, street staff with
+# what is overdue, a provider with the referrals addressed to it.
+_START_PAGE = {
+    "social_worker": "cases:worklist",
+    "street_staff": "cases:overdue",
+    "provider": "matching:portal",
+}
+
+
 class HomeView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        return redirect("households:list")
+        return redirect(_START_PAGE.get(request.user.role, "households:list"))
 
 
 class HouseholdListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        areas = selectors.area_list(actor=request.user)
+        areas = selectors.area_filter_choices(actor=request.user)
         form = HouseholdSearchForm(request.GET or None, areas=areas)
         try:
             qs = selectors.household_list(actor=request.user, filters=form.filters())
@@ -58,7 +69,12 @@ class HouseholdListView(LoginRequiredMixin, View):
             ),
             Prefetch("enrolments", queryset=_current_enrolments(today), to_attr="current"),
         )
-        page = keyset_page(qs, after=request.GET.get("after"), before=request.GET.get("before"))
+        page = keyset_page(
+            qs,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            count=not request.GET.get("q"),
+        )
         query = request.GET.copy()
         for key in ("after", "before"):
             query.pop(key, None)
@@ -104,6 +120,8 @@ class HouseholdDetailView(LoginRequiredMixin, View):
                 "can_apply": can(request.user, Can.APPLY_ENROLMENT),
                 "can_decide": can(request.user, Can.DECIDE_ENROLMENT),
                 "can_reveal": may_reveal_id_number(request.user),
+                "cases": household_case_panel(actor=request.user, household=household),
+                "needs": household_need_panel(actor=request.user, household=household),
             },
         )
 

@@ -57,3 +57,14 @@ def expect_fits_screen(page: Page) -> None:
 def snap(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def go_to(page: Page, name: str) -> None:
+    """Follow a link of the site's menu: a visible one, or else the one folded into 菜单."""
+    header = page.locator("header.site-header")
+    visible = header.locator("ul.site-nav > li > a", has_text=name)
+    if visible.count():
+        visible.first.click()
+        return
+    header.locator("details.dropdown > summary").click()
+    header.locator("details.dropdown ul").get_by_role("link", name=name, exact=True).click()

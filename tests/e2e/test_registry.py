@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from tests import factories
-from tests.e2e.helpers import StaticLog, expect_fits_screen, expect_styled, log_in, snap
+from tests.e2e.helpers import StaticLog, expect_fits_screen, expect_styled, go_to, log_in, snap
 
 pytestmark = [
     pytest.mark.e2e,
@@ -112,7 +112,7 @@ def _apply_for_dibao(page: Page, start: dt.date) -> None:
 
 
 def _find_household_by_name_fragment(page: Page) -> None:
-    page.get_by_role("link", name="家庭档案").click()
+    go_to(page, "家庭档案")
     expect(page.get_by_text("共 2 户")).to_be_visible()
     search_box = page.get_by_role("searchbox")
     search_button = page.get_by_role("button", name="搜索")
@@ -128,7 +128,7 @@ def _find_household_by_name_fragment(page: Page) -> None:
 
 
 def _approve_dibao(page: Page) -> None:
-    page.get_by_role("link", name="救助审批").click()
+    go_to(page, "救助审批")
     expect(page.get_by_role("heading", name="待审批的救助申请")).to_be_visible()
     application = page.get_by_role("article").filter(has_text=ADDRESS)
     expect(application).to_contain_text("低保")
@@ -143,7 +143,7 @@ def _approve_dibao(page: Page) -> None:
 
 
 def _see_dibao_approved(page: Page, start: dt.date) -> None:
-    page.get_by_role("link", name="家庭档案").click()
+    go_to(page, "家庭档案")
     row = page.get_by_role("row").filter(has_text=HEAD)
     expect(row).to_contain_text("低保")
     row.get_by_role("link", name=HEAD).click()
@@ -164,7 +164,10 @@ def _expect_side_by_side(field: Locator, button: Locator) -> None:
 
 
 def _member_row(page: Page, name: str) -> Locator:
-    return page.get_by_role("row").filter(has=page.get_by_role("cell", name=name, exact=True))
+    """A member's card on the household page."""
+    return page.locator("li.member-card").filter(
+        has=page.locator(".member-head strong", has_text=name)
+    )
 
 
 def _enrolment(page: Page) -> Locator:
