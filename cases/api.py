@@ -7,74 +7,50 @@ and serialize the result. Lists are keyset-paginated (core.pagination).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters import BooleanFilter, ChoiceFilter, DateFilter, UUIDFilter
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from cases import selectors, services
 from cases.filters import FollowUpFilter, VisitFilter
 from cases.models import FINDING_AREAS, FollowUp, Tier, Visit
 from cases.predicates import predicate_choices
+from core.api import (
+    FORBIDDEN as _FORBIDDEN,
+)
+from core.api import (
+    INVALID as _INVALID,
+)
+from core.api import (
+    NOT_FOUND as _NOT_FOUND,
+)
+from core.api import (
+    WRITE_ERRORS as _WRITE_ERRORS,
+)
+from core.api import (
+    JsonApi as _Api,
+)
+from core.api import (
+    filter_parameters as _filter_parameters,
+)
+from core.api import (
+    validated as _input,
+)
 from core.pagination import KeysetPagination, paginated_response
 from households.models import Member, User
 from households.selectors import member_qs_visible_to
 from households.serializers import VersionedInputSerializer, VisibleUUIDField
 
 if TYPE_CHECKING:
-    from django_filters import FilterSet
     from rest_framework.request import Request
-
-
-class _Api(APIView):
-    parser_classes = [JSONParser]
-
-
-def _input(api: APIView, request: Request) -> dict[str, Any]:
-    serializer = api.InputSerializer(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-_TYPES = {
-    UUIDFilter: OpenApiTypes.UUID,
-    DateFilter: OpenApiTypes.DATE,
-    BooleanFilter: OpenApiTypes.BOOL,
-}
-
-
-def _filter_parameters(filterset: type[FilterSet]) -> list[OpenApiParameter]:
-    parameters = []
-    for name, declared in filterset.base_filters.items():
-        choices = declared.extra.get("choices") if isinstance(declared, ChoiceFilter) else None
-        parameters.append(
-            OpenApiParameter(
-                name,
-                _TYPES.get(type(declared), OpenApiTypes.STR),
-                description=str(declared.label),
-                enum=[value for value, _label in choices] if choices else None,
-            )
-        )
-    return parameters
-
-
-_NOT_FOUND = {404: OpenApiResponse(description=_("不存在，或不在您的管辖范围内"))}
-_INVALID = {400: OpenApiResponse(description=_("输入有误：字段名 → 错误信息列表"))}
-_FORBIDDEN = {403: OpenApiResponse(description=_("无权执行此操作"))}
-_WRITE_ERRORS = {**_INVALID, **_FORBIDDEN, **_NOT_FOUND}
 
 
 class UserRefSerializer(serializers.Serializer):

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.expressions import F, Window
 from django.db.models.functions import RowNumber, Substr
-from django.http import Http404
 from django.utils import timezone
 
 from cases.filters import FollowUpFilter, ServiceActivityFilter, VisitFilter
@@ -28,6 +26,8 @@ from cases.permissions import (
     may_view_caseload,
     may_view_cases,
 )
+from core.selectors import filtered as _filtered
+from core.selectors import get_by_uuid as _get
 from households.models import Area, Household, Member, User
 from households.scope import scoped
 from households.selectors import household_get
@@ -52,24 +52,6 @@ _WORKLIST_COLUMNS = [
     "assignee__username",
     "assignee__display_name",
 ]
-
-
-def _filtered(
-    filterset_class: type, qs: QuerySet, filters: dict[str, Any] | None, actor: Actor = None
-) -> QuerySet:
-    if not filters:
-        return qs
-    filterset = filterset_class(data=filters, queryset=qs, request=SimpleNamespace(user=actor))
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
-
-
-def _get(qs: QuerySet, uuid: UUID | str) -> Any:
-    try:
-        return qs.get(uuid=uuid)
-    except (qs.model.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
 
 
 # ---- visits ----------------------------------------------------------------------------

@@ -7,9 +7,14 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from django_filters import BooleanFilter, ChoiceFilter, DateFilter, FilterSet, UUIDFilter
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -64,3 +69,47 @@ class TokenObtainApi(ObtainAuthToken):
             actor=user, action=AccessLog.Action.LOGIN, request=request, detail={"via": "api-token"}
         )
         return Response({"token": token.key})
+
+
+# JSON in and out. Who may see or do what is decided by the selectors and services.
+# (A comment, not a docstring: the schema would publish it as every operation's description.)
+class JsonApi(APIView):
+    parser_classes = [JSONParser]
+
+
+def validated(api: APIView, request: Request, **context: Any) -> dict[str, Any]:
+    """The view's InputSerializer applied to the request body, or a 400 with field errors."""
+    serializer = api.InputSerializer(data=request.data, context={"request": request, **context})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+_FILTER_TYPES = {
+    UUIDFilter: OpenApiTypes.UUID,
+    DateFilter: OpenApiTypes.DATE,
+    BooleanFilter: OpenApiTypes.BOOL,
+}
+
+
+def filter_parameters(filterset: type[FilterSet]) -> list[OpenApiParameter]:
+    """The query parameters of a list, read from the FilterSet its selector applies."""
+    parameters = []
+    for name, declared in filterset.base_filters.items():
+        choices = declared.extra.get("choices") if isinstance(declared, ChoiceFilter) else None
+        parameters.append(
+            OpenApiParameter(
+                name,
+                _FILTER_TYPES.get(type(declared), OpenApiTypes.STR),
+                description=str(declared.label),
+                enum=[value for value, _label in choices] if choices else None,
+            )
+        )
+    return parameters
+
+
+# The documented error responses every app's operations share.
+NOT_FOUND = {404: OpenApiResponse(description=_("不存在，或不在您的管辖范围内"))}
+INVALID = {400: OpenApiResponse(description=_("输入有误：字段名 → 错误信息列表"))}
+FORBIDDEN = {403: OpenApiResponse(description=_("可以查看，但无权执行此操作"))}
+STALE = {409: OpenApiResponse(description=_("记录已被他人修改（version 已过期），未作任何更改"))}
+WRITE_ERRORS = {**INVALID, **FORBIDDEN, **NOT_FOUND}

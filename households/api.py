@@ -7,23 +7,41 @@ serializes the result. Lists are keyset-paginated (core.pagination).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.utils.translation import gettext_lazy as _
-from django_filters import ChoiceFilter, UUIDFilter
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from core.api import (
+    FORBIDDEN as _FORBIDDEN,
+)
+from core.api import (
+    INVALID as _INVALID,
+)
+from core.api import (
+    NOT_FOUND as _NOT_FOUND,
+)
+from core.api import (
+    STALE as _STALE,
+)
+from core.api import (
+    WRITE_ERRORS as _WRITE_ERRORS,
+)
+from core.api import (
+    JsonApi as _Api,
+)
+from core.api import (
+    filter_parameters as _filter_parameters,
+)
+from core.api import (
+    validated as _input,
+)
 from core.audit import log_access
 from core.models import AccessLog
 from core.pagination import KeysetPagination, paginated_response
@@ -74,43 +92,7 @@ from households.services import (
 )
 
 if TYPE_CHECKING:
-    from django_filters import FilterSet
     from rest_framework.request import Request
-
-
-# JSON in and out. Who may see or do what is decided by the selectors and services.
-# (A comment, not a docstring: the schema would publish it as every operation's description.)
-class _Api(APIView):
-    parser_classes = [JSONParser]
-
-
-def _input(api: APIView, request: Request, **context: Any) -> dict[str, Any]:
-    serializer = api.InputSerializer(data=request.data, context={"request": request, **context})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _filter_parameters(filterset: type[FilterSet]) -> list[OpenApiParameter]:
-    """The query parameters of a list, read from the FilterSet its selector applies."""
-    parameters = []
-    for name, declared in filterset.base_filters.items():
-        choices = declared.extra.get("choices") if isinstance(declared, ChoiceFilter) else None
-        parameters.append(
-            OpenApiParameter(
-                name,
-                OpenApiTypes.UUID if isinstance(declared, UUIDFilter) else OpenApiTypes.STR,
-                description=declared.label,
-                enum=[value for value, _label in choices] if choices else None,
-            )
-        )
-    return parameters
-
-
-_NOT_FOUND = {404: OpenApiResponse(description=_("不存在，或不在您的管辖范围内"))}
-_INVALID = {400: OpenApiResponse(description=_("输入有误：字段名 → 错误信息列表"))}
-_FORBIDDEN = {403: OpenApiResponse(description=_("可以查看，但无权执行此操作"))}
-_STALE = {409: OpenApiResponse(description=_("记录已被他人修改（version 已过期），未作任何更改"))}
-_WRITE_ERRORS = {**_INVALID, **_FORBIDDEN, **_NOT_FOUND}
 
 
 def _keep_head(relation: str, current: str | None) -> str:

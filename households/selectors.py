@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from core.selectors import filtered as _filtered
+from core.selectors import get_by_uuid as _get
 from households.filters import AreaFilter, EnrolmentFilter, HouseholdFilter, MemberFilter
 from households.models import Area, Category, Enrolment, Household, Member
 from households.roles import Can, can
@@ -20,22 +22,6 @@ if TYPE_CHECKING:
     from households.models import User
 
     Actor = User | AnonymousUser | None
-
-
-def _filtered(filterset_class: type, qs: QuerySet, filters: dict[str, Any] | None) -> QuerySet:
-    if not filters:
-        return qs
-    filterset = filterset_class(data=filters, queryset=qs)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
-
-
-def _get(qs: QuerySet, uuid: UUID | str) -> Any:
-    try:
-        return qs.get(uuid=uuid)
-    except (qs.model.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
 
 
 # ---- areas -----------------------------------------------------------------------------

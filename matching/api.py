@@ -14,7 +14,6 @@ from uuid import UUID
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_serializer,
@@ -22,6 +21,22 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from core.api import (
+    FORBIDDEN as _FORBIDDEN,
+)
+from core.api import (
+    INVALID as _INVALID,
+)
+from core.api import (
+    NOT_FOUND as _NOT_FOUND,
+)
+from core.api import (
+    WRITE_ERRORS as _WRITE_ERRORS,
+)
+from core.api import (
+    JsonApi,
+    validated,
+)
 from core.masking import mask_phone
 from core.pagination import KeysetPagination, paginated_response
 from households.models import Category
@@ -36,17 +51,12 @@ from matching import selectors, services
 from matching.candidates import need_suggestions
 from matching.engine import describe
 from matching.models import Need, Referral
-from resources.api import JsonApi, ProviderRefSerializer, validated
+from resources.api import ProviderRefSerializer
 from resources.roles import is_provider
 from resources.selectors import resource_qs_visible_to
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
-
-_NOT_FOUND = {404: OpenApiResponse(description=_("不存在，或不在您的管辖范围内"))}
-_INVALID = {400: OpenApiResponse(description=_("输入有误：字段名 → 错误信息列表"))}
-_FORBIDDEN = {403: OpenApiResponse(description=_("可以查看，但无权执行此操作"))}
-_WRITE_ERRORS = {**_INVALID, **_FORBIDDEN, **_NOT_FOUND}
 
 
 # ---- shapes ----------------------------------------------------------------------------

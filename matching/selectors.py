@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 
 from core.masking import mask_phone
+from core.selectors import filtered as _filtered
+from core.selectors import get_by_uuid as _get
 from households.models import Area
 from households.scope import scope_prefix
 from matching.filters import NeedFilter, ReferralFilter
@@ -32,22 +33,6 @@ if TYPE_CHECKING:
     from households.models import Household, User
 
     Actor = User | AnonymousUser | None
-
-
-def _filtered(filterset_class: type, qs: QuerySet, filters: dict[str, Any] | None) -> QuerySet:
-    if not filters:
-        return qs
-    filterset = filterset_class(data=filters, queryset=qs)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
-
-
-def _get(qs: QuerySet, uuid: UUID | str) -> Any:
-    try:
-        return qs.get(uuid=uuid)
-    except (qs.model.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
 
 
 # ---- needs -----------------------------------------------------------------------------

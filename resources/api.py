@@ -7,16 +7,30 @@ inside their own area (403 otherwise).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from core.api import (
+    FORBIDDEN as _FORBIDDEN,
+)
+from core.api import (
+    INVALID as _INVALID,
+)
+from core.api import (
+    NOT_FOUND as _NOT_FOUND,
+)
+from core.api import (
+    WRITE_ERRORS as _WRITE_ERRORS,
+)
+from core.api import (
+    JsonApi,
+    validated,
+)
 from core.pagination import KeysetPagination, paginated_response
 from households.models import Category
 from households.selectors import area_qs_visible_to
@@ -33,23 +47,6 @@ from resources.vocabulary import NeedSubtype, NeedType
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
-
-_NOT_FOUND = {404: OpenApiResponse(description=_("不存在，或不在您的管辖范围内"))}
-_INVALID = {400: OpenApiResponse(description=_("输入有误：字段名 → 错误信息列表"))}
-_FORBIDDEN = {403: OpenApiResponse(description=_("可以查看，但无权执行此操作"))}
-_WRITE_ERRORS = {**_INVALID, **_FORBIDDEN, **_NOT_FOUND}
-
-
-class JsonApi(APIView):
-    """JSON in and out. Who may see or do what is decided by the selectors and services."""
-
-    parser_classes = [JSONParser]
-
-
-def validated(api: APIView, request: Request) -> dict[str, Any]:
-    serializer = api.InputSerializer(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 # ---- shapes ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     Count,
@@ -25,9 +25,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
+from core.selectors import filtered as _filtered
+from core.selectors import get_by_uuid as _get
 from households.models import PREFIX_LENGTH, Area
 from households.scope import scope_prefix
 from resources.filters import ProviderFilter, ResourceFilter
@@ -53,22 +54,6 @@ def _pool_scope(qs: QuerySet, *, actor: Actor) -> QuerySet:
     if prefix is None:
         return qs.none()
     return qs.filter(Q(area_code__startswith=prefix) | Q(area_code__in=ancestor_prefixes(prefix)))
-
-
-def _filtered(filterset_class: type, qs: QuerySet, filters: dict[str, Any] | None) -> QuerySet:
-    if not filters:
-        return qs
-    filterset = filterset_class(data=filters, queryset=qs)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
-
-
-def _get(qs: QuerySet, uuid: UUID | str) -> Any:
-    try:
-        return qs.get(uuid=uuid)
-    except (qs.model.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
 
 
 def _keeps(actor: Actor, area_code: str) -> bool:
