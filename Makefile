@@ -92,6 +92,9 @@ run seed: export DJANGO_SETTINGS_MODULE := config.settings.local
 
 seed: migrate ## Load demo data when the database is empty (prints the demo users)
 	$(MANAGE) seed_demo --if-empty
+	@# Tiers and follow-ups now rather than at 02:30, so the demo worklists are not empty
+	@# (idempotent: a second run changes nothing).
+	$(MANAGE) schedule_followups
 
 # Web, worker and beat in the foreground, each in its own process group; Ctrl-C (or any of
 # them exiting) stops all three.
