@@ -1,3 +1,15 @@
+"""Dashboard pages under /dashboard/ (namespace "dashboard")."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from cases import dashboard_views as views
+
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DashboardCaseloadView.as_view(), name="caseload"),
+    path("casework/", views.DashboardCaseworkView.as_view(), name="casework"),
+    path("needs/", views.DashboardNeedsView.as_view(), name="needs"),
+]

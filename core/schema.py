@@ -1,5 +1,11 @@
-"""OpenAPI descriptions of our DRF authentication classes (drf-spectacular extensions)."""
+"""OpenAPI descriptions drf-spectacular cannot infer: our DRF authentication classes, and
+the answer of every keyset-paginated list to a bad cursor."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext
 from drf_spectacular.authentication import SessionScheme, TokenScheme
 
 
@@ -9,3 +15,14 @@ class HistorySessionScheme(SessionScheme):
 
 class HistoryTokenScheme(TokenScheme):
     target_class = "core.authentication.HistoryTokenAuthentication"
+
+
+def document_bad_cursor(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Every list that takes a `cursor` answers a forged or stale one with 404
+    (core.pagination.KeysetPagination); a postprocessing hook says so once for all of them."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+            if any(p.get("name") == "cursor" for p in query):
+                operation["responses"].setdefault("404", {"description": gettext("无效游标")})
+    return result

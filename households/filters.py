@@ -14,8 +14,8 @@ def _search(queryset: QuerySet, _name: str, value: str) -> QuerySet:
     value = value.strip()
     if not value:
         return queryset
-    if idnumber.looks_like_id_number(value):
-        digest = idnumber.lookup_hash(value)
+    digest = idnumber.search_digest(value)
+    if digest is not None:
         matching = Member.objects.filter(household=OuterRef("pk"), id_number_hash=digest)
         return queryset.filter(Exists(matching))
     by_name = Member.objects.filter(household=OuterRef("pk"), name__contains=value)
@@ -65,8 +65,9 @@ class MemberFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
         value = value.strip()
-        if idnumber.looks_like_id_number(value):
-            return queryset.filter(id_number_hash=idnumber.lookup_hash(value))
+        digest = idnumber.search_digest(value)
+        if digest is not None:
+            return queryset.filter(id_number_hash=digest)
         return queryset.filter(name__contains=value) if value else queryset
 
 

@@ -134,3 +134,21 @@ def lookup_hash(number: str) -> str:
 def looks_like_id_number(text: str) -> bool:
     """Whether a search box entry is meant as an identity number rather than a name."""
     return bool(_SHAPE.match(normalise(text)))
+
+
+# A search for a number, kept (an export job's filters, the access log) as its lookup hash.
+_HASHED_SEARCH = "idhash:"
+
+
+def search_for_keeping(text: str) -> str:
+    """A search entry fit to be stored: an identity number becomes its hashed form."""
+    if looks_like_id_number(text):
+        return _HASHED_SEARCH + lookup_hash(text)
+    return text
+
+
+def search_digest(text: str) -> str | None:
+    """The lookup hash a search entry asks for (a number, or its hashed form), else None."""
+    if text.startswith(_HASHED_SEARCH):
+        return text[len(_HASHED_SEARCH) :]
+    return lookup_hash(text) if looks_like_id_number(text) else None

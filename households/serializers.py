@@ -19,6 +19,7 @@ from drf_spectacular.extensions import (
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from households.models import Area, Category, Enrolment, Household, Member
 from households.selectors import household_detail_members, household_enrolments
@@ -39,8 +40,12 @@ class _Visible:
         self.visible = visible
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> Any:
-        key = super().to_internal_value(data)
+    def run_validation(self, data: Any = empty) -> Any:
+        # The key's own checks first (its type, no NUL character): a key the database cannot
+        # hold is invalid input, not a query that fails.
+        key = super().run_validation(data)
+        if key is None:
+            return None
         try:
             return self.visible(actor=self.context["request"].user).get(**{self.lookup: key})
         except ObjectDoesNotExist:

@@ -1,0 +1,40 @@
+"""Forms of the ledger pages: what to export, and the file to import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DateInput
+from core.models import ExportJob
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("格式"), choices=ExportJob.Format.choices, initial=ExportJob.Format.XLSX
+    )
+    as_of = forms.DateField(
+        label=_("截至日期（月末重现）"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("留空为当前数据；填写某月最后一天可重现当月月末台账"),
+    )
+    full_id_numbers = forms.BooleanField(label=_("导出完整身份证号"), required=False)
+
+    def __init__(self, *args: Any, allow_full: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not allow_full:
+            del self.fields["full_id_numbers"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("台账文件（XLSX 或 CSV）"))
+    area = forms.ChoiceField(label=_("只导入此区划内的行"), required=False)
+
+    def __init__(self, *args: Any, areas: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("我的全部管辖范围"))] + [
+            (a.code, a.name) for a in areas
+        ]

@@ -1,0 +1,106 @@
+"""A ledger's rows straight out of PostgreSQL: `COPY (SELECT …) TO STDOUT`.
+
+COPY streams rows as the server produces them, so memory stays flat whatever the size, and
+it is the fastest way out of PostgreSQL (PERFORMANCE.md). The query is the ledger's one
+scoped queryset compiled to SQL, run on the connection its reads are routed to (the replica
+inside `reading_from_replica()`). Nothing else may run on that connection while a COPY is
+open (PERFORMANCE.md, trap 1): progress is written through another connection, or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from django.db import connections
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from core.ledgers.definitions import RowQuery
+
+
+def compiled(row_query: RowQuery) -> tuple[str, tuple, str]:
+    """(sql, params, database alias) of the ledger's rows."""
+    qs = row_query.queryset
+    alias = qs.db
+    sql, params = qs.query.get_compiler(using=alias).as_sql()
+    return sql, tuple(params), alias
+
+
+def shares_connection(alias: str, other: str = "default") -> bool:
+    """Whether two aliases are one connection (a test mirror): then no write during a COPY."""
+    first, second = connections[alias], connections[other]
+    if first is second:
+        return True
+    first.ensure_connection()
+    second.ensure_connection()
+    return first.connection is second.connection
+
+
+def _cursor(connection: BaseDatabaseWrapper):
+    connection.ensure_connection()
+    return connection.connection.cursor()
+
+
+@contextlib.contextmanager
+def copy_csv(row_query: RowQuery) -> Iterator[Iterator[bytes]]:
+    """The rows as CSV (no header), one chunk per row, exactly as PostgreSQL writes them."""
+    sql, params, alias = compiled(row_query)
+    with _cursor(connections[alias]) as cursor:  # noqa: SIM117
+        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params or None) as copy:
+            yield iter(copy)
+
+
+@contextlib.contextmanager
+def copy_rows(row_query: RowQuery, width: int) -> Iterator[Iterator[list[str | None]]]:
+    """The rows as lists of text (None for NULL), from COPY's text format.
+
+    Each line is split on tabs; only a line holding a backslash (an escaped tab, newline or
+    backslash in some value, or a NULL) goes through the unescaping below.
+    """
+    sql, params, alias = compiled(row_query)
+    with _cursor(connections[alias]) as cursor:  # noqa: SIM117
+        with cursor.copy(f"COPY ({sql}) TO STDOUT", params or None) as copy:
+            yield _parsed(copy, width)
+
+
+def _parsed(copy: Iterable[memoryview], width: int) -> Iterator[list[str | None]]:
+    for chunk in copy:
+        line = bytes(chunk).decode()[:-1]
+        if "\\" in line:
+            yield [_unescape(field) for field in line.split("\t")]
+        else:
+            yield line.split("\t")
+
+
+_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))")
+_SIMPLE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _unescape(field: str) -> str | None:
+    """One field of COPY's text format: \\N is NULL; backslash sequences as in the docs."""
+    if field == "\\N":
+        return None
+    if "\\" not in field:
+        return field
+
+    def one(match: re.Match[str]) -> str:
+        octal, hexa, char = match.groups()
+        if octal:
+            return chr(int(octal, 8))
+        if hexa:
+            return chr(int(hexa, 16))
+        return _SIMPLE.get(char, char)
+
+    return _ESCAPE.sub(one, field)
+
+
+def count(row_query: RowQuery, *, cap: int | None = None) -> int:
+    """How many rows; with `cap`, counting stops at cap + 1 (enough to choose a path)."""
+    qs = row_query.queryset.order_by()
+    if cap is not None:
+        qs = qs[: cap + 1]
+    return qs.count()

@@ -1,0 +1,39 @@
+"""Celery tasks of the ledger machinery. They take ids and call services (STYLE.md 3.6)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+# Make the configured app (settings, eager mode in tests) current wherever these are used;
+# config/__init__.py does not import it.
+from config.celery import app as _celery_app  # noqa: F401
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+    acks_late=True,
+)
+def ledger_export_task(job_id: int) -> None:
+    """Write one export's file (idempotent: a retry or a second delivery finishes it once)."""
+    from core.ledgers.exports import export_job_run
+
+    export_job_run(job_id=job_id)
+
+
+@shared_task
+def ledger_export_expire_task() -> int:
+    """Delete the files of exports past their expiry; scheduled in config/celery.py."""
+    from core.ledgers.exports import export_jobs_expire
+
+    return export_jobs_expire()
+
+
+@shared_task
+def ledger_export_requeue_task() -> int:
+    """Publish again the export jobs whose message never reached Redis; config/celery.py."""
+    from core.ledgers.exports import export_jobs_requeue
+
+    return export_jobs_requeue()

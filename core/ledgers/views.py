@@ -1,0 +1,268 @@
+"""Ledger pages: export (small at once, large as a job), the downloads list, import.
+
+Parse → access through a selector → one service → render or redirect (STYLE.md 3.3.4).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.ledgers import exports
+from core.ledgers.definitions import all_ledgers, get_ledger
+from core.ledgers.forms import ExportForm, ImportForm
+from core.ledgers.selectors import (
+    export_job_get,
+    export_job_list,
+    import_batch_get,
+    import_batch_list,
+)
+from core.models import ExportJob
+from households import ledger_import
+from households.selectors import area_get, area_list
+
+
+def _filters_from(query: Any, ledger: Any) -> dict[str, str]:
+    known = set(ledger.filterset_class.base_filters) if ledger.filterset_class else set()
+    return {k: v for k, v in query.items() if k in known and v}
+
+
+class LedgerIndexView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not exports.may_export(request.user):
+            raise PermissionDenied
+        allow_full = exports.may_export_full_id_numbers(request.user)
+        ledgers = [
+            {
+                "ledger": ledger,
+                "filters": _filters_from(request.GET, ledger),
+                "form": ExportForm(allow_full=allow_full, prefix=ledger.name),
+            }
+            for ledger in all_ledgers()
+        ]
+        return render(request, "ledgers/index.html", {"ledgers": ledgers})
+
+
+class LedgerRowsView(LoginRequiredMixin, View):
+    """The scoped, filtered rows of one ledger (the dashboard's drill-down), with its export."""
+
+    preview_rows = 50
+
+    def get(self, request: HttpRequest, name: str) -> HttpResponse:
+        ledger = get_ledger(name)
+        if not exports.may_export(request.user):
+            raise Http404
+        filters = _filters_from(request.GET, ledger)
+        try:
+            page = exports.ledger_preview(
+                actor=request.user, ledger=ledger, filters=filters, size=self.preview_rows
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            page = exports.LedgerPreview(rows=[], total=0, capped=False)
+        allow_full = exports.may_export_full_id_numbers(request.user)
+        return render(
+            request,
+            "ledgers/rows.html",
+            {
+                "ledger": ledger,
+                "filters": filters,
+                "page": page,
+                "form": ExportForm(allow_full=allow_full, prefix=ledger.name),
+            },
+        )
+
+
+class LedgerExportView(LoginRequiredMixin, View):
+    """POST only: an export is recorded in the access log (and may start a job)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, name: str) -> HttpResponse:
+        ledger = get_ledger(name)
+        allow_full = exports.may_export_full_id_numbers(request.user)
+        form = ExportForm(request.POST, allow_full=allow_full, prefix=name)
+        if not form.is_valid():
+            messages.error(request, _("导出条件有误：%(e)s") % {"e": form.errors.as_text()})
+            return redirect("ledgers:index")
+        try:
+            req = exports.export_request_build(
+                actor=request.user,
+                ledger_name=ledger.name,
+                fmt=form.cleaned_data["format"],
+                filters=_filters_from(request.POST, ledger),
+                as_of=form.cleaned_data["as_of"],
+                full_id_numbers=form.cleaned_data.get("full_id_numbers", False),
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            return redirect("ledgers:index")
+        if exports.export_is_small(actor=request.user, req=req):
+            return _file_response(exports.export_now(actor=request.user, req=req, request=request))
+        job = exports.export_job_start(actor=request.user, req=req)
+        messages.success(request, _("导出数据较多，已转入后台生成，完成后可在“我的下载”中下载。"))
+        return redirect(f"{_downloads_url()}#job-{job.uuid}")
+
+
+def _downloads_url() -> str:
+    from django.urls import reverse
+
+    return reverse("ledgers:downloads")
+
+
+def _file_response(file: exports.ExportFile) -> HttpResponse:
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = _disposition(file.filename)
+    response["Cache-Control"] = "no-store"
+    response["X-Row-Count"] = str(file.rows)
+    return response
+
+
+def _disposition(filename: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = "ledger." + filename.rsplit(".", 1)[-1]
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+class DownloadListView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "ledgers/downloads.html", {"jobs": export_job_list(actor=request.user)}
+        )
+
+
+class DownloadStatusView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, job_id: str) -> JsonResponse:
+        job = export_job_get(actor=request.user, job_id=job_id)
+        return JsonResponse(job_status(job))
+
+
+def job_status(job: ExportJob) -> dict[str, Any]:
+    from django.urls import reverse
+
+    done = job.status == ExportJob.Status.DONE
+    return {
+        "id": str(job.uuid),
+        "ledger": job.ledger,
+        "format": job.format,
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "percent": job.percent,
+        "progress_rows": job.progress_rows,
+        "total_rows": job.total_rows,
+        "row_count": job.row_count,
+        "expires_at": job.expires_at.isoformat() if job.expires_at else None,
+        "download_url": reverse("ledgers:download", args=[job.uuid]) if done else None,
+    }
+
+
+class DownloadFileView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, job_id: str) -> FileResponse:
+        job = export_job_get(actor=request.user, job_id=job_id)
+        path = exports.export_path(job) if job.file_name else None
+        if job.status != ExportJob.Status.DONE or path is None or not path.exists():
+            raise Http404
+        response = FileResponse(
+            path.open("rb"), as_attachment=True, filename=exports.export_download_name(job)
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+# ---- import ------------------------------------------------------------------------------
+
+
+class ImportView(LoginRequiredMixin, View):
+    template = "ledgers/import.html"
+
+    def _form(self, request: HttpRequest, data: Any = None, files: Any = None) -> ImportForm:
+        areas = area_list(actor=request.user).exclude(level="grid")
+        return ImportForm(data, files, areas=areas)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template, self._context(request, self._form(request)))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request, request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template, self._context(request, form), status=400)
+        upload = form.cleaned_data["file"]
+        area = (
+            area_get(actor=request.user, code=form.cleaned_data["area"])
+            if form.cleaned_data["area"]
+            else None
+        )
+        try:
+            batch = _validate_upload(request, upload, area)
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+            return render(request, self.template, self._context(request, form), status=400)
+        return redirect("ledgers:import_report", batch_id=batch.uuid)
+
+    def _context(self, request: HttpRequest, form: ImportForm) -> dict[str, Any]:
+        return {
+            "form": form,
+            "columns": ledger_import.COLUMNS,
+            "batches": import_batch_list(actor=request.user),
+        }
+
+
+def _validate_upload(request: HttpRequest, upload: Any, area: Any) -> Any:
+    suffix = Path(upload.name).suffix.lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as temp:
+        for chunk in upload.chunks():
+            temp.write(chunk)
+        temp.flush()
+        return ledger_import.ledger_import_validate(
+            actor=request.user, source=Path(temp.name), original_name=upload.name, area=area
+        )
+
+
+class ImportReportView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, batch_id: str) -> HttpResponse:
+        batch = import_batch_get(actor=request.user, batch_id=batch_id)
+        return render(
+            request, "ledgers/import_report.html", {"batch": batch, "report": batch.report}
+        )
+
+
+class ImportConfirmView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, batch_id: str) -> HttpResponse:
+        batch = import_batch_get(actor=request.user, batch_id=batch_id)
+        try:
+            batch = ledger_import.ledger_import_commit(actor=request.user, batch=batch)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            created = batch.created_counts
+            messages.success(
+                request,
+                _("已导入 %(h)d 户、%(m)d 人、%(e)d 项救助认定。")
+                % {"h": created["households"], "m": created["members"], "e": created["enrolments"]},
+            )
+        return redirect("ledgers:import_report", batch_id=batch.uuid)
+
+
+class ImportTemplateView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        if fmt == "xlsx":
+            content = ledger_import.ledger_template_xlsx()
+        else:
+            content = ledger_import.ledger_template_csv()
+        response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = _disposition(f"家庭和成员台账导入模板.{fmt}")
+        return response
