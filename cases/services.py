@@ -360,10 +360,14 @@ def _clean_rule(rule: TierRule) -> None:
 
 
 def _reschedule_on_commit() -> None:
-    """Rules apply at once: the whole schedule is recomputed after the change commits."""
-    from cases.tasks import followups_schedule_task
+    """Rules apply at once: the whole schedule is recomputed after the change commits.
 
-    transaction.on_commit(followups_schedule_task.delay)
+    With Redis down the rule is still saved; the nightly run recomputes it (core.enqueue).
+    """
+    from cases.tasks import followups_schedule_task
+    from core.enqueue import enqueue_on_commit
+
+    enqueue_on_commit(followups_schedule_task)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.api import TokenObtainApi
+from core.views import HealthCheckView
 from households.urls import auth_urlpatterns
 
 # Each app twice: its pages under /<app>/ (namespace <app>), its API under /api/v1/
@@ -18,6 +19,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz", HealthCheckView.as_view(), name="healthz"),
     *auth_urlpatterns,
     path("", include("households.urls")),
     path("cases/", include("cases.urls")),

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters import BooleanFilter, ChoiceFilter, DateFilter, FilterSet, UUIDFilter
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -60,6 +61,12 @@ def one_url(name: str, *operations: type[APIView]) -> Callable[..., Any]:
 class TokenObtainApi(ObtainAuthToken):
     """Exchange a user name and password for an API token; the login goes to the access log."""
 
+    @extend_schema(
+        responses={
+            200: AuthTokenSerializer,
+            400: OpenApiResponse(description=_("输入有误：字段名 → 错误信息列表")),
+        }
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
