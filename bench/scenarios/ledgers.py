@@ -342,12 +342,17 @@ class _Rollback(Exception):  # noqa: N818
 
 @scenario("ledgers: import of 100,000 ledger rows (validate + write, rolled back)")
 def import_rows(context: Context) -> Case:
-    from households.ledger_import import ledger_import_commit, ledger_import_validate
+    from households.ledger_import import (
+        ledger_import_commit,
+        ledger_import_discard,
+        ledger_import_validate,
+    )
 
     path = _import_file(IMPORT_ROWS)
 
     def run() -> int:
         created = 0
+        batch = None
         try:
             with transaction.atomic():
                 batch = ledger_import_validate(actor=None, source=path, original_name=path.name)
@@ -356,6 +361,9 @@ def import_rows(context: Context) -> Case:
                 raise _Rollback
         except _Rollback:
             pass
+        finally:
+            if batch is not None:  # rolled back: the commit did not remove the stored copy
+                ledger_import_discard(batch=batch)
         return created
 
     return Case(
