@@ -32,6 +32,7 @@ from core.api import (
 from core.api import (
     NOT_FOUND as _NOT_FOUND,
 )
+from core.api import STALE
 from core.api import (
     WRITE_ERRORS as _WRITE_ERRORS,
 )
@@ -338,7 +339,7 @@ class TierRuleUpdateApi(_Api):
     @extend_schema(
         operation_id="tier_rule_update",
         request=InputSerializer,
-        responses={200: TierRuleOutputSerializer, **_WRITE_ERRORS},
+        responses={200: TierRuleOutputSerializer, **_WRITE_ERRORS, **STALE},
     )
     def patch(self, request: Request, rule_id: UUID) -> Response:
         rule = selectors.tier_rule_get(actor=request.user, rule_id=rule_id)

@@ -25,11 +25,12 @@ from core.api import (
     NOT_FOUND as _NOT_FOUND,
 )
 from core.api import (
-    WRITE_ERRORS as _WRITE_ERRORS,
-)
-from core.api import (
+    STALE,
     JsonApi,
     validated,
+)
+from core.api import (
+    WRITE_ERRORS as _WRITE_ERRORS,
 )
 from core.pagination import KeysetPagination, paginated_response
 from households.models import Category
@@ -185,7 +186,7 @@ class ProviderUpdateApi(JsonApi):
     @extend_schema(
         operation_id="provider_update",
         request=InputSerializer,
-        responses={200: ProviderOutputSerializer, **_WRITE_ERRORS},
+        responses={200: ProviderOutputSerializer, **_WRITE_ERRORS, **STALE},
     )
     def patch(self, request: Request, provider_id: UUID) -> Response:
         provider = selectors.provider_get_for_edit(actor=request.user, provider_id=provider_id)
@@ -260,7 +261,7 @@ class ResourceUpdateApi(JsonApi):
     @extend_schema(
         operation_id="resource_update",
         request=InputSerializer,
-        responses={200: ResourceOutputSerializer, **_WRITE_ERRORS},
+        responses={200: ResourceOutputSerializer, **_WRITE_ERRORS, **STALE},
     )
     def patch(self, request: Request, resource_id: UUID) -> Response:
         resource = selectors.resource_get_for_edit(actor=request.user, resource_id=resource_id)

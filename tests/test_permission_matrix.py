@@ -6,11 +6,13 @@ who is let through (`allow`), who sees the object but may not act (`forbid`: 403
 everyone else gets (`other`, 404 unless said). Out of scope is 404 for every object route,
 and `out` says otherwise for routes whose scope comes in the body or the query.
 
-Every response of every persona is also searched for the identifying text (addresses, names,
-phone numbers, UUIDs) of the sites outside its scope: a 200 may never carry any of it.
+Every response of every persona (a page, an error, a file, a redirect) is also searched for
+the identifying text (addresses, names, phone numbers, UUIDs) of the sites outside its scope,
+less what the request itself sent: none of it may come back. A user with no area reads empty
+lists; a list in scope shows the persona's own site (`sees`), so an empty page cannot pass.
 
-`test_every_route_is_in_the_matrix` walks `get_resolver()`: a route added without a row here
-fails the suite, naming the route.
+`test_every_route_is_in_the_matrix` walks `get_resolver()`: a route (or a method of one) added
+without a row here fails the suite, naming it; so does a row whose route is gone.
 
 Speed: the three sites are built once for the module inside a transaction that is rolled
 back at its end; each case runs in a savepoint of it (pytest-django's `db`), so a case that
@@ -972,7 +974,8 @@ def routes(resolver: URLResolver | None = None) -> list[Route]:
                 walk(entry, prefix + str(entry.pattern), ns)
             elif isinstance(entry, URLPattern):
                 pattern = prefix + str(entry.pattern)
-                if "format" in entry.pattern.regex.groupindex or "static" in pattern:
+                suffix = "format" in entry.pattern.regex.groupindex  # DRF's .json variants
+                if suffix or entry.callback.__module__ == "django.views.static":
                     continue
                 name = f"{namespace}:{entry.name}" if namespace else (entry.name or pattern)
                 if name in SKIPPED_NAMES:
@@ -1398,6 +1401,10 @@ def test_permission_matrix(world: Any, check: Check, persona: str, case: str) ->
     for key in HIDDEN[persona]:
         leaked = [s for s in world.sites[key].secrets if s in text and s not in response.sent]
         assert not leaked, f"{where}: shows the {key} site's {leaked}"
+    if persona == NO_AREA and response.status_code == 200 and "json" in response["Content-Type"]:
+        body = response.json()
+        if isinstance(body, dict) and "results" in body:
+            assert body["results"] == [], f"{where}: a user with no area reads rows"
     if (
         response.status_code == 200
         and check.sees
@@ -1408,3 +1415,19 @@ def test_permission_matrix(world: Any, check: Check, persona: str, case: str) ->
         site = _site_for(world, persona, case)
         missing = [s for s in check.sees(world, site, persona) if s not in text]
         assert not missing, f"{where}: does not show its own {missing}"
+
+
+def _post_only() -> list[Any]:
+    served = {r.name: r.methods for r in routes()}
+    return [
+        pytest.param(check, id=check.name)
+        for check in {c.name: c for c in MATRIX}.values()
+        if check.name in served and "get" not in served[check.name]
+    ]
+
+
+@pytest.mark.parametrize("check", _post_only())
+def test_post_only_routes_refuse_get(world: Any, check: Check) -> None:
+    """Mutations are POST only (STYLE 3.7): a GET changes nothing and is 405."""
+    as_get = Check(check.name, kind=check.kind, query=check.query)
+    assert _send(as_get, world, CASEWORKER, "in").status_code == 405

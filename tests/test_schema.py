@@ -139,6 +139,19 @@ def test_every_paginated_list_documents_the_answer_to_a_bad_cursor() -> None:
     assert [path for path, op in lists if "404" not in op["responses"]] == []
 
 
+def test_every_versioned_update_documents_the_answer_to_a_stale_version() -> None:
+    """A `version` that is no longer current is 409 (core.api.STALE): the schema says so."""
+    schemas = _generated_schema()["components"]["schemas"]
+    versioned = []
+    for path, method, op in _operations():
+        body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+        ref = body.get("schema", {}).get("$ref", "")
+        if "version" in schemas.get(ref.rpartition("/")[2], {}).get("required", []):
+            versioned.append((f"{method.upper()} {path}", op))
+    assert len(versioned) >= 6
+    assert [name for name, op in versioned if "409" not in op["responses"]] == []
+
+
 # A real object of the persona's scope for each path parameter, so that answers about real
 # rows (a household's file, a referral's steps) are checked too, not only 404s.
 REAL: dict[str, Callable[[Any, str], Any]] = {
