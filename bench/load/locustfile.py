@@ -10,7 +10,8 @@ the bench database, signs the workers in and passes their session cookies in LOA
 `SocialWorker` is the real mix. `Reference` sends the same number of requests at the same
 pace to /healthz, which touches no database: the server's and the client's own cost.
 LOAD_MAX_REQUESTS (default 6000) stops the run early, so a run never writes more than that
-many visits' worth of requests into the bench database.
+many visits' worth of requests into the bench database; LOAD_THINK ("1,3") is the pause
+between two taps, in seconds.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from typing import Any
 
 from locust import HttpUser, between, events, task
 
-THINK = between(1.0, 3.0)  # seconds a worker spends reading a page before the next tap
+# Seconds a worker spends reading a page before the next tap: LOAD_THINK="min,max".
+THINK_RANGE = tuple(float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(","))
+THINK = between(*THINK_RANGE)
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "6000"))
 _VISIT = re.compile(r'href="(/cases/households/[0-9a-f-]{36}/visits/new/)"')
 _DETAIL = re.compile(r'href="(/households/[0-9a-f-]{36}/)"')
@@ -59,6 +62,13 @@ _environment: Any = None
 def _keep(environment: Any, **kwargs: Any) -> None:
     global _environment
     _environment = environment
+
+
+def _arrive() -> None:
+    """Start after a pause of the usual length, so users do not all open the app at once."""
+    import gevent
+
+    gevent.sleep(random.uniform(0, THINK_RANGE[1]))
 
 
 class _Form(HTMLParser):
@@ -123,6 +133,7 @@ class SocialWorker(HttpUser):
     wait_time = THINK
 
     def on_start(self) -> None:
+        _arrive()
         self.username, session = next(_logins)
         if session:
             self.client.cookies.set("sessionid", session)
@@ -170,6 +181,7 @@ class Reference(HttpUser):
     wait_time = THINK
 
     def on_start(self) -> None:
+        _arrive()
         self._get("worklist")
 
     def _get(self, name: str) -> None:

@@ -9,9 +9,10 @@ requests at the same pace to /healthz, which touches no database: what the stack
 middleware, loopback, Locust itself) costs on this machine in the same minute.
 
 Environment: LOAD_USERS (50), LOAD_SECONDS (60), LOAD_MAX_REQUESTS (6000, a bound on what a
-run writes), LOAD_GUNICORN_WORKERS (4). Sessions are made directly in the session table with
-the server's secret key, so 50 password hashes (PBKDF2, ~0.3 s of CPU each) do not land in
-the measured minute. Target: p95 < 300 ms and no errors.
+run writes), LOAD_GUNICORN_WORKERS (4), LOAD_THINK ("1,3": seconds between two taps).
+Sessions are made directly in the session table with the server's secret key, so 50 password
+hashes (PBKDF2, ~0.3 s of CPU each) do not land in the measured minute. Target: p95 < 300 ms
+and no errors.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ USERS = int(os.environ.get("LOAD_USERS", "50"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "6000"))
 GUNICORN_WORKERS = int(os.environ.get("LOAD_GUNICORN_WORKERS", "4"))
+THINK = os.environ.get("LOAD_THINK", "1,3")
 TARGET_P95_MS = 300
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = ROOT / "bench" / "load" / "locustfile.py"
@@ -182,6 +184,7 @@ def _locust(user_class: str, server: _Server, sessions_file: Path, workdir: Path
         **os.environ,
         "LOAD_SESSIONS": str(sessions_file),
         "LOAD_MAX_REQUESTS": str(MAX_REQUESTS),
+        "LOAD_THINK": THINK,
     }
     done = subprocess.run(  # noqa: S603
         args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=SECONDS + 120,
@@ -232,7 +235,7 @@ def _rows(ours: Stats, ref: Stats) -> list[runner.Row]:
             f"{name} {n}× p50 {p50:.0f}/p95 {p95:.0f}"
             for name, (n, p50, p95) in ours.by_name.items()
         ),
-        f"{SECONDS} s, think 1–3 s, load average {os.getloadavg()[0]:.1f}",
+        f"{SECONDS} s, think {THINK.replace(',', '–')} s, load average {os.getloadavg()[0]:.1f}",
     ]
     return [load]
 

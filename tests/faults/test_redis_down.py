@@ -186,6 +186,6 @@ def test_pages_answer_while_redis_hangs(
             )
         assert response.status_code == 302
     # One cache timeout (1 s), then the cache is left alone; two publish timeouts (2 s each).
-    assert time.monotonic() - started < 7
+    assert time.monotonic() - started < 9  # without the timeouts: forever
     assert ExportJob.objects.get().status == ExportJob.Status.QUEUED
     on_redis.signal(signal.SIGCONT)
