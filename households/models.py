@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.history import tracked
 from core.models import PublicModel
 
 # How many leading characters of a code are significant at each level of the tree.
 PREFIX_LENGTH = {"district": 6, "street": 9, "community": 12, "grid": 15}
 
 
-# Every change to the registry is kept by database triggers (django-pghistory), so bulk
-# updates and jobs are recorded too; the request's user and URL come from its middleware.
-def _tracked(**kwargs):
-    return pghistory.track(
-        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs
-    )
-
-
-@_tracked()
+@tracked()
 class Area(models.Model):
     """A node of 区 → 街道 → 社区 → 网格 with its statistical division code.
 
@@ -158,7 +150,7 @@ def ensure_categories(**_kwargs: object) -> None:
         )
 
 
-@_tracked()
+@tracked()
 class Household(PublicModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("在册")
@@ -209,7 +201,7 @@ class Household(PublicModel):
         return self.address
 
 
-@_tracked(exclude=["id_number_cipher"])
+@tracked(exclude=["id_number_cipher"])
 class Member(PublicModel):
     class Relation(models.TextChoices):
         HEAD = "head", _("户主")
@@ -346,7 +338,7 @@ class Member(PublicModel):
         return day.year - self.birth_date.year - (0 if had_birthday else 1)
 
 
-@_tracked()
+@tracked()
 class Enrolment(PublicModel):
     """A household (or one member, for 特困) in a category, over a period, with an amount."""
 

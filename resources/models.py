@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -12,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.history import tracked
 from core.models import BaseModel, PublicModel
 from households.models import Area, Category
 from resources.vocabulary import NeedSubtype, NeedType
@@ -19,15 +19,7 @@ from resources.vocabulary import NeedSubtype, NeedType
 NEED_TYPE_CHOICES = NeedType.choices
 
 
-# Every change to the pool is kept by database triggers (django-pghistory), as the registry's
-# are: an edit of a provider or a resource, and every stock level a movement leaves.
-def _tracked(**kwargs):
-    return pghistory.track(
-        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs
-    )
-
-
-@_tracked()
+@tracked()
 class Provider(PublicModel):
     """Who gives: a department, an organisation, a unit, a company, a volunteer, a party member."""
 
@@ -85,7 +77,7 @@ class ProviderAccount(BaseModel):
         return f"{self.user} → {self.provider}"
 
 
-@_tracked()
+@tracked()
 class Resource(PublicModel):
     """What a provider offers: a policy, a service with capacity per period, or goods in stock."""
 

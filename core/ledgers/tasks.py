@@ -5,10 +5,6 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-# Make the configured app (settings, eager mode in tests) current wherever these are used;
-# config/__init__.py does not import it.
-from config.celery import app as _celery_app  # noqa: F401
-
 
 @shared_task(
     autoretry_for=(OperationalError, InterfaceError),
