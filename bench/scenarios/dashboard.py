@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from bench.runner import Case, Context, Skip, scenario
 from cases import dashboard
+from cases.dashboard import caseload as caseload_module
+from cases.dashboard import common
 from core.ledgers.definitions import end_of_day
 
 
@@ -29,8 +31,8 @@ def _url(name: str) -> str:
 def _raw_table(context: Context) -> Any:
     scope = dashboard.dashboard_area(actor=context.admin)
     day = timezone.localdate()
-    sql = dashboard._CASELOAD.format(
-        households=dashboard._HOUSEHOLDS_NOW, child=dashboard._child_sql("act.code", scope)
+    sql = caseload_module._CASELOAD.format(
+        households=caseload_module._HOUSEHOLDS_NOW, child=common.child_sql("act.code", scope)
     )
     params = {"like": scope.like, "day": day, "cutoff": end_of_day(day)}
 
@@ -68,11 +70,11 @@ def caseload_page_cold(context: Context) -> Case:
     page = _page(context, "dashboard:caseload")
 
     def cold() -> Any:
-        dashboard.CACHE_ENABLED = False
+        common.CACHE_ENABLED = False
         try:
             return page()
         finally:
-            dashboard.CACHE_ENABLED = True
+            common.CACHE_ENABLED = True
 
     return Case(
         ours=cold,

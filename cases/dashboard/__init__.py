@@ -1,0 +1,79 @@
+"""The caseload dashboard (数据看板): one selector per panel, each a few GROUP BY queries.
+
+Scope: every panel takes an `Area` that came from `dashboard_area()`, which looks it up
+through households.selectors.area_get (the scoped root of areas: 404 when it is outside the
+actor's area) and refuses roles that read no registry rows. Filtering by that area's prefix
+therefore never widens the actor's scope. Reads go to the replica (`reading_from_replica`).
+
+Counting (the category table, as a street office reports it: "低保 85户146人，特困 277人…"):
+- an enrolment is active on day D by `households.ledgers.enrolment_active_on` (approved or
+  since ended, start ≤ D ≤ end; a suspended one until the day before its suspension);
+- 户 = distinct households with an active enrolment of the category; 人 = distinct members
+  covered (Enrolment.members; a 特困 enrolment covers its one person), so a person covered
+  by two enrolments counts once per category and once in the total;
+- a household is counted in the area it was registered in on D: for a past date, households
+  whose area changed since D are placed by their history (HouseholdEvent) instead.
+Monthly changes (month of D, up to D): new = active enrolments starting in the month;
+suspended = suspensions decided in the month; ended = enrolments whose last day fell in it.
+"""
+
+from cases.dashboard.caseload import Caseload, CaseloadRow, Cell, caseload
+from cases.dashboard.casework import (
+    Alerts,
+    FollowUpCounts,
+    FollowUps,
+    Services,
+    Visits,
+    alerts,
+    followups,
+    services,
+    visits,
+)
+from cases.dashboard.common import (
+    CHILD_LEVEL,
+    DIRECT,
+    AreaRef,
+    Scope,
+    dashboard_area,
+    may_view_dashboard,
+    month_start,
+)
+from cases.dashboard.needs import (
+    Needs,
+    Referrals,
+    ResourceUse,
+    may_view_needs,
+    needs,
+    referrals,
+    resources,
+)
+
+__all__ = [
+    "CHILD_LEVEL",
+    "DIRECT",
+    "Alerts",
+    "AreaRef",
+    "Caseload",
+    "CaseloadRow",
+    "Cell",
+    "FollowUpCounts",
+    "FollowUps",
+    "Needs",
+    "Referrals",
+    "ResourceUse",
+    "Scope",
+    "Services",
+    "Visits",
+    "alerts",
+    "caseload",
+    "dashboard_area",
+    "followups",
+    "may_view_dashboard",
+    "may_view_needs",
+    "month_start",
+    "needs",
+    "referrals",
+    "resources",
+    "services",
+    "visits",
+]
