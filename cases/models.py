@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.history import tracked
 from core.models import PublicModel
 from households.models import Area, Household
 
@@ -18,6 +19,7 @@ class Tier(models.TextChoices):
     C = "C", _("C类（每半年）")
 
 
+@tracked()
 class TierRule(PublicModel):
     """One rule of the risk tiers, kept as data so a district admin changes it without a deploy.
 
@@ -51,6 +53,7 @@ class TierRule(PublicModel):
         return f"{self.tier} · {self.name}"
 
 
+@tracked()
 class Visit(PublicModel):
     """One contact with a household (入户走访/电话/微信/来访) and what was found."""
 
@@ -138,6 +141,7 @@ FINDING_AREAS: list[tuple[str, str]] = [
 ]
 
 
+@tracked()
 class FollowUp(PublicModel):
     """The next contact a household is due, with its tier and who is to make it.
 
@@ -220,6 +224,7 @@ class FollowUp(PublicModel):
         return f"{self.household_id} {self.due} {self.status}"
 
 
+@tracked()
 class HardshipAlert(PublicModel):
     """急难: a sudden event in a household. It puts the household in tier A (rule
     `hardship_alert`) and brings its follow-up forward to within a few days."""
@@ -270,6 +275,7 @@ class HardshipAlert(PublicModel):
         return f"{self.get_kind_display()} {self.occurred_on}"
 
 
+@tracked()
 class ServiceActivity(PublicModel):
     """Social-work services as workers report them: 个案, 小组 (sessions, attendees), 社区活动."""
 

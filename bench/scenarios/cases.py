@@ -9,6 +9,11 @@ put beside
       on a sample and extrapolated (it would take minutes on all of them).
 The worklist page of the busiest social worker is put beside the raw SQL for its rows.
 
+Follow-ups are kept in history (django-pghistory triggers, issue 6): every run of ours and of
+(a) writes a history row per follow-up it inserts or changes, and none for rows it leaves
+alone. (a) is also timed with the triggers off (session_replication_role = replica) to show
+what history costs.
+
 Visits are seeded once with `seed_visits --per-household 20 --seed 1 --if-empty` (COPY).
 """
 
@@ -28,7 +33,7 @@ from django.utils import timezone
 
 from bench.runner import Case, Context, Skip, scenario
 from cases import schedule
-from cases.models import FollowUp, HardshipAlert, TierRule, Visit
+from cases.models import FollowUp, FollowUpEvent, HardshipAlert, TierRule, Visit
 from cases.predicates import CATALOGUE, need_table
 from cases.services import followups_schedule
 from households.models import Enrolment, Household, Member
@@ -77,8 +82,15 @@ def _job() -> int:
 
 
 def _truncate() -> None:
+    # The history of the emptied table goes too, so repeated fresh runs stay comparable.
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {FollowUp._meta.db_table}")
+        cursor.execute(f"TRUNCATE {FollowUp._meta.db_table}, {FollowUpEvent._meta.db_table}")
+
+
+def _history_rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {FollowUpEvent._meta.db_table}")
+        return cursor.fetchone()[0]
 
 
 # ---- (a) the same schedule in one bare statement ---------------------------------------
@@ -193,9 +205,11 @@ def _bare_sql() -> str:
     return _BARE_SQL.format(needs=_BARE_NEEDS if need_table() else "")
 
 
-def _bare_run(sql: str) -> int:
+def _bare_run(sql: str, *, triggers: bool = True) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        if not triggers:  # needs a superuser, as the bench database's owner is
+            cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(sql, _bare_params(timezone.localdate()))
         return cursor.rowcount
 
@@ -213,14 +227,23 @@ def job_fresh(context: Context) -> Case:
         _truncate()
         return _bare_run(sql)
 
+    def bare_untracked() -> int:
+        _truncate()
+        return _bare_run(sql, triggers=False)
+
     ours()
     mine = _fingerprint()
+    history = _history_rows()
     bare()
     same = "same schedule" if _fingerprint() == mine else "SCHEDULES DIFFER"
     return Case(
         ours=ours,
-        references=[("(a) one INSERT…SELECT…ON CONFLICT", bare)],
+        references=[
+            ("(a) one INSERT…SELECT…ON CONFLICT", bare),
+            ("(a) the same, history triggers off", bare_untracked),
+        ],
         note=f"both start from an emptied follow-up table; {same} (checked once); "
+        f"history rows written by ours: {history:,}; "
         f"{_FIRST_RUN['first']}; {_FIRST_RUN.get('visits', '')}",
     )
 
@@ -231,13 +254,19 @@ def job_rerun(context: Context) -> Case:
     sql = _bare_sql()
     _job()
     before = _fingerprint()
+    history = _history_rows()
     changed = [_job() for _ in range(2)]
+    history = _history_rows() - history
     bare_changed = _bare_run(sql)
     steady = _fingerprint() == before
     return Case(
         ours=_job,
-        references=[("(a) one INSERT…SELECT…ON CONFLICT", lambda: _bare_run(sql))],
+        references=[
+            ("(a) one INSERT…SELECT…ON CONFLICT", lambda: _bare_run(sql)),
+            ("(a) the same, history triggers off", lambda: _bare_run(sql, triggers=False)),
+        ],
         note=f"rows changed by a re-run: ours {max(changed)}, (a) {bare_changed}; "
+        f"history rows written by two re-runs: {history}; "
         f"schedule {'unchanged' if steady else 'CHANGED'}",
     )
 
