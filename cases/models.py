@@ -322,3 +322,101 @@ class ServiceActivity(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date} {self.title}"
+
+
+# ---- the caseload summary (maintained by triggers: cases/migrations/0006, cases/summary.py) --
+# Not domain data but a derived index of the registry, rebuilt from it at will; no history.
+
+
+class CaseloadHorizon(models.Model):
+    """One row: the last month the monthly checkpoints reach, and the zone days are read in.
+
+    Missing (before the first build, or after a test flush) means "no summary": the
+    dashboard then counts from the registry directly and the triggers do nothing.
+    """
+
+    month = models.DateField()
+    time_zone = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="caseloadhorizon_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.time_zone}"
+
+
+class CaseloadPart(models.Model):
+    """One household's share of CaseloadDelta, kept so a change to it can be subtracted."""
+
+    household_id = models.BigIntegerField()
+    area_code = models.CharField(max_length=15)
+    category = models.CharField(max_length=16)  # a Category code, or "*" for all of them
+    day = models.DateField()
+    households = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+    new = models.IntegerField(default=0)
+    suspended = models.IntegerField(default=0)
+    ended = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["household_id"], name="caseloadpart_household")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.category} {self.day}"
+
+
+class CaseloadDelta(models.Model):
+    """Per area, category and day: households and persons that start (+) or stop (−) being
+    counted that day, and the enrolments new, suspended and ended on it."""
+
+    area_code = models.CharField(max_length=15)
+    category = models.CharField(max_length=16)
+    day = models.DateField()
+    households = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+    new = models.IntegerField(default=0)
+    suspended = models.IntegerField(default=0)
+    ended = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "category", "day"], name="caseloaddelta_one_per_day"
+            )
+        ]
+        indexes = [
+            models.Index(
+                "day", OpClass("area_code", name="varchar_pattern_ops"), name="caseloaddelta_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.category} {self.day}"
+
+
+class CaseloadMonth(models.Model):
+    """Households and persons counted on the first day of `month`: the running sum of
+    CaseloadDelta up to it, for every month from an area's first delta to the horizon."""
+
+    area_code = models.CharField(max_length=15)
+    category = models.CharField(max_length=16)
+    month = models.DateField()
+    households = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "category", "month"], name="caseloadmonth_one_per_month"
+            )
+        ]
+        indexes = [
+            models.Index(
+                "month",
+                OpClass("area_code", name="varchar_pattern_ops"),
+                name="caseloadmonth_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.category} {self.month}"

@@ -28,10 +28,13 @@ def followups_schedule_task(self: Task) -> dict[str, Any]:
     pool child is redelivered at once), or a run that read the tier rules before a change.
     """
     from cases.services import followups_schedule
+    from cases.summary import caseload_summary_extend
 
     result = followups_schedule()
     if result.skipped:
         raise self.retry(countdown=SKIPPED_RETRY_SECONDS)
+    # The dashboard's monthly checkpoints move on with the calendar (idempotent).
+    caseload_summary_extend()
     return {
         "households": result.households,
         "chunks": result.chunks,

@@ -16,9 +16,11 @@ from cases.dashboard.common import (
     cached_categories,
     cached_rows,
     child_sql,
+    fetch_rows,
     link,
     month_start,
 )
+from cases.dashboard.summary import summary_rows
 from core.ledgers.definitions import end_of_day
 from households.models import Category
 
@@ -117,20 +119,13 @@ SELECT {child} AS child, e.category_id,
 
 
 def caseload(*, scope: Scope, day: dt.date) -> Caseload:
-    """The category table of the area and each child on `day`, and the month's changes."""
+    """The category table of the area and each child on `day`, and the month's changes.
+
+    Read from the maintained summary (cases.dashboard.summary); counted directly from the
+    registry only while no summary is built.
+    """
     categories = cached_categories()
-    cutoff = end_of_day(day)
-    past = cutoff <= timezone.now()
-    params = {"like": scope.like, "day": day, "cutoff": cutoff}
-    households = _HOUSEHOLDS_THEN if past else _HOUSEHOLDS_NOW
-    sql = _CASELOAD.format(households=households, child=child_sql("act.code", scope))
-    changes_sql, changes_params = _changes_query(scope, day)
-    found, changes_rows = cached_rows(
-        "caseload",
-        REGISTRY_VERSION,
-        (scope.area.prefix, scope.child_length, day),
-        [(sql, params), (changes_sql, changes_params)],
-    )
+    found, changes_rows = summary_rows(scope, day) or direct_rows(scope, day)
     cells: dict[tuple[str | None, str | None], Cell] = {}
     for child, code, hh, persons, g_child, g_code in found:
         cells[(None if g_child else child, None if g_code else code)] = Cell(hh, persons)
@@ -152,6 +147,24 @@ def caseload(*, scope: Scope, day: dt.date) -> Caseload:
         if g_child:
             result.changes[code] = {"new": new, "suspended": suspended, "ended": ended}
     return result
+
+
+def direct_rows(
+    scope: Scope, day: dt.date, *, cached: bool = True
+) -> tuple[list[tuple], list[tuple]]:
+    """The table and the month's changes by GROUP BY over the registry (the reference)."""
+    cutoff = end_of_day(day)
+    past = cutoff <= timezone.now()
+    params = {"like": scope.like, "day": day, "cutoff": cutoff}
+    households = _HOUSEHOLDS_THEN if past else _HOUSEHOLDS_NOW
+    sql = _CASELOAD.format(households=households, child=child_sql("act.code", scope))
+    queries = [(sql, params), _changes_query(scope, day)]
+    if not cached:
+        return fetch_rows(*queries[0]), fetch_rows(*queries[1])
+    found, changes_rows = cached_rows(
+        "caseload", REGISTRY_VERSION, (scope.area.prefix, scope.child_length, day), queries
+    )
+    return found, changes_rows
 
 
 def _caseload_row(

@@ -1,0 +1,202 @@
+"""The maintained caseload summary gives the numbers of the direct GROUP BY, on random data.
+
+Random households, members and enrolments (overlapping ones, per-person 特困, open and closed
+ends), then moves with back-dated history, suspensions, ends with past end dates, deletions,
+covered members removed: after each step the summary's table and month changes must equal
+the direct count's for every area level and a spread of days (past, today, future, beyond the
+checkpoints' horizon). A rebuild from scratch must give the same tables as the triggers did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from cases import summary
+from cases.dashboard import dashboard_area
+from cases.dashboard.caseload import caseload, direct_rows
+from cases.dashboard.summary import summary_rows
+from cases.models import CaseloadDelta, CaseloadHorizon, CaseloadMonth
+from cases.tasks import followups_schedule_task
+from households import services
+from households.models import Category, Enrolment, Household, HouseholdEvent, Member
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+CATEGORIES = ["dibao", "dibian", "tekun", "zhichu", "linshi"]
+
+
+def _table(rows: list[tuple]) -> dict[tuple, tuple[int, int]]:
+    return {
+        (None if g_child else child, None if g_code else code): (hh, persons)
+        for child, code, hh, persons, g_child, g_code in rows
+        if hh or persons
+    }
+
+
+def _changes(rows: list[tuple]) -> dict[str, tuple[int, int, int]]:
+    return {
+        code: (new, suspended, ended)
+        for _child, code, new, suspended, ended, g_child in rows
+        if g_child and (new or suspended or ended)
+    }
+
+
+def _days(rng: random.Random) -> list[dt.date]:
+    fixed = [TODAY, TODAY - dt.timedelta(days=1), TODAY.replace(day=1), TODAY + dt.timedelta(1)]
+    spread = [TODAY + dt.timedelta(days=rng.randint(-900, 400)) for _ in range(10)]
+    return [*fixed, *spread, TODAY + dt.timedelta(days=365 * 3)]
+
+
+def assert_agrees(actor, areas, rng: random.Random) -> None:
+    counted = 0
+    for area in (areas.district, areas.street, areas.community, areas.neighbour):
+        scope = dashboard_area(actor=actor, code=area.code)
+        for day in _days(rng):
+            table, changes = summary_rows(scope, day)
+            direct_table, direct_changes = direct_rows(scope, day, cached=False)
+            assert _table(table) == _table(direct_table), (area.code, day)
+            assert _changes(changes) == _changes(direct_changes), (area.code, day)
+            counted += len(_table(direct_table))
+    assert counted, "the random data should give some numbers to compare"
+
+
+def _enrol(rng: random.Random, home: Household, people: list[Member]) -> Enrolment:
+    code = rng.choice(CATEGORIES)
+    start = TODAY - dt.timedelta(days=rng.randint(-30, 800))
+    end = None
+    if code == "linshi" or rng.random() < 0.3:
+        end = start + dt.timedelta(days=rng.randint(0, 300))
+    status = rng.choice(["approved"] * 5 + ["applied", "rejected", "ended"])
+    if code == "tekun":
+        covered = [rng.choice(people)]
+    else:
+        covered = rng.sample(people, rng.randint(1, len(people)))
+    enrolment = Enrolment.objects.create(
+        household=home,
+        member=covered[0] if code == "tekun" else None,
+        category=Category.objects.get(code=code),
+        status=status,
+        start_date=start,
+        end_date=end,
+        monthly_amount=Decimal(100),
+        decided_at=None if status == "applied" else timezone.now() - dt.timedelta(days=40),
+    )
+    enrolment.members.set(covered)
+    return enrolment
+
+
+@pytest.fixture(params=[20261203, 7, 1234])
+def rng(request) -> random.Random:
+    return random.Random(request.param)
+
+
+@pytest.fixture
+def population(areas, rng):
+    places = [areas.community, areas.grid, areas.neighbour, areas.far]
+    homes = []
+    for i in range(14):
+        home = factories.household(area=rng.choice(places), address=f"随机路{i}号")
+        people = [home.head] + [
+            factories.member(household=home, name=f"成员{i}{j}", relation="child")
+            for j in range(rng.randint(0, 3))
+        ]
+        for _ in range(rng.randint(0, 4)):
+            _enrol(rng, home, people)
+        homes.append(home)
+    return homes
+
+
+def test_summary_agrees_with_the_direct_count_on_random_data(personas, areas, population, rng):
+    assert_agrees(personas.admin, areas, rng)
+
+
+def test_summary_follows_moves_suspensions_ends_and_deletions(personas, areas, population, rng):
+    places = [areas.community, areas.grid, areas.neighbour, areas.far]
+    for home in rng.sample(population, 5):
+        # A move today, after history placed it elsewhere since some day in the past.
+        HouseholdEvent.objects.filter(pgh_obj_id=home.pk).update(
+            pgh_created_at=timezone.now() - dt.timedelta(days=rng.randint(5, 400))
+        )
+        services.household_update(actor=None, household=home, data={"area": rng.choice(places)})
+    assert_agrees(personas.admin, areas, rng)
+
+    approved = list(Enrolment.objects.filter(status="approved").order_by("id"))
+    for enrolment in rng.sample(approved, min(4, len(approved))):
+        services.enrolment_suspend(actor=None, enrolment=enrolment, reason="外出")
+    running = list(Enrolment.objects.filter(status__in=["approved", "suspended"]).order_by("id"))
+    for enrolment in rng.sample(running, min(4, len(running))):
+        end = max(enrolment.start_date, TODAY - dt.timedelta(days=rng.randint(0, 60)))
+        services.enrolment_end(actor=None, enrolment=enrolment, reason="退出", end_date=end)
+    # A suspension decided in the past (set in bulk, as an import would).
+    Enrolment.objects.filter(status="suspended").update(
+        decided_at=timezone.now() - dt.timedelta(days=17)
+    )
+    assert_agrees(personas.admin, areas, rng)
+
+    some = Enrolment.objects.order_by("-id").first()
+    some.members.remove(*list(some.members.all())[:1])
+    Enrolment.objects.filter(status="rejected").delete()
+    assert_agrees(personas.admin, areas, rng)
+
+
+def _tables() -> tuple[set, set]:
+    deltas = set(
+        CaseloadDelta.objects.exclude(
+            households=0, persons=0, new=0, suspended=0, ended=0
+        ).values_list("area_code", "category", "day", "households", "persons", "new",
+                      "suspended", "ended")
+    )  # fmt: skip
+    months = set(
+        CaseloadMonth.objects.exclude(households=0, persons=0).values_list(
+            "area_code", "category", "month", "households", "persons"
+        )
+    )
+    return deltas, months
+
+
+def test_a_rebuild_gives_the_tables_the_triggers_kept(personas, areas, population, rng):
+    services.household_update(actor=None, household=population[0], data={"area": areas.far})
+    kept = _tables()
+    summary.caseload_summary_rebuild()
+    assert _tables() == kept
+    assert kept[0] and kept[1]
+
+
+def test_nightly_job_twice_and_a_moved_horizon_keep_the_numbers(personas, areas, population, rng):
+    # Checkpoints built as if two and a half years ago: today lies past their horizon.
+    summary.caseload_summary_rebuild(today=TODAY - dt.timedelta(days=900))
+    old_horizon = CaseloadHorizon.objects.get().month
+    assert old_horizon < TODAY
+    assert_agrees(personas.admin, areas, rng)
+    _enrol(rng, population[1], [population[1].head])
+    followups_schedule_task.delay().get()
+    assert CaseloadHorizon.objects.get().month > old_horizon
+    assert_agrees(personas.admin, areas, rng)
+    kept = _tables()
+    followups_schedule_task.delay().get()
+    assert summary.caseload_summary_extend() == 0
+    assert _tables() == kept
+    assert_agrees(personas.admin, areas, rng)
+
+
+def test_without_a_summary_the_page_counts_directly(personas, areas, population):
+    scope = dashboard_area(actor=personas.admin, code=areas.district.code)
+    assert summary_rows(scope, TODAY) is not None  # built by the migration
+    with_summary = caseload(scope=scope, day=TODAY)
+    CaseloadHorizon.objects.all().delete()
+    assert summary_rows(scope, TODAY) is None
+    without = caseload(scope=scope, day=TODAY)
+    assert without.summary == with_summary.summary
+    # Writes while no summary is built leave the (absent) summary alone.
+    _enrol(random.Random(1), population[2], [population[2].head])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_caseloadhorizon")
+        assert cursor.fetchone()[0] == 0
