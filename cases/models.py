@@ -420,3 +420,101 @@ class CaseloadMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_code} {self.category} {self.month}"
+
+
+class VisitDay(models.Model):
+    """Visits per area (the household's area today), day and method; VisitMonth per month."""
+
+    area_code = models.CharField(max_length=15)
+    day = models.DateField()
+    method = models.CharField(max_length=16)
+    visits = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "day", "method"], name="visitday_one_per_day"
+            )
+        ]
+        indexes = [
+            models.Index(
+                "day", OpClass("area_code", name="varchar_pattern_ops"), name="visitday_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.day} {self.method}"
+
+
+class VisitMonth(models.Model):
+    area_code = models.CharField(max_length=15)
+    month = models.DateField()
+    method = models.CharField(max_length=16)
+    visits = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "month", "method"], name="visitmonth_one_per_month"
+            )
+        ]
+        indexes = [
+            models.Index(
+                "month", OpClass("area_code", name="varchar_pattern_ops"), name="visitmonth_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.month} {self.method}"
+
+
+class FollowUpDay(models.Model):
+    """Follow-ups per area, assignee (0: none), kind and day: "open" on their due date,
+    "on_time"/"late" on the local day they were done. FollowUpMonth: the same per month."""
+
+    area_code = models.CharField(max_length=15)
+    assignee_id = models.BigIntegerField()
+    kind = models.CharField(max_length=8)
+    day = models.DateField()
+    followups = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "assignee_id", "kind", "day"], name="followupday_one_per_day"
+            )
+        ]
+        indexes = [
+            models.Index(
+                "day", OpClass("area_code", name="varchar_pattern_ops"), name="followupday_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.assignee_id} {self.kind} {self.day}"
+
+
+class FollowUpMonth(models.Model):
+    area_code = models.CharField(max_length=15)
+    assignee_id = models.BigIntegerField()
+    kind = models.CharField(max_length=8)
+    month = models.DateField()
+    followups = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_code", "assignee_id", "kind", "month"],
+                name="followupmonth_one_per_month",
+            )
+        ]
+        indexes = [
+            models.Index(
+                OpClass("area_code", name="varchar_pattern_ops"),
+                "kind",
+                name="followupmonth_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.assignee_id} {self.kind} {self.month}"

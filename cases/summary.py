@@ -3,7 +3,9 @@
 The tables (CaseloadPart, CaseloadDelta, CaseloadMonth, CaseloadHorizon in cases/models.py)
 are kept up to date by database triggers in the transactions that change enrolments, their
 covered members or a household's area (cases/migrations/0006_caseload_summary_triggers.py
-explains how). Python only builds them from scratch and moves the checkpoints' horizon on.
+explains how); so are visits and follow-ups counted per area and day (VisitDay/Month,
+FollowUpDay/Month, migration 0009). Python only builds them from scratch and moves the
+checkpoints' horizon on.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def caseload_summary_rebuild(*, today: dt.date | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SELECT cases_caseload_rebuild(%s, %s)", [settings.TIME_ZONE, horizon])
+        cursor.execute("SELECT cases_panels_rebuild()")
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cases.dashboard import summary
 from cases.dashboard.common import (
     HOUSEHOLD_VERSION,
     Scope,
@@ -65,26 +66,12 @@ SELECT {child} AS child, f.assignee_id,
 def followups(*, scope: Scope, day: dt.date) -> FollowUps:
     """Open follow-ups overdue or upcoming on `day`, and those done this month on time or
     late, for the area, each child and each assignee (one GROUP BY, one query for names)."""
-    from django.conf import settings
-
-    params = {
-        "like": scope.like,
-        "day": day,
-        "m0_at": end_of_day(month_start(day) - dt.timedelta(days=1)),
-        "cutoff": end_of_day(day),
-        "tz": settings.TIME_ZONE,
-    }
-    sql = _FOLLOWUPS.format(child=child_sql("h.area_code", scope))
     total = FollowUpCounts("", scope.area.name)
     by_area: dict[str, FollowUpCounts] = {}
     by_worker: dict[int | None, FollowUpCounts] = {}
-    version = (
-        "(SELECT max(updated_at) FROM cases_followup), (SELECT max(id) FROM cases_followup), "  # noqa: S608 (fixed text)
-        "(SELECT count(*) FROM cases_followup WHERE status = 'open'), " + HOUSEHOLD_VERSION
-    )
-    (found,) = cached_rows(
-        "followups", version, (scope.area.prefix, scope.child_length, day), [(sql, params)]
-    )
+    found = summary.followup_rows(scope, day)
+    if found is None:
+        found = direct_followup_rows(scope, day)
     for child, worker, *counts, g_child, g_worker in found:
         if g_child and g_worker:
             target = total
@@ -109,6 +96,30 @@ def followups(*, scope: Scope, day: dt.date) -> FollowUps:
         counts.overdue_url = ledger_link("followups", area=counts.key, overdue="true")
     workers = sorted(by_worker.values(), key=lambda c: (-c.overdue, c.name))
     return FollowUps(total=total, by_area=areas, by_worker=workers)
+
+
+def direct_followup_rows(scope: Scope, day: dt.date, *, cached: bool = True) -> list[tuple]:
+    """The follow-up panel by GROUP BY over the follow-ups (the reference)."""
+    from django.conf import settings
+
+    params = {
+        "like": scope.like,
+        "day": day,
+        "m0_at": end_of_day(month_start(day) - dt.timedelta(days=1)),
+        "cutoff": end_of_day(day),
+        "tz": settings.TIME_ZONE,
+    }
+    sql = _FOLLOWUPS.format(child=child_sql("h.area_code", scope))
+    if not cached:
+        return fetch_rows(sql, params)
+    version = (
+        "(SELECT max(updated_at) FROM cases_followup), (SELECT max(id) FROM cases_followup), "  # noqa: S608 (fixed text)
+        "(SELECT count(*) FROM cases_followup WHERE status = 'open'), " + HOUSEHOLD_VERSION
+    )
+    (found,) = cached_rows(
+        "followups", version, (scope.area.prefix, scope.child_length, day), [(sql, params)]
+    )
+    return found
 
 
 @dataclass
@@ -146,12 +157,12 @@ def visits(*, scope: Scope, day: dt.date, months: int = 6) -> Visits:
     starts = [month_start(day)]
     for _i in range(months - 1):
         starts.insert(0, month_start(starts[0] - dt.timedelta(days=1)))
-    params = {"like": scope.like, "since": starts[0], "day": day}
     methods = list(Visit.Method.choices)
     by_month = {code: [0] * len(starts) for code, _label in methods}
     index = {start: i for i, start in enumerate(starts)}
-    version = "(SELECT max(id) FROM cases_visit), " + HOUSEHOLD_VERSION  # noqa: S608
-    (found,) = cached_rows("visits", version, (scope.area.prefix, day, months), [(_VISITS, params)])
+    found = summary.visit_rows(scope, day, starts[0])
+    if found is None:
+        found = direct_visit_rows(scope, day, starts[0])
     for month, method, n in found:
         if method in by_month and month in index:
             by_month[method][index[month]] = n
@@ -169,6 +180,19 @@ def visits(*, scope: Scope, day: dt.date, months: int = 6) -> Visits:
         this_month=this_month,
         this_month_urls=urls,
     )
+
+
+def direct_visit_rows(
+    scope: Scope, day: dt.date, since: dt.date, *, cached: bool = True
+) -> list[tuple]:
+    """Visits by month and method by GROUP BY over the visits (the reference)."""
+    params = {"like": scope.like, "since": since, "day": day}
+    if not cached:
+        return fetch_rows(_VISITS, params)
+    version = "(SELECT max(id) FROM cases_visit), " + HOUSEHOLD_VERSION  # noqa: S608
+    key = (scope.area.prefix, day, since)
+    (found,) = cached_rows("visits", version, key, [(_VISITS, params)])
+    return found
 
 
 @dataclass

@@ -58,3 +58,60 @@ def summary_rows(scope: Scope, day: dt.date) -> tuple[list[tuple], list[tuple]] 
         for code, new, suspended, ended in fetch_rows(_CHANGES, params)
     ]
     return table, changes
+
+
+# ---- the case-work panels: visits and follow-ups counted per area, day and month --------
+
+_VISITS = """
+SELECT month, method, sum(n)::int FROM (
+  SELECT m.month, m.method, m.visits AS n FROM cases_visitmonth m
+   WHERE m.month >= %(since)s AND m.month < %(m0)s AND m.area_code LIKE %(like)s
+  UNION ALL
+  SELECT %(m0)s::date, d.method, d.visits FROM cases_visitday d
+   WHERE d.day >= %(m0)s AND d.day <= %(day)s AND d.area_code LIKE %(like)s
+) x
+GROUP BY 1, 2
+HAVING sum(n) <> 0
+"""
+
+
+def visit_rows(scope: Scope, day: dt.date, since: dt.date) -> list[tuple] | None:
+    """(month, method, visits) from `since` to `day`, as the direct GROUP BY; None if unbuilt."""
+    if not fetch_rows(_HORIZON, {}):
+        return None
+    params = {"like": scope.like, "since": since, "m0": month_start(day), "day": day}
+    return fetch_rows(_VISITS, params)
+
+
+# Overdue on D: open and due before D (whole months before D's month, then its days);
+# upcoming: the other open ones; done on time or late: the days of D's month up to D.
+_FOLLOWUPS = """
+WITH u AS (
+  SELECT m.area_code, m.assignee_id,
+         CASE WHEN m.month < %(m0)s THEN m.followups ELSE 0 END AS overdue,
+         m.followups AS open_n, 0 AS on_time, 0 AS late
+    FROM cases_followupmonth m
+   WHERE m.kind = 'open' AND m.area_code LIKE %(like)s
+  UNION ALL
+  SELECT d.area_code, d.assignee_id,
+         CASE WHEN d.kind = 'open' AND d.day < %(day)s THEN d.followups ELSE 0 END, 0,
+         CASE WHEN d.kind = 'on_time' THEN d.followups ELSE 0 END,
+         CASE WHEN d.kind = 'late' THEN d.followups ELSE 0 END
+    FROM cases_followupday d
+   WHERE d.day >= %(m0)s AND d.day <= %(day)s AND d.area_code LIKE %(like)s
+)
+SELECT {child} AS child, nullif(assignee_id, 0), sum(overdue)::int,
+       (sum(open_n) - sum(overdue))::int, sum(on_time)::int, sum(late)::int,
+       GROUPING({child}), GROUPING(assignee_id)
+  FROM u
+ GROUP BY GROUPING SETS (({child}), (assignee_id), ())
+HAVING sum(open_n) <> 0 OR sum(on_time) <> 0 OR sum(late) <> 0
+"""
+
+
+def followup_rows(scope: Scope, day: dt.date) -> list[tuple] | None:
+    """Rows of the follow-up panel, as the direct GROUP BY gives them; None if unbuilt."""
+    if not fetch_rows(_HORIZON, {}):
+        return None
+    params = {"like": scope.like, "m0": month_start(day), "day": day}
+    return fetch_rows(_FOLLOWUPS.format(child=child_sql("u.area_code", scope)), params)

@@ -21,7 +21,7 @@ from cases import summary
 from cases.dashboard import dashboard_area
 from cases.dashboard.caseload import caseload, direct_rows
 from cases.dashboard.summary import summary_rows
-from cases.models import CaseloadDelta, CaseloadHorizon, CaseloadMonth
+from cases.models import CaseloadDelta, CaseloadHorizon, CaseloadMonth, FollowUpDay, VisitDay
 from cases.tasks import followups_schedule_task
 from households import services
 from households.models import Category, Enrolment, Household, HouseholdEvent, Member
@@ -200,3 +200,86 @@ def test_without_a_summary_the_page_counts_directly(personas, areas, population)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_caseloadhorizon")
         assert cursor.fetchone()[0] == 0
+
+
+# ---- visits and follow-ups -------------------------------------------------------------
+
+
+def assert_panels_agree(actor, areas) -> None:
+    from cases.dashboard.casework import direct_followup_rows, direct_visit_rows
+    from cases.dashboard.summary import followup_rows, visit_rows
+
+    compared = 0
+    for area in (areas.district, areas.street, areas.community, areas.neighbour):
+        scope = dashboard_area(actor=actor, code=area.code)
+        for day in (TODAY, TODAY - dt.timedelta(days=20), TODAY - dt.timedelta(days=75)):
+            since = (day.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
+            assert set(visit_rows(scope, day, since)) == set(
+                direct_visit_rows(scope, day, since, cached=False)
+            ), (area.code, day)
+            ours = {r for r in followup_rows(scope, day) if any(r[2:6])}
+            direct = {r for r in direct_followup_rows(scope, day, cached=False) if any(r[2:6])}
+            assert ours == direct, (area.code, day)
+            compared += len(direct)
+    assert compared, "the random data should give some follow-ups to compare"
+
+
+def test_visit_and_follow_up_counts_agree_with_the_direct_count(personas, areas, population, rng):
+    from cases import services as case_services
+    from cases.models import FollowUp, Visit
+
+    for home in population:
+        for _ in range(rng.randint(0, 5)):
+            when = timezone.now() - dt.timedelta(days=rng.randint(0, 300), hours=rng.randint(0, 23))
+            Visit.objects.create(
+                household=home,
+                worker=personas.caseworker,
+                method=rng.choice(["home", "phone", "wechat", "walk_in"]),
+                visited_at=when,
+                visit_date=timezone.localdate(when),
+            )
+    case_services.followups_schedule()
+    assert_panels_agree(personas.admin, areas)
+
+    # Visits that complete follow-ups, a reassignment, a deleted visit, moves.
+    for home in rng.sample(population, 4):
+        if home.area.prefix.startswith(areas.community.prefix):
+            case_services.visit_log(
+                actor=personas.caseworker,
+                household=home,
+                method="home",
+                visited_at=timezone.now() - dt.timedelta(hours=1),
+            )
+    FollowUp.objects.filter(status="done").update(
+        completed_at=timezone.now() - dt.timedelta(days=3)
+    )
+    Visit.objects.filter(pk=Visit.objects.order_by("?").values("pk")[:1]).delete()
+    Visit.objects.filter(pk__in=Visit.objects.order_by("id").values("pk")[:3]).update(
+        method="wechat", visit_date=TODAY - dt.timedelta(days=40)
+    )
+    for home in rng.sample(population, 4):
+        services.household_update(
+            actor=None, household=home, data={"area": rng.choice([areas.grid, areas.far])}
+        )
+    open_one = FollowUp.objects.filter(status="open").order_by("id").first()
+    FollowUp.objects.filter(pk=open_one.pk).update(assignee=personas.teammate, due=TODAY)
+    case_services.followups_schedule()
+    assert_panels_agree(personas.admin, areas)
+
+    kept = (
+        set(VisitDay.objects.exclude(visits=0).values_list("area_code", "day", "method", "visits")),
+        set(
+            FollowUpDay.objects.exclude(followups=0).values_list(
+                "area_code", "assignee_id", "kind", "day", "followups"
+            )
+        ),
+    )
+    summary.caseload_summary_rebuild()
+    assert kept == (
+        set(VisitDay.objects.exclude(visits=0).values_list("area_code", "day", "method", "visits")),
+        set(
+            FollowUpDay.objects.exclude(followups=0).values_list(
+                "area_code", "assignee_id", "kind", "day", "followups"
+            )
+        ),
+    )
