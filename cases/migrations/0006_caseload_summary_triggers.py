@@ -10,11 +10,15 @@ sum up to the 1st) plus the deltas from the 2nd to D: a few thousand small rows 
 Statement-level AFTER triggers on enrolments, their covered members and the households'
 history call cases_caseload_refresh(household ids): it recomputes those households' parts
 from the registry (cases_caseload_parts), subtracts the old parts and adds the new ones to
-the deltas and checkpoints, all relative (+=) so concurrent transactions commute. A per-
-household advisory lock makes a second writer of the same household wait and then recompute
-from what the first committed (READ COMMITTED: each statement of the function takes a new
-snapshot). The horizon row is share-locked by every refresh and locked for update by the
-nightly extension, so the two never miss each other's rows.
+the deltas and checkpoints, all relative (+=) so concurrent transactions commute. A refresh
+locks the households' rows (FOR NO KEY UPDATE, in id order), so a second writer of the same
+household waits and then recomputes from what the first committed (READ COMMITTED: each
+statement of the function takes a new snapshot), and a move (services lock the household
+first) is never interleaved. A row lock, not an advisory one: the deferred foreign-key check
+of a writer takes a key-share lock on the household at commit, so an advisory lock taken
+earlier would deadlock against a move holding the row and waiting for it. Upserts go in key
+order. The horizon row is share-locked by every refresh and locked for update by the nightly
+extension, so the two never miss each other's rows.
 """
 
 from django.db import migrations
@@ -144,8 +148,9 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;  -- no summary built: the dashboard counts directly (cases.dashboard.summary)
     END IF;
-    PERFORM pg_advisory_xact_lock(2054586, (x % 2147483647)::int)
-       FROM (SELECT DISTINCT unnest(ids) AS x ORDER BY 1) q;
+    -- One refresh of a household at a time, and none while it moves (see the module doc).
+    PERFORM 1 FROM households_household h WHERE h.id = ANY(ids) ORDER BY h.id
+        FOR NO KEY UPDATE;
     WITH fresh AS MATERIALIZED (
         SELECT * FROM cases_caseload_parts(ids, cfg.time_zone)
     ),
@@ -174,7 +179,7 @@ BEGIN
     deltas AS (
         INSERT INTO cases_caseloaddelta AS t (area_code, category, day, households, persons,
                                               new, suspended, ended)
-        SELECT area_code, category, day, h, p, n, su, en FROM diff
+        SELECT area_code, category, day, h, p, n, su, en FROM diff ORDER BY 1, 2, 3
         ON CONFLICT (area_code, category, day) DO UPDATE SET
             households = t.households + EXCLUDED.households,
             persons = t.persons + EXCLUDED.persons,
@@ -202,7 +207,7 @@ BEGIN
     -- Checkpoints run from an area's first delta to the horizon: missing ones (before the
     -- first, or of a new area) start at 0 and take the change; the rest take it relatively.
     INSERT INTO cases_caseloadmonth AS t (area_code, category, month, households, persons)
-    SELECT area_code, category, month, h, p FROM mvals
+    SELECT area_code, category, month, h, p FROM mvals ORDER BY 1, 2, 3
     ON CONFLICT (area_code, category, month) DO UPDATE SET
         households = t.households + EXCLUDED.households,
         persons = t.persons + EXCLUDED.persons

@@ -3,8 +3,9 @@
 Like the caseload summary (0006): statement-level triggers, relative upserts, in the writing
 transaction. Rows are counted in the household's area of today, as the direct GROUP BYs
 count them, so a household's move carries its counts along (a trigger on households). A
-writer of visits or follow-ups share-locks the households it counts, so a concurrent move
-either sees its rows or is seen by it. Nothing is kept while no summary is built (no row
+writer of visits or follow-ups share-locks the households it counts before reading their
+area, so a concurrent move (which holds the row) either sees its rows or is seen by it.
+Upserts go in key order, so two writers never wait on each other's rows in opposite orders. Nothing is kept while no summary is built (no row
 in cases_caseloadhorizon); cases_panels_rebuild builds these tables from the registry.
 """
 
@@ -22,12 +23,12 @@ APPLY = """
     ),
     d AS (
         INSERT INTO {table}day AS t (area_code, {keys}, day, {count})
-        SELECT area_code, {keys}, day, n FROM a
+        SELECT area_code, {keys}, day, n FROM a ORDER BY area_code, {keys}, day
         ON CONFLICT (area_code, {keys}, day) DO UPDATE SET {count} = t.{count} + EXCLUDED.{count}
     )
     INSERT INTO {table}month AS t (area_code, {keys}, month, {count})
     SELECT area_code, {keys}, cases_month_of(day), sum(n) FROM a
-     GROUP BY area_code, {keys}, cases_month_of(day)
+     GROUP BY area_code, {keys}, cases_month_of(day) ORDER BY 1, 2, 3
     ON CONFLICT (area_code, {keys}, month) DO UPDATE SET {count} = t.{count} + EXCLUDED.{count};
 """
 
@@ -144,11 +145,12 @@ BEGIN
     ),
     d AS (
         INSERT INTO cases_visitday AS t (area_code, method, day, visits)
-        SELECT area_code, method, day, n FROM vc
+        SELECT area_code, method, day, n FROM vc ORDER BY 1, 2, 3
         ON CONFLICT (area_code, method, day) DO UPDATE SET visits = t.visits + EXCLUDED.visits
     )
     INSERT INTO cases_visitmonth AS t (area_code, method, month, visits)
     SELECT area_code, method, cases_month_of(day), sum(n) FROM vc GROUP BY 1, 2, 3
+     ORDER BY 1, 2, 3
     ON CONFLICT (area_code, method, month) DO UPDATE SET visits = t.visits + EXCLUDED.visits;
     WITH cases_moved AS (""" + MOVED + """),
     f AS (
@@ -160,12 +162,13 @@ BEGIN
     ),
     d AS (
         INSERT INTO cases_followupday AS t (area_code, assignee_id, kind, day, followups)
-        SELECT area_code, assignee_id, kind, day, n FROM f
+        SELECT area_code, assignee_id, kind, day, n FROM f ORDER BY 1, 2, 3, 4
         ON CONFLICT (area_code, assignee_id, kind, day)
         DO UPDATE SET followups = t.followups + EXCLUDED.followups
     )
     INSERT INTO cases_followupmonth AS t (area_code, assignee_id, kind, month, followups)
     SELECT area_code, assignee_id, kind, cases_month_of(day), sum(n) FROM f GROUP BY 1, 2, 3, 4
+     ORDER BY 1, 2, 3, 4
     ON CONFLICT (area_code, assignee_id, kind, month)
     DO UPDATE SET followups = t.followups + EXCLUDED.followups;
     RETURN NULL;
