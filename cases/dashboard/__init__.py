@@ -1,4 +1,11 @@
-"""The caseload dashboard (数据看板): one selector per panel, each a few GROUP BY queries.
+"""The caseload dashboard (数据看板): one selector per panel.
+
+Where the numbers come from: the category table, the follow-ups and the visits read small
+summary tables kept up to date by triggers in the transactions that write the registry
+(cases/summary.py, cases.dashboard.summary): cold or warm, any area, any day. Their direct
+GROUP BYs over the registry stay beside them as the reference (tests and the bench compare
+the two) and as the fallback while no summary is built. Alerts, services, needs, referrals
+and resources are GROUP BYs over small or indexed sets, behind a versioned Redis cache.
 
 Scope: every panel takes an `Area` that came from `dashboard_area()`, which looks it up
 through households.selectors.area_get (the scoped root of areas: 404 when it is outside the
@@ -14,7 +21,8 @@ Counting (the category table, as a street office reports it: "低保 85户146人
 - a household is counted in the area it was registered in on D: for a past date, households
   whose area changed since D are placed by their history (HouseholdEvent) instead.
 Monthly changes (month of D, up to D): new = active enrolments starting in the month;
-suspended = suspensions decided in the month; ended = enrolments whose last day fell in it.
+suspended = suspensions decided in the month; ended = enrolments whose last day fell in it;
+these three are placed by the household's area of today, as are visits and follow-ups.
 """
 
 from cases.dashboard.caseload import Caseload, CaseloadRow, Cell, caseload

@@ -283,3 +283,18 @@ def test_visit_and_follow_up_counts_agree_with_the_direct_count(personas, areas,
             )
         ),
     )
+
+
+def test_the_command_extends_once_and_rebuilds(personas, areas, population):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("caseload_summary", stdout=out)
+    call_command("caseload_summary", stdout=out)
+    assert out.getvalue().splitlines()[-1].startswith("0 month(s) added")
+    kept = _tables()
+    call_command("caseload_summary", "--rebuild", stdout=out)
+    assert "rebuilt" in out.getvalue()
+    assert _tables() == kept
