@@ -13,6 +13,11 @@ from django.db import migrations
 
 # Upsert the day and month tables from `c` (household_id, <keys>, day, n), by today's area.
 APPLY = """
+    -- Statements that change nothing (the nightly re-run) leave at once: planned without
+    -- rows to go on, the joins below would read every household.
+    IF NOT EXISTS ({changes}) THEN
+        RETURN NULL;
+    END IF;
     PERFORM 1 FROM households_household h
       WHERE h.id IN (SELECT c.household_id FROM ({changes}) c) ORDER BY h.id FOR SHARE;
     WITH c AS ({changes}),
