@@ -18,13 +18,20 @@ APPLY = """
     IF NOT EXISTS ({changes}) THEN
         RETURN NULL;
     END IF;
+    -- By id through the index (= ANY(ARRAY)): a transition table's size is unknown to the
+    -- planner, which would otherwise read every household for a few.
     PERFORM 1 FROM households_household h
-      WHERE h.id IN (SELECT c.household_id FROM ({changes}) c) ORDER BY h.id FOR SHARE;
+      WHERE h.id = ANY(ARRAY(SELECT c.household_id FROM ({changes}) c))
+      ORDER BY h.id FOR SHARE;
     WITH c AS ({changes}),
+    hh AS (
+        SELECT h.id, h.area_code FROM households_household h
+         WHERE h.id = ANY(ARRAY(SELECT DISTINCT c.household_id FROM c))
+    ),
     a AS (
-        SELECT h.area_code, {keys}, c.day, sum(c.n)::int AS n
-          FROM c JOIN households_household h ON h.id = c.household_id
-         GROUP BY h.area_code, {keys}, c.day HAVING sum(c.n) <> 0
+        SELECT hh.area_code, {keys}, c.day, sum(c.n)::int AS n
+          FROM c JOIN hh ON hh.id = c.household_id
+         GROUP BY hh.area_code, {keys}, c.day HAVING sum(c.n) <> 0
     ),
     d AS (
         INSERT INTO {table}day AS t (area_code, {keys}, day, {count})
