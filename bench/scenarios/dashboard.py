@@ -20,9 +20,14 @@ from django.utils import timezone
 
 from bench.runner import Case, Context, Skip, scenario
 from cases import dashboard
-from cases.dashboard import caseload as caseload_module
 from cases.dashboard import common
 from cases.dashboard import summary as summary_module
+from cases.dashboard.caseload import (
+    _CASELOAD,
+    _HOUSEHOLDS_NOW,
+    _HOUSEHOLDS_THEN,
+    _changes_query,
+)
 from core.ledgers.definitions import end_of_day
 
 
@@ -38,16 +43,10 @@ def _raw_table(context: Context, day: dt.date | None = None) -> Any:
     scope = dashboard.dashboard_area(actor=context.admin)
     day = day or timezone.localdate()
     cutoff = end_of_day(day)
-    households = (
-        caseload_module._HOUSEHOLDS_THEN
-        if cutoff <= timezone.now()
-        else caseload_module._HOUSEHOLDS_NOW
-    )
-    sql = caseload_module._CASELOAD.format(
-        households=households, child=common.child_sql("act.code", scope)
-    )
+    households = _HOUSEHOLDS_THEN if cutoff <= timezone.now() else _HOUSEHOLDS_NOW
+    sql = _CASELOAD.format(households=households, child=common.child_sql("act.code", scope))
     params = {"like": scope.like, "day": day, "cutoff": cutoff}
-    changes_sql, changes_params = caseload_module._changes_query(scope, day)
+    changes_sql, changes_params = _changes_query(scope, day)
 
     def run() -> tuple[list[tuple], list[tuple]]:
         with connection.cursor() as cursor:
