@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.history import tracked
 from core.models import BaseModel, PublicModel
 from households.models import Area, Household, Member
 from resources.models import Provider, Resource
 from resources.vocabulary import NeedSubtype, NeedType
 
 _USER = settings.AUTH_USER_MODEL
+
+# History (who/when/what of every insert, update and delete) by statement-level triggers:
+# a batch run writes tens of thousands of referrals and marks as many needs in one statement
+# each, and a statement-level trigger copies them to the event table with one INSERT … SELECT
+# from the statement's transition table, where a row-level one would run once per row.
+# (A fresh decorator per model: pghistory's trackers keep per-model state.)
+def _tracked_in_bulk() -> Any:
+    return tracked(level=pgtrigger.Statement)
 
 
 def _who(label: str) -> models.ForeignKey:
@@ -30,6 +42,7 @@ def _who(label: str) -> models.ForeignKey:
     )
 
 
+@_tracked_in_bulk()
 class Need(PublicModel):
     """Something a household, or one of its members, needs.
 
@@ -152,6 +165,7 @@ class Need(PublicModel):
         return self.status in self.OPEN_STATUSES
 
 
+@_tracked_in_bulk()
 class MatchRun(BaseModel):
     """One batch run of matching over the open needs of an area: who, when, what it made."""
 
@@ -173,6 +187,7 @@ class MatchRun(BaseModel):
         return f"{self.area_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
+@_tracked_in_bulk()
 class Campaign(PublicModel):
     """A goods drive (e.g. 寒冬送温暖): one goods resource to a target group, up to its stock."""
 
@@ -208,6 +223,7 @@ class Campaign(PublicModel):
         return self.units_requested - self.units_given
 
 
+@_tracked_in_bulk()
 class Referral(PublicModel):
     """A need linked to a resource: proposed → accepted/declined → delivered → confirmed → closed.
 

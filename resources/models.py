@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -224,6 +225,7 @@ class ResourceUsage(models.Model):
         return f"{self.resource_id}@{self.period_start}: {self.used}"
 
 
+@tracked(level=pgtrigger.Statement)
 class StockMovement(BaseModel):
     """One receipt into, or issue out of, a goods resource's stock; the stock ledger."""
 
