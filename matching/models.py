@@ -19,6 +19,7 @@ from resources.vocabulary import NeedSubtype, NeedType
 
 _USER = settings.AUTH_USER_MODEL
 
+
 # History (who/when/what of every insert, update and delete) by statement-level triggers:
 # a batch run writes tens of thousands of referrals and marks as many needs in one statement
 # each, and a statement-level trigger copies them to the event table with one INSERT … SELECT
