@@ -398,7 +398,12 @@ class Referral(PublicModel):
         indexes = [
             models.Index(fields=["provider", "status"], name="referral_provider_status"),
             models.Index(fields=["household", "status"], name="referral_household_status"),
-            models.Index(fields=["status", "delivered_at"], name="referral_status_delivered"),
+            # Only referrals that delivered something: a batch run's proposals skip it.
+            models.Index(
+                fields=["status", "delivered_at"],
+                name="referral_status_delivered",
+                condition=Q(status__in=["delivered", "confirmed", "closed"]),
+            ),
             models.Index(
                 fields=["campaign"],
                 name="referral_campaign",

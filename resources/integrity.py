@@ -28,9 +28,17 @@ import pgtrigger
 
 
 def _check(table: str, column: str) -> str:
+    # Every distinct id the statement refers to, looked up by `id = ANY(array)`: an index or
+    # hashed-array scan whatever the statistics say. (A join here could be planned as a
+    # nested loop over a table whose statistics predate this very batch: 18,000 stock
+    # movements against 46,000 fresh referrals took 28 s that way.)
     return f"""
-        IF EXISTS (SELECT 1 FROM new_values v LEFT JOIN {table} t ON t.id = v.{column}
-                   WHERE v.{column} IS NOT NULL AND t.id IS NULL) THEN
+        IF EXISTS (
+            SELECT 1 FROM (SELECT array_agg(DISTINCT v.{column}) AS ids FROM new_values v
+                           WHERE v.{column} IS NOT NULL) a
+            WHERE a.ids IS NOT NULL
+              AND cardinality(a.ids) <> (SELECT count(*) FROM {table} t WHERE t.id = ANY(a.ids))
+        ) THEN
             RAISE EXCEPTION 'insert on table "%" violates its reference {column} → {table}',
                 TG_TABLE_NAME USING ERRCODE = 'foreign_key_violation';
         END IF;
@@ -71,7 +79,8 @@ def still_referenced(*, name: str, referrers: list[tuple[str, str]]) -> pgtrigge
     )
     checks = "".join(
         f"""
-        IF EXISTS (SELECT 1 FROM old_values o JOIN {table} r ON r.{column} = o.id) THEN
+        IF EXISTS (SELECT 1 FROM {table} r
+                   WHERE r.{column} = ANY(ARRAY(SELECT o.id FROM old_values o))) THEN
             RAISE EXCEPTION 'delete on table "%" leaves {table}.{column} pointing nowhere',
                 TG_TABLE_NAME USING ERRCODE = 'foreign_key_violation';
         END IF;
