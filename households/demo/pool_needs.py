@@ -207,7 +207,7 @@ def _add_referral(
         "proposed_by_id": worker,
         "proposed_at": proposed,
         "created_at": proposed,
-        "updated_at": at[max(reached, 0)],
+        "updated_at": at[1] if status == "declined" else at[reached],
         "decided_by_id": decider if reached >= 1 or status == "declined" else None,
         "decided_at": at[1] if reached >= 1 or status == "declined" else None,
         "decline_reason": "本期名额已排满，建议转介其他机构" if status == "declined" else "",
