@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.audit import audit
+from core.ids import uuid7_block
 from matching import engine
 from matching.candidates import open_needs_in, resources_for_area
 from matching.models import MatchRun, Need, Referral
@@ -138,6 +139,10 @@ def _insert_referrals(
 ) -> list[tuple[int, int, int]]:
     """One INSERT … SELECT FROM unnest for every referral of the run; returns their ids.
 
+    Their UUIDs are time-ordered and numbered in order (`uuid7_block`): random ones land on
+    a different page of the unique index each, which costs more as the table grows past
+    what stays cached (with the bench's table still small the two measured alike, ±30%).
+
     A run's referrals keep their score but not each reason: tens of thousands of reason
     lists would cost the run more than the matching. The referral page works them out
     again from the need and the resource (`referral_reasons`).
@@ -150,16 +155,18 @@ def _insert_referrals(
                 status, quantity, period_start, score, reasons, note, match_run_id,
                 proposed_by_id, proposed_at, decline_reason, delivery_note, outcome,
                 confirm_note, close_reason, version)
-            SELECT gen_random_uuid(), now(), now(), v.need_id, v.resource_id, r.provider_id,
+            SELECT (%s::text || lpad(to_hex(%s::bigint + v.k), 12, '0'))::uuid, now(), now(),
+                   v.need_id, v.resource_id, r.provider_id,
                    n.household_id, 'proposed', v.quantity, v.period, v.score, '[]'::jsonb,
                    '', %s, %s, now(), '', '', '', '', '', 1
             FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::date[], %s::int[])
-                 AS v(need_id, resource_id, quantity, period, score)
+                 WITH ORDINALITY AS v(need_id, resource_id, quantity, period, score, k)
             JOIN {_NEED} n ON n.id = v.need_id
             JOIN {_RESOURCE} r ON r.id = v.resource_id
             RETURNING id, resource_id, quantity
             """,  # noqa: S608
             [
+                *uuid7_block(),
                 run.pk,
                 actor.pk if actor else None,
                 [a.need_id for a in kept],
