@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import psycopg
@@ -38,6 +41,30 @@ def match_run(*, actor: User | None, area: Area, today: dt.date | None = None) -
     """
     require_worker(actor)
     require_area_in_scope(actor, area)
+    with _gc_paused():
+        return _match_run(actor=actor, area=area, today=today)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile (reference counting still frees everything).
+
+    The run makes a few hundred thousand small objects (needs, resources, buckets, tuples);
+    each allocation threshold passed starts a collection that walks every object alive in
+    the process, the run's and the worker's own. None of the run's objects form cycles.
+    Read, score and allocate at 50,000 × 10,000 in a process holding as much again:
+    0.94-1.68 s paused, 1.71-2.93 s not (load 5).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _match_run(*, actor: User | None, area: Area, today: dt.date | None) -> MatchRun:
     started = time.perf_counter()
     day = today or timezone.localdate()
     with transaction.atomic():  # a read-only transaction: no locks, only the setting
