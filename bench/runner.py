@@ -40,6 +40,9 @@ class Case:
     rows: Callable[[Any], Any] | None = None
     # Timed runs for this case when fewer than the context's (a 1,000,000-row export).
     repeat: int | None = None
+    # Untimed, before every run of `ours` (and once after the last): puts back the state a
+    # run changed (e.g. vacuums what a rolled-back write left), so each run starts alike.
+    reset: Callable[[], Any] | None = None
 
 
 @dataclass
@@ -118,12 +121,16 @@ class Row:
         return f"{self.ours_ms / self.reference_ms:.1f}×"
 
 
-def measure(fn: Callable[[], Any], repeat: int) -> Timing:
+def measure(fn: Callable[[], Any], repeat: int, reset: Callable[[], Any] | None = None) -> Timing:
     result = None
     for _ in range(WARM_UP):
+        if reset is not None:
+            reset()
         result = fn()
     samples = []
     for _ in range(repeat):
+        if reset is not None:
+            reset()
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
@@ -144,8 +151,12 @@ def run_scenario(item: Scenario, context: Context) -> list[Row]:
     try:
         case = item.prepare(context)
         repeat = min(context.repeat, case.repeat or context.repeat)
-        ours = measure(case.ours, repeat)
+        ours = measure(case.ours, repeat, case.reset)
+        if case.reset is not None:
+            case.reset()
         queries = count_queries(case.ours)
+        if case.reset is not None:
+            case.reset()
     except Skip as skip:
         return [Row(item.name, notes=[f"skipped: {skip}"])]
     except Exception as error:  # one failing scenario must not stop the run

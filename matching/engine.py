@@ -277,6 +277,8 @@ class _Index:
         self.tree: dict[str, dict[str, dict[str, dict[str, _Bucket]]]] = {}
         # Needs of one grid with the same kind and categories share their buckets.
         self._seen: dict[tuple[str, str, str, frozenset[str]], list[_Bucket]] = {}
+        # How many resources each bucket list holds (a need's alternatives), by list identity.
+        self.sizes: dict[int, int] = {}
         buckets = []
         for resource in resources:
             if resource.remaining is not None and resource.remaining <= 0:
@@ -305,6 +307,7 @@ class _Index:
         found = self._seen.get(key)
         if found is None:
             found = self._seen[key] = self._find(need)
+            self.sizes[id(found)] = sum(len(b.entries) for b in found)
         return found
 
     def _find(self, need: NeedIn) -> list[_Bucket]:
@@ -376,7 +379,8 @@ def allocate(needs: Sequence[NeedIn], resources: Iterable[ResourceIn]) -> list[A
     """
     index = _Index(resources)
     plans = [(need, index.buckets_for(need)) for need in needs]
-    plans.sort(key=lambda plan: priority_key(plan[0], sum(len(b.entries) for b in plan[1])))
+    sizes = index.sizes
+    plans.sort(key=lambda plan: priority_key(plan[0], sizes[id(plan[1])]))
     assignments = []
     for need, buckets in plans:
         if not buckets:

@@ -1,16 +1,21 @@
 """Needs and referrals ledgers (需求台账, 转介台账), over matching/selectors.py's scoped lists.
 
-Neither is kept in history, so neither offers a month-close ("as of") export: their rows
-carry their own dates (登记时间, 转介时间, 交付日期) to cut a month by.
+Month close ("as of" a date): needs and referrals are kept in history (django-pghistory, see
+resources/history.py), so a ledger as of day D is rebuilt from each row's last history event
+before the end of D, as the registry's ledgers are (households/ledgers.py): produced again
+later, it gives the same rows. A need's household, address, head and member, and a
+referral's resource and provider, are read as they were at the cutoff too; scope is the
+household's area code at the cutoff (a self-request's own community while it had no
+household). As for the registry, names of areas are today's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import django_filters
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -21,13 +26,18 @@ from core.ledgers.definitions import (
     Ledger,
     LocalDateTime,
     RowQuery,
+    end_of_day,
     label_of,
     register,
 )
-from households.models import Area
+from households.models import Area, HouseholdEvent, MemberEvent
+from households.scope import scope_prefix
 from matching import selectors
 from matching.filters import NeedFilter, ReferralFilter
-from matching.models import Need, Referral
+from matching.models import Need, NeedEvent, Referral, ReferralEvent
+from matching.roles import Can, can
+from resources.models import ProviderEvent, ResourceEvent
+from resources.roles import is_provider
 
 if TYPE_CHECKING:
     from households.models import User
@@ -57,6 +67,8 @@ NEED_COLUMNS = [
 def _need_rows(
     *, actor: User | None, filters: dict, as_of: dt.date | None, full_id_numbers: bool
 ) -> RowQuery:
+    if as_of is not None:
+        return _need_rows_as_of(actor=actor, filters=filters, day=as_of)
     qs = selectors.need_list(actor=actor, filters=filters).order_by("created_at", "id")
     exprs = [
         Coalesce("household__area__code", "area__code"),
@@ -77,6 +89,91 @@ def _need_rows(
     return RowQuery(qs.values_list(*exprs))
 
 
+# ---- month close: rows as they were at the end of a day ------------------------------------
+
+
+def _history_prefix(actor: User | None) -> str | None:
+    """The scope of history reads: the rule of need_qs_visible_to (role + area); providers
+    read their referrals in the portal, not in ledgers of the past."""
+    if is_provider(actor) or not can(actor, Can.VIEW_NEEDS):
+        return None
+    return scope_prefix(actor)
+
+
+def _latest(event_model: Any, cutoff: dt.datetime) -> QuerySet:
+    """Each row's state at `cutoff`: its last event before then, unless that was a delete."""
+    last = (
+        event_model.objects.filter(pgh_created_at__lt=cutoff)
+        .order_by("pgh_obj_id", "-pgh_id")
+        .distinct("pgh_obj_id")
+        .values("pgh_id")
+    )
+    return event_model.objects.filter(pgh_id__in=last).exclude(pgh_label="delete")
+
+
+def _then(event_model: Any, ref: Any, field: str, cutoff: dt.datetime) -> Subquery:
+    """One field of a related row as it was at `cutoff`, through that row's history."""
+    return Subquery(
+        event_model.objects.filter(pgh_obj_id=ref, pgh_created_at__lt=cutoff)
+        .order_by("-pgh_id")
+        .values(field)[:1]
+    )
+
+
+def _household_then(cutoff: dt.datetime) -> dict[str, Any]:
+    """The need's or referral's household (the outer row's household_id) at `cutoff`."""
+    head_id = _then(HouseholdEvent, OuterRef(OuterRef("household_id")), "head_id", cutoff)
+    return {
+        "hh_area_code": _then(HouseholdEvent, OuterRef("household_id"), "area_code", cutoff),
+        "hh_area_id": _then(HouseholdEvent, OuterRef("household_id"), "area_id", cutoff),
+        "hh_address": _then(HouseholdEvent, OuterRef("household_id"), "address", cutoff),
+        "hh_head_name": _then(MemberEvent, head_id, "name", cutoff),
+    }
+
+
+def _area(field: str, ref: str) -> Subquery:
+    return Subquery(Area.objects.filter(pk=OuterRef(ref)).values(field)[:1])
+
+
+def _as_of_filters(qs: QuerySet, filters: dict, *, scope_field: str) -> QuerySet:
+    """The filters a month-close export honours: area (by code), status and need type."""
+    if filters.get("area"):
+        area = Area.objects.filter(code=filters["area"]).only("prefix").first()
+        qs = qs.none() if area is None else qs.filter(**{f"{scope_field}__startswith": area.prefix})
+    statuses = [s for s in filters.getlist("status") if s] if "status" in filters else []
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if filters.get("type"):
+        qs = qs.filter(type=filters["type"])
+    return qs
+
+
+def _need_rows_as_of(*, actor: User | None, filters: dict, day: dt.date) -> RowQuery:
+    cutoff = end_of_day(day)
+    prefix = _history_prefix(actor)
+    qs = _latest(NeedEvent, cutoff).annotate(**_household_then(cutoff))
+    qs = qs.annotate(scope_code=Coalesce("hh_area_code", "area_code"))
+    qs = qs.none() if prefix is None else qs.filter(scope_code__startswith=prefix)
+    qs = _as_of_filters(qs, filters, scope_field="scope_code")
+    exprs = [
+        Coalesce(_area("code", "hh_area_id"), _area("code", "area_id")),
+        Coalesce(_area("name", "hh_area_id"), _area("name", "area_id")),
+        F("hh_address"),
+        F("hh_head_name"),
+        _then(MemberEvent, OuterRef("member_id"), "name", cutoff),
+        label_of("type", Need.Type.choices),
+        label_of("subtype", Need.Subtype.choices),
+        label_of("urgency", Need.Urgency.choices),
+        label_of("source", Need.Source.choices),
+        label_of("status", Need.Status.choices),
+        F("quantity"),
+        F("description"),
+        LocalDateTime("created_at"),
+        LocalDateTime("met_at"),
+    ]
+    return RowQuery(qs.order_by("created_at", "pgh_obj_id").values_list(*exprs))
+
+
 register(
     Ledger(
         name="needs",
@@ -84,6 +181,8 @@ register(
         description=_("每项需求一行：类型、细类、紧急程度、来源、状态和登记、满足时间。"),
         columns=NEED_COLUMNS,
         filterset_class=NeedFilter,
+        supports_as_of=True,
+        as_of_filters=("area", "status", "type"),
         rows=_need_rows,
     )
 )
@@ -131,6 +230,8 @@ REFERRAL_COLUMNS = [
 def _referral_rows(
     *, actor: User | None, filters: dict, as_of: dt.date | None, full_id_numbers: bool
 ) -> RowQuery:
+    if as_of is not None:
+        return _referral_rows_as_of(actor=actor, filters=filters, day=as_of)
     qs = selectors.referral_list(actor=actor)
     if filters:
         qs = selectors._filtered(ReferralLedgerFilter, qs, filters)
@@ -155,6 +256,35 @@ def _referral_rows(
     return RowQuery(qs.values_list(*exprs))
 
 
+def _referral_rows_as_of(*, actor: User | None, filters: dict, day: dt.date) -> RowQuery:
+    cutoff = end_of_day(day)
+    prefix = _history_prefix(actor)
+    qs = _latest(ReferralEvent, cutoff).annotate(**_household_then(cutoff))
+    qs = qs.none() if prefix is None else qs.filter(hh_area_code__startswith=prefix)
+    qs = _as_of_filters(qs, filters, scope_field="hh_area_code")
+    need_type = _then(NeedEvent, OuterRef("need_id"), "type", cutoff)
+    need_subtype = _then(NeedEvent, OuterRef("need_id"), "subtype", cutoff)
+    qs = qs.annotate(need_type=need_type, need_subtype=need_subtype)
+    exprs = [
+        _area("code", "hh_area_id"),
+        _area("name", "hh_area_id"),
+        F("hh_address"),
+        F("hh_head_name"),
+        label_of("need_type", Need.Type.choices),
+        label_of("need_subtype", Need.Subtype.choices),
+        _then(ResourceEvent, OuterRef("resource_id"), "name", cutoff),
+        _then(ProviderEvent, OuterRef("provider_id"), "name", cutoff),
+        label_of("status", Referral.Status.choices),
+        F("quantity"),
+        LocalDateTime("proposed_at"),
+        AsText("delivered_on"),
+        F("delivered_quantity"),
+        label_of("outcome", Referral.Outcome.choices),
+        F("satisfaction"),
+    ]
+    return RowQuery(qs.order_by("pgh_obj_id").values_list(*exprs))
+
+
 register(
     Ledger(
         name="referrals",
@@ -162,6 +292,8 @@ register(
         description=_("每次转介一行：需求、资源、救助力量、状态、交付和回访效果。"),
         columns=REFERRAL_COLUMNS,
         filterset_class=ReferralLedgerFilter,
+        supports_as_of=True,
+        as_of_filters=("area", "status"),
         rows=_referral_rows,
     )
 )

@@ -10,15 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel, PublicModel
 from households.models import Area, Household, Member
+from resources import integrity
+from resources.history import tracked_in_bulk
 from resources.models import Provider, Resource
 from resources.vocabulary import NeedSubtype, NeedType
 
 _USER = settings.AUTH_USER_MODEL
 
 
-def _who(label: str) -> models.ForeignKey:
+def _who(label: str, *, checked: bool = True) -> models.ForeignKey:
     # No index: nothing reads needs or referrals by who did a step, and every index costs
-    # each of the tens of thousands of rows a batch run writes.
+    # each of the tens of thousands of rows a batch run writes. Unchecked (`checked=False`)
+    # on referrals: users are deactivated, never deleted, and a constraint queues a check
+    # per inserted row even when the column is empty.
     return models.ForeignKey(
         _USER,
         null=True,
@@ -27,9 +31,11 @@ def _who(label: str) -> models.ForeignKey:
         related_name="+",
         verbose_name=label,
         db_index=False,
+        db_constraint=checked,
     )
 
 
+@tracked_in_bulk()
 class Need(PublicModel):
     """Something a household, or one of its members, needs.
 
@@ -135,12 +141,19 @@ class Need(PublicModel):
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="need_quantity_positive"),
         ]
+        triggers = [
+            integrity.still_referenced(
+                name="need_still_referenced", referrers=[("matching_referral", "need_id")]
+            ),
+        ]
         indexes = [
-            models.Index(fields=["household", "status"], name="need_household_status"),
+            # No index holds `status` (not even in a partial index's condition), so the
+            # batch run's status changes are HOT updates: no index is written for them.
+            models.Index(fields=["household"], name="need_household"),
             models.Index(
                 OpClass("area_code", name="varchar_pattern_ops"),
                 name="need_inbox_scope",
-                condition=Q(status="unverified"),
+                condition=Q(household__isnull=True),
             ),
         ]
 
@@ -152,6 +165,7 @@ class Need(PublicModel):
         return self.status in self.OPEN_STATUSES
 
 
+@tracked_in_bulk()
 class MatchRun(BaseModel):
     """One batch run of matching over the open needs of an area: who, when, what it made."""
 
@@ -173,6 +187,7 @@ class MatchRun(BaseModel):
         return f"{self.area_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
+@tracked_in_bulk()
 class Campaign(PublicModel):
     """A goods drive (e.g. 寒冬送温暖): one goods resource to a target group, up to its stock."""
 
@@ -195,6 +210,12 @@ class Campaign(PublicModel):
     class Meta:
         verbose_name = _("专项活动")
         verbose_name_plural = _("专项活动")
+        triggers = [
+            integrity.still_referenced(
+                name="campaign_still_referenced",
+                referrers=[("matching_referral", "campaign_id")],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -208,6 +229,7 @@ class Campaign(PublicModel):
         return self.units_requested - self.units_given
 
 
+@tracked_in_bulk()
 class Referral(PublicModel):
     """A need linked to a resource: proposed → accepted/declined → delivered → confirmed → closed.
 
@@ -229,11 +251,23 @@ class Referral(PublicModel):
         PARTLY = "partly", _("部分解决")
         NOT_MET = "not_met", _("未解决")
 
+    # Lists read referrals newest first by id; no index on the creation time.
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # need, resource and campaign are checked per statement, not by constraints: see
+    # resources/integrity.py and the triggers in Meta.
     need = models.ForeignKey(
-        Need, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("需求")
+        Need,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("需求"),
+        db_constraint=False,
     )
     resource = models.ForeignKey(
-        Resource, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("资源")
+        Resource,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("资源"),
+        db_constraint=False,
     )
     # Copies of the resource's provider and the need's household, written with them and
     # never changed. No constraint of their own: the need's and the resource's foreign keys
@@ -282,6 +316,7 @@ class Referral(PublicModel):
         on_delete=models.PROTECT,
         related_name="referrals",
         db_index=False,
+        db_constraint=False,
     )
     # The acting user (users are deactivated, never deleted): unchecked for the same reason.
     proposed_by = models.ForeignKey(
@@ -295,15 +330,15 @@ class Referral(PublicModel):
         db_constraint=False,
     )
     proposed_at = models.DateTimeField(_("转介时间"), null=True, blank=True)
-    decided_by = _who(_("接收/拒绝人"))
+    decided_by = _who(_("接收/拒绝人"), checked=False)
     decided_at = models.DateTimeField(_("接收/拒绝时间"), null=True, blank=True)
     decline_reason = models.CharField(_("拒绝原因"), max_length=200, blank=True)
-    delivered_by = _who(_("交付登记人"))
+    delivered_by = _who(_("交付登记人"), checked=False)
     delivered_at = models.DateTimeField(_("交付登记时间"), null=True, blank=True)
     delivered_on = models.DateField(_("交付日期"), null=True, blank=True)
     delivered_quantity = models.PositiveIntegerField(_("交付数量"), null=True, blank=True)
     delivery_note = models.CharField(_("交付说明"), max_length=200, blank=True)
-    confirmed_by = _who(_("回访确认人"))
+    confirmed_by = _who(_("回访确认人"), checked=False)
     confirmed_at = models.DateTimeField(_("回访确认时间"), null=True, blank=True)
     outcome = models.CharField(_("效果"), max_length=16, choices=Outcome.choices, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
@@ -318,7 +353,7 @@ class Referral(PublicModel):
         verbose_name=_("回访记录"),
         db_index=False,
     )
-    closed_by = _who(_("办结/撤回人"))
+    closed_by = _who(_("办结/撤回人"), checked=False)
     closed_at = models.DateTimeField(_("办结/撤回时间"), null=True, blank=True)
     close_reason = models.CharField(_("撤回原因"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -343,10 +378,32 @@ class Referral(PublicModel):
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="referral_quantity_positive"),
         ]
+        triggers = [
+            integrity.references_exist(
+                name="referral_references_exist",
+                references={
+                    "need_id": "matching_need",
+                    "resource_id": "resources_resource",
+                    "campaign_id": "matching_campaign",
+                },
+            ),
+            integrity.references_fixed(
+                name="referral_references_fixed", fields=["need", "resource", "campaign"]
+            ),
+            integrity.still_referenced(
+                name="referral_still_referenced",
+                referrers=[("resources_stockmovement", "referral_id")],
+            ),
+        ]
         indexes = [
             models.Index(fields=["provider", "status"], name="referral_provider_status"),
             models.Index(fields=["household", "status"], name="referral_household_status"),
-            models.Index(fields=["status", "delivered_at"], name="referral_status_delivered"),
+            # Only referrals that delivered something: a batch run's proposals skip it.
+            models.Index(
+                fields=["status", "delivered_at"],
+                name="referral_status_delivered",
+                condition=Q(status__in=["delivered", "confirmed", "closed"]),
+            ),
             models.Index(
                 fields=["campaign"],
                 name="referral_campaign",

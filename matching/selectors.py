@@ -78,7 +78,7 @@ def inbox_list(*, actor: Actor) -> QuerySet[Need]:
     """Self-requests (一键求助) waiting for a worker of their community to verify them."""
     return (
         need_qs_visible_to(actor=actor)
-        .filter(status=Need.Status.UNVERIFIED)
+        .filter(status=Need.Status.UNVERIFIED, household__isnull=True)
         .select_related("area")
         .order_by("-urgency", "id")
     )

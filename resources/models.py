@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from core.history import tracked
 from core.models import BaseModel, PublicModel
 from households.models import Area, Category
+from resources import integrity
+from resources.history import tracked_in_bulk
 from resources.vocabulary import NeedSubtype, NeedType
 
 NEED_TYPE_CHOICES = NeedType.choices
@@ -77,7 +79,8 @@ class ProviderAccount(BaseModel):
         return f"{self.user} → {self.provider}"
 
 
-@tracked()
+# Statement-level: a batch run takes the stock of thousands of goods in one UPDATE.
+@tracked_in_bulk()
 class Resource(PublicModel):
     """What a provider offers: a policy, a service with capacity per period, or goods in stock."""
 
@@ -188,6 +191,15 @@ class Resource(PublicModel):
             models.Index(OpClass("area_code", name="varchar_pattern_ops"), name="resource_scope"),
             GinIndex(fields=["need_types"], name="resource_need_types"),
         ]
+        triggers = [
+            integrity.still_referenced(
+                name="resource_still_referenced",
+                referrers=[
+                    ("matching_referral", "resource_id"),
+                    ("resources_stockmovement", "resource_id"),
+                ],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -224,6 +236,7 @@ class ResourceUsage(models.Model):
         return f"{self.resource_id}@{self.period_start}: {self.used}"
 
 
+@tracked_in_bulk()
 class StockMovement(BaseModel):
     """One receipt into, or issue out of, a goods resource's stock; the stock ledger."""
 
@@ -232,8 +245,14 @@ class StockMovement(BaseModel):
         GIVEN = "given", _("出库")
         RETURNED = "returned", _("退回")
 
+    # resource and referral are checked per statement (resources/integrity.py); the actor
+    # is unchecked, as users are deactivated, never deleted.
     resource = models.ForeignKey(
-        Resource, on_delete=models.PROTECT, related_name="movements", verbose_name=_("物资")
+        Resource,
+        on_delete=models.PROTECT,
+        related_name="movements",
+        verbose_name=_("物资"),
+        db_constraint=False,
     )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     quantity = models.PositiveIntegerField(_("数量"))
@@ -245,9 +264,15 @@ class StockMovement(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="stock_movements",
+        db_constraint=False,
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
 
     class Meta:
@@ -256,6 +281,18 @@ class StockMovement(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="stock_movement_quantity_positive"
+            ),
+        ]
+        triggers = [
+            integrity.references_exist(
+                name="stock_movement_references_exist",
+                references={
+                    "resource_id": "resources_resource",
+                    "referral_id": "matching_referral",
+                },
+            ),
+            integrity.references_fixed(
+                name="stock_movement_references_fixed", fields=["resource", "referral"]
             ),
         ]
 

@@ -13,9 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from households.demo import generate, load, setup
+from households.demo import generate, load, resource_pool, setup
 from households.demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member
 
@@ -56,6 +57,7 @@ def seed_demo(
         areas = setup.ensure_areas()
         result.users = setup.ensure_users(areas)
         taken = _active_hashes() if Member.objects.exists() else set()
+        last_id = Household.objects.aggregate(last=Max("pk"))["last"] or 0
         result.timings["areas and users"] = time.perf_counter() - started
         chunks = generate.generate_chunks(
             households=households,
@@ -72,6 +74,18 @@ def seed_demo(
         context = {"command": "seed_demo", "seed": seed, "households": households}
         result.counts = load.load(chunks, most=most, context=context)
         result.timings["generate and copy"] = time.perf_counter() - started
+        # The resource pool (resources/, matching/): providers and the five lists once, then
+        # needs and referrals for the households just made.
+        result.counts.update(
+            resource_pool.seed_pool(
+                areas=areas,
+                worker_by_community=result.users.worker_by_community,
+                seed=seed,
+                today=today or timezone.localdate(),
+                since_household_id=last_id,
+            )
+        )
+        result.timings["resource pool"] = time.perf_counter() - started
     load.analyze()
     result.timings["analyze"] = time.perf_counter() - started
     return result

@@ -39,6 +39,13 @@ def _snapshot() -> list[tuple[object, ...]]:
 
 
 def _wipe() -> None:
+    # The demo's needs, referrals and stock issues point at the households (resource pool).
+    from matching.models import Need, Referral
+    from resources.models import StockMovement
+
+    StockMovement.objects.filter(referral__isnull=False).delete()
+    Referral.objects.all().delete()
+    Need.objects.all().delete()
     Enrolment.members.through.objects.all().delete()
     Enrolment.objects.all().delete()
     Household.objects.update(head=None)

@@ -60,6 +60,11 @@ class Command(BaseCommand):
             f"  残疾 {counts['disabled']} 人，慢性病/重病 {counts['ill']} 人，"
             f"80岁以上独居 {counts['elderly_alone_80']} 人"
         )
+        self.stdout.write(
+            f"资源池：新增救助力量 {counts['providers']} 个、资源 {counts['resources']} 项；"
+            f"需求 {counts['needs']} 条（待匹配 {counts['need:open']}，"
+            f"一键求助待核实 {counts['need:unverified']}），转介 {counts['referrals']} 条。"
+        )
         previous, phases = 0.0, []
         for phase, elapsed in result.timings.items():
             phases.append(f"{phase} {elapsed - previous:.1f}s")
