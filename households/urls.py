@@ -10,6 +10,11 @@ urlpatterns = [
     path("households/", views.HouseholdListView.as_view(), name="list"),
     path("households/create/", views.HouseholdCreateView.as_view(), name="create"),
     path("households/<uuid:household_id>/", views.HouseholdDetailView.as_view(), name="detail"),
+    path(
+        "households/<uuid:household_id>/history/",
+        views.HouseholdHistoryView.as_view(),
+        name="history",
+    ),
     path("households/<uuid:household_id>/edit/", views.HouseholdEditView.as_view(), name="edit"),
     path(
         "households/<uuid:household_id>/members/add/",

@@ -126,6 +126,26 @@ class HouseholdDetailView(LoginRequiredMixin, View):
         )
 
 
+class HouseholdHistoryView(LoginRequiredMixin, View):
+    """The household's timeline: who changed what and when, one keyset page at a time."""
+
+    def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household, page = selectors.household_history(
+            actor=request.user, household_id=household_id, after=request.GET.get("after")
+        )
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.VIEW_HOUSEHOLD,
+            request=request,
+            obj=household,
+            household_id=household.pk,
+            detail={"page": "history"},
+        )
+        return render(
+            request, "households/household_history.html", {"household": household, "page": page}
+        )
+
+
 class HouseholdCreateView(LoginRequiredMixin, View):
     template = "households/household_form.html"
 

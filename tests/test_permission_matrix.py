@@ -435,6 +435,7 @@ MATRIX: list[Check] = [
         fixed={NO_AREA: (400,)},
     ),
     _page("households:detail", "household", allow=VIEW),
+    _page("households:history", "household", allow=VIEW),
     _page("households:edit", "household", allow=EDIT, forbid={VIEWER}),
     _post("households:edit", "household", allow=EDIT, forbid={VIEWER}, body=household_edit_form),
     _page("households:member_add", "household", allow=EDIT, forbid={VIEWER}),
