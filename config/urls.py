@@ -16,6 +16,7 @@ api_v1 = [
     path("", include(("matching.api_urls", "api-matching"))),
     path("", include(("cases.dashboard_api_urls", "api-dashboard"))),
     path("", include(("core.ledger_api_urls", "api-ledgers"))),
+    path("", include(("core.api_urls", "api-audit"))),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("dashboard/", include("cases.dashboard_urls")),
     path("ledgers/", include("core.ledger_urls")),
+    path("audit/", include("core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,11 +1,18 @@
-"""Pages of no app: the health check."""
+"""Pages of no app: the health check, the access-log search."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
+
+from core import access_log
+from core.forms import AccessLogSearchForm
+from core.keyset import keyset_page
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -19,3 +26,48 @@ class HealthCheckView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse("ok\n", content_type="text/plain")
+
+
+class AccessLogSearchView(LoginRequiredMixin, View):
+    """Auditors and district admins search the access log of their area (403 for others)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = AccessLogSearchForm(request.GET or None)
+        filters = form.filters()
+        qs = access_log.access_log_search(actor=request.user, filters=filters)
+        if form.is_bound and not form.is_valid():
+            qs = qs.none()
+        page = keyset_page(
+            qs, after=request.GET.get("after"), before=request.GET.get("before"), count=False
+        )
+        query = request.GET.copy()
+        for key in ("after", "before"):
+            query.pop(key, None)
+        return render(
+            request,
+            "core/access_log.html",
+            {"form": form, "page": page, "query": query.urlencode(), "filters": filters},
+            status=400 if form.is_bound and not form.is_valid() else 200,
+        )
+
+
+class AccessLogExportView(LoginRequiredMixin, View):
+    """POST only: the CSV of a search, recorded in the log before its first row is sent."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AccessLogSearchForm(request.POST)
+        qs = access_log.access_log_search(actor=request.user, filters=form.filters())
+        if not form.is_valid():
+            return HttpResponse(" ".join(form.errors.as_text().split()), status=400)
+        access_log.access_log_export_record(
+            actor=request.user, filters=form.filters(), request=request
+        )
+        response = StreamingHttpResponse(
+            access_log.csv_rows(qs), content_type="text/csv; charset=utf-8"
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -82,6 +82,7 @@ KEEP = frozenset({SUPERVISOR, ADMIN})
 # Read registry rows and have an area to read them in.
 SCOPED = frozenset({CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR, ADMIN})
 NOBODY: frozenset[str] = frozenset()
+READERS = frozenset({VIEWER, ADMIN})  # of the access log
 
 # The caseworker, viewer, supervisor and provider read the home site (狮林, street 平江);
 # the outsider reads the far one (南门, street 沧浪); the admin reads the district, so its
@@ -651,6 +652,9 @@ MATRIX: list[Check] = [
         body=ledger_export_form,
         out=every(SCOPED, 200),
     ),
+    # ---- the access log: auditors and district admins, each in its own area
+    _page("audit:access_log", allow=READERS, other=403),
+    _post("audit:access_log_export", allow=READERS, other=403, ok=(200,)),
     # ---- the registry API
     _page("api-households:area-list", allow=ALL, sees=lambda w, site, persona: [site.area.code]),
     _page("api-households:area-detail", "area", allow=ALL),
@@ -909,6 +913,7 @@ MATRIX: list[Check] = [
             "resources",
         )
     ],
+    _page("api-audit:access-log-list", allow=READERS, other=403),
     # ---- the ledger API
     _page("api-ledgers:ledger-list", allow=ALL),
     _page("api-ledgers:export-job-list", allow=ALL, sees=_own_job, seen_by=ALL),
