@@ -217,3 +217,18 @@ def household_history(
     """
     household = household_get(actor=actor, household_id=household_id)
     return household, timeline(root=household, after=after)
+
+
+# ---- lookups by identity number (POST only: a number never goes into a URL) ----------------
+
+ID_SEARCH_CAP = 50
+
+
+def household_find_by_id_number(*, actor: Actor, number: str) -> QuerySet[Household]:
+    """Visible households with a member (any status) holding the number, through its hash."""
+    return household_list(actor=actor, filters={"q": number})
+
+
+def member_find_by_id_number(*, actor: Actor, number: str) -> QuerySet[Member]:
+    """Visible members (any status) holding the number, through its hash."""
+    return member_list(actor=actor, filters={"q": number})

@@ -47,7 +47,7 @@ from cases import services as case_services
 from cases.models import FollowUp, TierRule
 from core.ledgers import exports
 from core.models import ExportJob, ImportBatch
-from households import ledger_import
+from households import idnumber, ledger_import
 from households.models import Area, User
 from matching import services as matching_services
 from matching import throttle
@@ -301,6 +301,10 @@ def ledger_upload(w: Any, site: Any, persona: str) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("台账.csv", w.template_csv, content_type="text/csv")}
 
 
+def id_search(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"id_number": idnumber.decrypt(site.head.id_number_cipher)}
+
+
 def constant(**data: Any) -> Callable[..., dict[str, Any]]:
     return lambda w, site, persona: dict(data)
 
@@ -424,6 +428,16 @@ MATRIX: list[Check] = [
     # ---- the registry (pages)
     _page("households:home", allow=ALL, ok=(302,)),
     _page("households:list", allow=ALL, sees=_address),
+    # Lookup by identity number (POST): in scope it finds the site's household, out of scope
+    # nothing; a provider reads no households.
+    _post(
+        "households:id_search",
+        allow=ALL,
+        ok=(200,),
+        site_bound=True,
+        body=id_search,
+        sees=_address,
+    ),
     _page("households:create", allow=EDIT, forbid={VIEWER, PROVIDER}),
     _post(
         "households:create",
@@ -669,6 +683,17 @@ MATRIX: list[Check] = [
         out=_400_FOR_ALL,
         fixed={NO_AREA: (400,)},
     ),
+    *[
+        _post(
+            f"api-households:{name}-search",
+            allow=ALL,
+            ok=(200,),
+            site_bound=True,
+            body=id_search,
+            sees=_uuid(attr),
+        )
+        for name, attr in (("household", "household"), ("member", "head"))
+    ],
     _page("api-households:household-detail", "household", allow=VIEW),
     Check(
         "api-households:household-detail",
