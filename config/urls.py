@@ -19,6 +19,9 @@ api_v1 = [
     path("", include(("core.api_urls", "api-audit"))),
 ]
 
+# No traceback and no database: a database restart reads as "503, try again" (core.views).
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("healthz", HealthCheckView.as_view(), name="healthz"),
     *auth_urlpatterns,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -71,3 +76,27 @@ class AccessLogExportView(LoginRequiredMixin, View):
         response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
         response["Cache-Control"] = "no-store"
         return response
+
+
+_DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that is down or restarting is a 503 (try again shortly), any
+    other error a plain 500; neither shows a traceback, and neither touches the database
+    (no session, no user), which may be exactly what is missing."""
+    error = sys.exc_info()[1]
+    down = isinstance(error, _DATABASE_DOWN) or isinstance(
+        getattr(error, "__cause__", None), _DATABASE_DOWN
+    )
+    status = 503 if down else 500
+    if request.path.startswith("/api/"):
+        detail = _("服务暂时不可用，请稍后重试。") if down else _("服务器内部错误。")
+        response: HttpResponse = JsonResponse({"detail": detail}, status=status)
+    else:
+        template = loader.get_template("503.html" if down else "500.html")
+        response = HttpResponse(template.render({}, None), status=status)
+    if down:
+        response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
+    return response
