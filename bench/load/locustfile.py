@@ -23,6 +23,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, events, task
 from requests.cookies import create_cookie
@@ -181,7 +182,12 @@ class SocialWorker(FastHttpUser):
         answers = {"method": "home", "living_status": "fair", "needs_noted": "压测：一切如常"}
         data = [(k, v) for k, v in data if k not in answers] + list(answers.items())
         with self.client.post(
-            url, data=data, name="visit log", allow_redirects=False, catch_response=True
+            url,
+            data=urlencode(data),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": self.host},
+            name="visit log",
+            allow_redirects=False,
+            catch_response=True,
         ) as r:
             if r.status_code != 302:
                 r.failure(f"visit not logged: {r.status_code}")
