@@ -81,7 +81,8 @@ class AccessLog(models.Model):
     household_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    area_code = models.CharField(_("区划"), max_length=15, blank=True, default="")
+    # db_default too: old code still running during a deploy inserts rows without the column.
+    area_code = models.CharField(_("区划"), max_length=15, blank=True, default="", db_default="")
 
     class Meta:
         # Searches are newest first by id (keyset): each filter has an index ending in id,

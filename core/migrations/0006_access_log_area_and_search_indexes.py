@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='accesslog',
             name='area_code',
-            field=models.CharField(blank=True, default='', max_length=15, verbose_name='区划'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=15, verbose_name='区划'),
         ),
         migrations.AlterField(
             model_name='accesslog',
