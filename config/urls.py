@@ -16,7 +16,11 @@ api_v1 = [
     path("", include(("matching.api_urls", "api-matching"))),
     path("", include(("cases.dashboard_api_urls", "api-dashboard"))),
     path("", include(("core.ledger_api_urls", "api-ledgers"))),
+    path("", include(("core.api_urls", "api-audit"))),
 ]
+
+# No traceback and no database: a database restart reads as "503, try again" (core.views).
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("healthz", HealthCheckView.as_view(), name="healthz"),
@@ -27,6 +31,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("dashboard/", include("cases.dashboard_urls")),
     path("ledgers/", include("core.ledger_urls")),
+    path("audit/", include("core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import BooleanFilter, ChoiceFilter, DateFilter, FilterSet, UUIDFilter
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -21,9 +21,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.access_log import AccessLogFilter, access_log_search
 from core.audit import log_access
 from core.errors import ApplicationError, StaleVersionError
 from core.models import AccessLog
+from core.pagination import KeysetPagination, paginated_response
 
 
 class Conflict(exceptions.APIException):
@@ -120,3 +122,42 @@ INVALID = {400: OpenApiResponse(description=_("输入有误：字段名 → 错�
 FORBIDDEN = {403: OpenApiResponse(description=_("可以查看，但无权执行此操作"))}
 STALE = {409: OpenApiResponse(description=_("记录已被他人修改（version 已过期），未作任何更改"))}
 WRITE_ERRORS = {**INVALID, **FORBIDDEN, **NOT_FOUND}
+
+
+# ---- the access log (auditors and district admins, in their area) --------------------------
+
+
+class AccessLogOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    username = serializers.CharField()
+    action = serializers.ChoiceField(choices=AccessLog.Action.choices)
+    household = serializers.UUIDField(source="household_uuid", allow_null=True)
+    object_type = serializers.CharField()
+    object_id = serializers.IntegerField(allow_null=True)
+    area_code = serializers.CharField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+    detail = serializers.JSONField()
+
+
+class AccessLogListApi(APIView):
+    pagination_class = KeysetPagination
+
+    @extend_schema(
+        operation_id="access_log_list",
+        parameters=filter_parameters(AccessLogFilter),
+        responses={
+            200: AccessLogOutputSerializer(many=True),
+            **INVALID,
+            **FORBIDDEN,
+            **NOT_FOUND,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        entries = access_log_search(actor=request.user, filters=request.query_params)
+        return paginated_response(
+            queryset=entries,
+            serializer_class=AccessLogOutputSerializer,
+            request=request,
+            view=self,
+        )

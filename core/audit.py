@@ -57,6 +57,34 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _area_code(
+    *,
+    actor: User | None,
+    obj: models.Model | None,
+    household_id: int | None,
+    username: str,
+) -> str:
+    """Where an entry sits in the area tree (see AccessLog): the household's area, else the
+    acting user's, else (a failed login) the area of the user whose name was tried."""
+    from django.apps import apps
+
+    for candidate in (obj, getattr(obj, "household", None) if obj is not None else None):
+        code = getattr(candidate, "area_code", None)
+        if isinstance(code, str) and (household_id is None or candidate.pk == household_id):
+            return code
+    if household_id is not None:
+        household = apps.get_model("households", "Household")
+        found = household.objects.filter(pk=household_id).values_list("area_code", flat=True)
+        return next(iter(found), "")
+    if actor is not None and actor.pk:
+        return actor.area.prefix if actor.area_id else ""
+    if username:
+        user = apps.get_model("households", "User")
+        found = user.objects.filter(username=username, area__isnull=False)
+        return next(iter(found.values_list("area__prefix", flat=True)), "")
+    return ""
+
+
 def log_access(
     *,
     actor: User | None,
@@ -68,6 +96,7 @@ def log_access(
     detail: dict[str, Any] | None = None,
 ) -> AccessLog:
     return AccessLog.objects.create(
+        area_code=_area_code(actor=actor, obj=obj, household_id=household_id, username=username),
         actor=actor if actor is not None and actor.pk else None,
         username=username or (actor.get_username() if actor is not None and actor.pk else ""),
         action=action,

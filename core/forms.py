@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 
@@ -25,3 +30,42 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class AccessLogSearchForm(forms.Form):
+    """The access-log search of the page: dates are whole local days, both included."""
+
+    user = forms.CharField(label=_("用户名"), max_length=150, required=False)
+    household = forms.UUIDField(label=_("家庭编号"), required=False)
+    action = forms.ChoiceField(label=_("操作"), required=False)
+    date_from = forms.DateField(label=_("起始日期（含）"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("截止日期（含）"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from core.models import AccessLog
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("全部操作")), *AccessLog.Action.choices]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            raise ValidationError({"date_to": _("截止日期不能早于起始日期。")})
+        return data
+
+    def filters(self) -> dict[str, str]:
+        """The selector's filters (since/until as local midnights); {} when invalid."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        filters = {k: str(data[k]) for k in ("user", "household", "action") if data.get(k)}
+        if data.get("date_from"):
+            filters["since"] = _midnight(data["date_from"]).isoformat()
+        if data.get("date_to"):
+            filters["until"] = _midnight(data["date_to"] + dt.timedelta(days=1)).isoformat()
+        return filters
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

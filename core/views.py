@@ -1,11 +1,23 @@
-"""Pages of no app: the health check."""
+"""Pages of no app: the health check, the access-log search."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import sys
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+
+from core import access_log
+from core.forms import AccessLogSearchForm
+from core.keyset import keyset_page
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -19,3 +31,72 @@ class HealthCheckView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse("ok\n", content_type="text/plain")
+
+
+class AccessLogSearchView(LoginRequiredMixin, View):
+    """Auditors and district admins search the access log of their area (403 for others)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = AccessLogSearchForm(request.GET or None)
+        filters = form.filters()
+        qs = access_log.access_log_search(actor=request.user, filters=filters)
+        if form.is_bound and not form.is_valid():
+            qs = qs.none()
+        page = keyset_page(
+            qs, after=request.GET.get("after"), before=request.GET.get("before"), count=False
+        )
+        query = request.GET.copy()
+        for key in ("after", "before"):
+            query.pop(key, None)
+        return render(
+            request,
+            "core/access_log.html",
+            {"form": form, "page": page, "query": query.urlencode(), "filters": filters},
+            status=400 if form.is_bound and not form.is_valid() else 200,
+        )
+
+
+class AccessLogExportView(LoginRequiredMixin, View):
+    """POST only: the CSV of a search, recorded in the log before its first row is sent."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AccessLogSearchForm(request.POST)
+        qs = access_log.access_log_search(actor=request.user, filters=form.filters())
+        if not form.is_valid():
+            return HttpResponse(" ".join(form.errors.as_text().split()), status=400)
+        access_log.access_log_export_record(
+            actor=request.user, filters=form.filters(), request=request
+        )
+        response = StreamingHttpResponse(
+            access_log.csv_rows(qs), content_type="text/csv; charset=utf-8"
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+_DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that is down or restarting is a 503 (try again shortly), any
+    other error a plain 500; neither shows a traceback, and neither touches the database
+    (no session, no user), which may be exactly what is missing."""
+    error = sys.exc_info()[1]
+    down = isinstance(error, _DATABASE_DOWN) or isinstance(
+        getattr(error, "__cause__", None), _DATABASE_DOWN
+    )
+    status = 503 if down else 500
+    if request.path.startswith("/api/"):
+        detail = _("服务暂时不可用，请稍后重试。") if down else _("服务器内部错误。")
+        response: HttpResponse = JsonResponse({"detail": detail}, status=status)
+    else:
+        template = loader.get_template("503.html" if down else "500.html")
+        response = HttpResponse(template.render({}, None), status=status)
+    if down:
+        response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -7,13 +7,15 @@ serializes the result. Lists are keyset-paginated (core.pagination).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_serializer,
+    inline_serializer,
 )
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -45,9 +47,17 @@ from core.api import (
 from core.audit import log_access
 from core.models import AccessLog
 from core.pagination import KeysetPagination, paginated_response
-from households.filters import AreaFilter, EnrolmentFilter, HouseholdFilter, MemberFilter
+from households import idnumber
+from households.filters import (
+    AreaFilter,
+    EnrolmentFilter,
+    HouseholdFilter,
+    MemberFilter,
+    refuse_id_number_in_query,
+)
 from households.models import Member
 from households.selectors import (
+    ID_SEARCH_CAP,
     area_get,
     area_list,
     area_qs_visible_to,
@@ -56,9 +66,11 @@ from households.selectors import (
     enrolment_get_for_decision,
     enrolment_get_for_edit,
     enrolment_list,
+    household_find_by_id_number,
     household_get,
     household_get_for_edit,
     household_list,
+    member_find_by_id_number,
     member_get,
     member_get_for_edit,
     member_list,
@@ -105,6 +117,19 @@ def _keep_head(relation: str, current: str | None) -> str:
     return relation
 
 
+def _results(serializer: type[serializers.Serializer]) -> Any:
+    return inline_serializer(
+        name=f"{serializer.__name__.removesuffix('OutputSerializer')}IdSearchResults",
+        fields={"results": serializer(many=True)},
+    )
+
+
+def _no_store(data: dict[str, Any]) -> Response:
+    response = Response(data)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 _ID_NUMBER_HELP = _("18位公民身份号码；保存为密文，响应中只显示掩码")
 
 
@@ -145,6 +170,7 @@ class HouseholdListApi(_Api):
         responses={200: HouseholdOutputSerializer(many=True), **_INVALID},
     )
     def get(self, request: Request) -> Response:
+        refuse_id_number_in_query(request.query_params)
         households = household_list(actor=request.user, filters=request.query_params)
         return paginated_response(
             queryset=households,
@@ -152,6 +178,34 @@ class HouseholdListApi(_Api):
             request=request,
             view=self,
         )
+
+
+class IdNumberSearchInput(serializers.Serializer):
+    id_number = serializers.CharField(
+        max_length=40, help_text=_("18位公民身份号码：在请求体中发送，不出现在网址里")
+    )
+
+    def validate_id_number(self, value: str) -> str:
+        try:
+            return idnumber.parse(value).number
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+class HouseholdIdSearchApi(_Api):
+    """Households in your scope with a member holding the identity number (at most 50)."""
+
+    InputSerializer = IdNumberSearchInput
+
+    @extend_schema(
+        operation_id="household_search_by_id_number",
+        request=IdNumberSearchInput,
+        responses={200: _results(HouseholdOutputSerializer), **_INVALID},
+    )
+    def post(self, request: Request) -> Response:
+        number = _input(self, request)["id_number"]
+        found = household_find_by_id_number(actor=request.user, number=number)[:ID_SEARCH_CAP]
+        return _no_store({"results": HouseholdOutputSerializer(found, many=True).data})
 
 
 @extend_schema_serializer(component_name="HouseholdHead")
@@ -237,10 +291,27 @@ class MemberListApi(_Api):
         responses={200: MemberOutputSerializer(many=True), **_INVALID},
     )
     def get(self, request: Request) -> Response:
+        refuse_id_number_in_query(request.query_params)
         members = member_list(actor=request.user, filters=request.query_params)
         return paginated_response(
             queryset=members, serializer_class=MemberOutputSerializer, request=request, view=self
         )
+
+
+class MemberIdSearchApi(_Api):
+    """Members in your scope holding the identity number (any status; at most 50)."""
+
+    InputSerializer = IdNumberSearchInput
+
+    @extend_schema(
+        operation_id="member_search_by_id_number",
+        request=IdNumberSearchInput,
+        responses={200: _results(MemberOutputSerializer), **_INVALID},
+    )
+    def post(self, request: Request) -> Response:
+        number = _input(self, request)["id_number"]
+        found = member_find_by_id_number(actor=request.user, number=number)[:ID_SEARCH_CAP]
+        return _no_store({"results": MemberOutputSerializer(found, many=True).data})
 
 
 class MemberCreateApi(_Api):

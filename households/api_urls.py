@@ -15,6 +15,7 @@ urlpatterns = [
         _one_url("HouseholdsApi", api.HouseholdListApi, api.HouseholdCreateApi),
         name="household-list",
     ),
+    path("households/search/", api.HouseholdIdSearchApi.as_view(), name="household-search"),
     path(
         "households/<uuid:household_id>/",
         _one_url("HouseholdApi", api.HouseholdDetailApi, api.HouseholdUpdateApi),
@@ -25,6 +26,7 @@ urlpatterns = [
         _one_url("MembersApi", api.MemberListApi, api.MemberCreateApi),
         name="member-list",
     ),
+    path("members/search/", api.MemberIdSearchApi.as_view(), name="member-search"),
     path(
         "members/<uuid:member_id>/",
         _one_url("MemberApi", api.MemberDetailApi, api.MemberUpdateApi),

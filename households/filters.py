@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +44,9 @@ def _category(queryset: QuerySet, _name: str, value: str) -> QuerySet:
 
 
 class HouseholdFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method=_search, label=_("姓名/身份证号/地址"))
+    q = django_filters.CharFilter(
+        method=_search, label=_("姓名或地址（按身份证号查找请用 POST /api/v1/households/search/）")
+    )
     area = django_filters.CharFilter(method=_area, label=_("区划代码"))
     category = django_filters.ChoiceFilter(
         choices=Category.Code.choices, method=_category, label=_("救助类别")
@@ -56,7 +61,9 @@ class HouseholdFilter(django_filters.FilterSet):
 
 class MemberFilter(django_filters.FilterSet):
     household = django_filters.UUIDFilter(field_name="household__uuid", label=_("家庭"))
-    q = django_filters.CharFilter(method="filter_q", label=_("姓名/身份证号"))
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("姓名（按身份证号查找请用 POST /api/v1/members/search/）")
+    )
     status = django_filters.ChoiceFilter(choices=Member.Status.choices, label=_("状态"))
 
     class Meta:
@@ -95,3 +102,15 @@ class AreaFilter(django_filters.FilterSet):
     class Meta:
         model = Area
         fields = ["level", "parent"]
+
+
+# An identity number in a URL lands in browser history and proxy logs: the GET lists refuse
+# one in `q`, and the number is looked up by POST instead (households:id_search, and
+# POST /api/v1/households/search/ and /api/v1/members/search/).
+ID_NUMBER_IN_QUERY = _("身份证号不能放在网址中：请用“按身份证号查找”（POST）。")
+
+
+def refuse_id_number_in_query(params: Any) -> None:
+    """A 400 (ValidationError on `q`) when a list's query string carries an identity number."""
+    if idnumber.looks_like_id_number(str(params.get("q") or "")):
+        raise ValidationError({"q": [ID_NUMBER_IN_QUERY]})

@@ -137,7 +137,7 @@ class HouseholdSearchForm(forms.Form):
     q = forms.CharField(
         label=_("搜索"),
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号或地址"), "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": _("姓名或地址"), "type": "search"}),
     )
     area = forms.ChoiceField(label=_("区划"), required=False)
     category = forms.ChoiceField(
@@ -208,3 +208,16 @@ class DecisionForm(forms.Form):
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             raise ValidationError({"reason": _("不予批准时必须填写理由。")})
         return data
+
+
+class IdNumberSearchForm(forms.Form):
+    """Lookup by identity number: always POSTed, so the number stays out of every URL."""
+
+    id_number = forms.CharField(
+        label=_("按身份证号查找"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+
+    def clean_id_number(self) -> str:
+        return idnumber.parse(self.cleaned_data["id_number"]).number

@@ -38,7 +38,22 @@ def can(actor: User | AnonymousUser | None, capability: Can) -> bool:
 
 
 def may_reveal_id_number(actor: User | AnonymousUser | None) -> bool:
-    """Auditors never see full numbers; others need the explicit reveal permission."""
+    """Auditors never see full numbers; others need the explicit reveal permission.
+
+    One EXISTS query (kept on the user for the request) rather than has_perm's two, which
+    load every permission of the user and of their groups: this runs on every household page.
+    """
     if not can(actor, Can.VIEW_REGISTRY) or actor.role == Role.AUDITOR:
         return False
-    return actor.has_perm("households.reveal_id_number")
+    if actor.is_superuser:
+        return True
+    if not hasattr(actor, "_may_reveal"):
+        from django.contrib.auth.models import Permission
+        from django.db.models import Q
+
+        actor._may_reveal = Permission.objects.filter(
+            Q(user=actor) | Q(group__user=actor),
+            content_type__app_label="households",
+            codename="reveal_id_number",
+        ).exists()
+    return actor._may_reveal

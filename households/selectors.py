@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from core.history import TimelinePage, timeline
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
 from households.filters import AreaFilter, EnrolmentFilter, HouseholdFilter, MemberFilter
@@ -201,3 +202,33 @@ def household_enrolments(*, household: Household) -> QuerySet[Enrolment]:
 
 def actor_has_scope(actor: Actor) -> bool:
     return scope_prefix(actor) is not None
+
+
+# ---- history -----------------------------------------------------------------------------
+
+
+def household_history(
+    *, actor: Actor, household_id: UUID | str, after: str | None = None
+) -> tuple[Household, TimelinePage]:
+    """A visible household and one page of its timeline: every change to it and to what
+    belongs to it (members, enrolments, visits, follow-ups, needs, referrals), newest first.
+
+    Identity numbers never appear, not even masked: a change to one reads "changed".
+    """
+    household = household_get(actor=actor, household_id=household_id)
+    return household, timeline(root=household, after=after)
+
+
+# ---- lookups by identity number (POST only: a number never goes into a URL) ----------------
+
+ID_SEARCH_CAP = 50
+
+
+def household_find_by_id_number(*, actor: Actor, number: str) -> QuerySet[Household]:
+    """Visible households with a member (any status) holding the number, through its hash."""
+    return household_list(actor=actor, filters={"q": number})
+
+
+def member_find_by_id_number(*, actor: Actor, number: str) -> QuerySet[Member]:
+    """Visible members (any status) holding the number, through its hash."""
+    return member_list(actor=actor, filters={"q": number})

@@ -8,8 +8,14 @@ app_name = "households"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("households/", views.HouseholdListView.as_view(), name="list"),
+    path("households/search/id/", views.HouseholdIdSearchView.as_view(), name="id_search"),
     path("households/create/", views.HouseholdCreateView.as_view(), name="create"),
     path("households/<uuid:household_id>/", views.HouseholdDetailView.as_view(), name="detail"),
+    path(
+        "households/<uuid:household_id>/history/",
+        views.HouseholdHistoryView.as_view(),
+        name="history",
+    ),
     path("households/<uuid:household_id>/edit/", views.HouseholdEditView.as_view(), name="edit"),
     path(
         "households/<uuid:household_id>/members/add/",

@@ -19,14 +19,16 @@ from cases.selectors import household_case_panel
 from core.audit import log_access
 from core.errors import ApplicationError
 from core.forms import add_service_errors
-from core.keyset import keyset_page
+from core.keyset import KeysetPage, keyset_page
 from core.models import AccessLog
-from households import selectors, services
+from households import idnumber, selectors, services
+from households.filters import ID_NUMBER_IN_QUERY
 from households.forms import (
     DecisionForm,
     EnrolmentApplyForm,
     HouseholdForm,
     HouseholdSearchForm,
+    IdNumberSearchForm,
     MemberForm,
 )
 from households.models import Enrolment, Member
@@ -51,43 +53,78 @@ class HomeView(LoginRequiredMixin, View):
 
 
 class HouseholdListView(LoginRequiredMixin, View):
+    """Search by name or address (GET). An identity number is refused here, never echoed
+    into the page's links, and looked up by POST on HouseholdIdSearchView instead."""
+
     def get(self, request: HttpRequest) -> HttpResponse:
+        params = request.GET.copy()
+        id_in_url = idnumber.looks_like_id_number(params.get("q", ""))
+        if id_in_url:
+            params.pop("q")
         areas = selectors.area_filter_choices(actor=request.user)
-        form = HouseholdSearchForm(request.GET or None, areas=areas)
+        form = HouseholdSearchForm(params or None, areas=areas)
         try:
             qs = selectors.household_list(actor=request.user, filters=form.filters())
         except ValidationError:
             qs = selectors.household_list(actor=request.user).none()
-        today = timezone.localdate()
-        qs = qs.prefetch_related(
-            Prefetch(
-                "members",
-                queryset=Member.objects.filter(status=Member.Status.ACTIVE).only(
-                    "id", "household_id", "name"
-                ),
-                to_attr="active_members",
-            ),
-            Prefetch("enrolments", queryset=_current_enrolments(today), to_attr="current"),
-        )
+        if id_in_url:
+            qs = qs.none()
         page = keyset_page(
-            qs,
-            after=request.GET.get("after"),
-            before=request.GET.get("before"),
-            count=not request.GET.get("q"),
+            _with_list_prefetches(qs),
+            after=params.get("after"),
+            before=params.get("before"),
+            count=not params.get("q"),
         )
-        query = request.GET.copy()
         for key in ("after", "before"):
-            query.pop(key, None)
-        return render(
-            request,
-            "households/household_list.html",
-            {
-                "form": form,
-                "page": page,
-                "query": query.urlencode(),
-                "can_edit": can(request.user, Can.EDIT_REGISTRY),
-            },
+            params.pop(key, None)
+        context = {"form": form, "page": page, "query": params.urlencode()}
+        if id_in_url:
+            context["id_form"] = IdNumberSearchForm()
+            context["id_error"] = ID_NUMBER_IN_QUERY
+        return _list_page(request, context, status=400 if id_in_url else 200)
+
+
+class HouseholdIdSearchView(LoginRequiredMixin, View):
+    """POST only: the households (in scope) with a member holding an identity number."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        id_form = IdNumberSearchForm(request.POST)
+        form = HouseholdSearchForm(areas=selectors.area_filter_choices(actor=request.user))
+        if not id_form.is_valid():
+            page = KeysetPage([], None, None, 0, False)
+            return _list_page(request, {"form": form, "id_form": id_form, "page": page}, 400)
+        qs = selectors.household_find_by_id_number(
+            actor=request.user, number=id_form.cleaned_data["id_number"]
         )
+        items = list(_with_list_prefetches(qs)[: selectors.ID_SEARCH_CAP])
+        page = KeysetPage(items, None, None, len(items), False)
+        context = {"form": form, "id_form": IdNumberSearchForm(), "page": page, "by_id": True}
+        return _list_page(request, context)
+
+
+def _list_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    context.setdefault("id_form", IdNumberSearchForm())
+    context["can_edit"] = can(request.user, Can.EDIT_REGISTRY)
+    response = render(request, "households/household_list.html", context, status=status)
+    if request.method == "POST":
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def _with_list_prefetches(qs: Any) -> Any:
+    today = timezone.localdate()
+    return qs.prefetch_related(
+        Prefetch(
+            "members",
+            queryset=Member.objects.filter(status=Member.Status.ACTIVE).only(
+                "id", "household_id", "name"
+            ),
+            to_attr="active_members",
+        ),
+        Prefetch("enrolments", queryset=_current_enrolments(today), to_attr="current"),
+    )
 
 
 def _current_enrolments(today: Any) -> Any:
@@ -123,6 +160,26 @@ class HouseholdDetailView(LoginRequiredMixin, View):
                 "cases": household_case_panel(actor=request.user, household=household),
                 "needs": household_need_panel(actor=request.user, household=household),
             },
+        )
+
+
+class HouseholdHistoryView(LoginRequiredMixin, View):
+    """The household's timeline: who changed what and when, one keyset page at a time."""
+
+    def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household, page = selectors.household_history(
+            actor=request.user, household_id=household_id, after=request.GET.get("after")
+        )
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.VIEW_HOUSEHOLD,
+            request=request,
+            obj=household,
+            household_id=household.pk,
+            detail={"page": "history"},
+        )
+        return render(
+            request, "households/household_history.html", {"household": household, "page": page}
         )
 
 

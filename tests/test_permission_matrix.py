@@ -47,7 +47,7 @@ from cases import services as case_services
 from cases.models import FollowUp, TierRule
 from core.ledgers import exports
 from core.models import ExportJob, ImportBatch
-from households import ledger_import
+from households import idnumber, ledger_import
 from households.models import Area, User
 from matching import services as matching_services
 from matching import throttle
@@ -82,6 +82,7 @@ KEEP = frozenset({SUPERVISOR, ADMIN})
 # Read registry rows and have an area to read them in.
 SCOPED = frozenset({CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR, ADMIN})
 NOBODY: frozenset[str] = frozenset()
+READERS = frozenset({VIEWER, ADMIN})  # of the access log
 
 # The caseworker, viewer, supervisor and provider read the home site (狮林, street 平江);
 # the outsider reads the far one (南门, street 沧浪); the admin reads the district, so its
@@ -300,6 +301,10 @@ def ledger_upload(w: Any, site: Any, persona: str) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("台账.csv", w.template_csv, content_type="text/csv")}
 
 
+def id_search(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"id_number": idnumber.decrypt(site.head.id_number_cipher)}
+
+
 def constant(**data: Any) -> Callable[..., dict[str, Any]]:
     return lambda w, site, persona: dict(data)
 
@@ -423,6 +428,16 @@ MATRIX: list[Check] = [
     # ---- the registry (pages)
     _page("households:home", allow=ALL, ok=(302,)),
     _page("households:list", allow=ALL, sees=_address),
+    # Lookup by identity number (POST): in scope it finds the site's household, out of scope
+    # nothing; a provider reads no households.
+    _post(
+        "households:id_search",
+        allow=ALL,
+        ok=(200,),
+        site_bound=True,
+        body=id_search,
+        sees=_address,
+    ),
     _page("households:create", allow=EDIT, forbid={VIEWER, PROVIDER}),
     _post(
         "households:create",
@@ -435,6 +450,7 @@ MATRIX: list[Check] = [
         fixed={NO_AREA: (400,)},
     ),
     _page("households:detail", "household", allow=VIEW),
+    _page("households:history", "household", allow=VIEW),
     _page("households:edit", "household", allow=EDIT, forbid={VIEWER}),
     _post("households:edit", "household", allow=EDIT, forbid={VIEWER}, body=household_edit_form),
     _page("households:member_add", "household", allow=EDIT, forbid={VIEWER}),
@@ -650,6 +666,9 @@ MATRIX: list[Check] = [
         body=ledger_export_form,
         out=every(SCOPED, 200),
     ),
+    # ---- the access log: auditors and district admins, each in its own area
+    _page("audit:access_log", allow=READERS, other=403),
+    _post("audit:access_log_export", allow=READERS, other=403, ok=(200,)),
     # ---- the registry API
     _page("api-households:area-list", allow=ALL, sees=lambda w, site, persona: [site.area.code]),
     _page("api-households:area-detail", "area", allow=ALL),
@@ -664,6 +683,17 @@ MATRIX: list[Check] = [
         out=_400_FOR_ALL,
         fixed={NO_AREA: (400,)},
     ),
+    *[
+        _post(
+            f"api-households:{name}-search",
+            allow=ALL,
+            ok=(200,),
+            site_bound=True,
+            body=id_search,
+            sees=_uuid(attr),
+        )
+        for name, attr in (("household", "household"), ("member", "head"))
+    ],
     _page("api-households:household-detail", "household", allow=VIEW),
     Check(
         "api-households:household-detail",
@@ -908,6 +938,7 @@ MATRIX: list[Check] = [
             "resources",
         )
     ],
+    _page("api-audit:access-log-list", allow=READERS, other=403),
     # ---- the ledger API
     _page("api-ledgers:ledger-list", allow=ALL),
     _page("api-ledgers:export-job-list", allow=ALL, sees=_own_job, seen_by=ALL),

@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AccessLog
 
@@ -45,8 +46,44 @@ def test_pages_send_a_csp_without_inline_script(client, personas):
 
 
 def test_sessions_expire_when_idle():
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert "core.middleware.IdleSessionMiddleware" in settings.MIDDLEWARE
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return Session.objects.get(session_key=key).expire_date
+
+
+def test_a_request_renews_the_session_at_most_once_a_minute(client, personas, monkeypatch):
+    import time as clock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = [clock.time()]
+    monkeypatch.setattr("core.middleware.time.time", lambda: now[0])
+    client.force_login(personas.caseworker)  # the login itself counts as the last renewal
+    first = _expiry(client)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("households:list"))
+    assert not [q for q in ctx.captured_queries if "UPDATE" in q["sql"] and "session" in q["sql"]]
+    assert _expiry(client) == first
+    now[0] += 61
+    client.get(reverse("households:list"))
+    assert _expiry(client) > first
+
+
+def test_an_idle_session_ends(client, personas):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(personas.caseworker)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    response = client.get(reverse("households:list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_logout_is_post_only(client, personas):

@@ -12,7 +12,9 @@ Environment: LOAD_USERS (50), LOAD_SECONDS (60), LOAD_MAX_REQUESTS (6000, a boun
 run writes), LOAD_GUNICORN_WORKERS (4), LOAD_THINK ("1,3": seconds between two taps).
 Sessions are made directly in the session table with the server's secret key, so 50 password
 hashes (PBKDF2, ~0.3 s of CPU each) do not land in the measured minute. Target: p95 < 300 ms
-and no errors.
+and no errors. Locust runs FastHttpUser (bench/load/locustfile.py): it shares the machine's
+cores with the server, so its own cost per request is kept small. The load average printed
+with each run says how much of the machine the run had.
 """
 
 from __future__ import annotations

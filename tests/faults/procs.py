@@ -328,3 +328,121 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+# ---- a PostgreSQL server of our own ----------------------------------------------------------
+
+
+def postgres_bin(name: str) -> str:
+    """A PostgreSQL server program (initdb, pg_ctl) of the newest installed major version."""
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: p.parts[-3])
+    if not found:
+        raise RuntimeError(f"no {name} under /usr/lib/postgresql/*/bin")
+    return str(found[-1])
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster in a temporary folder, on a free loopback port.
+
+    Never the machine's shared server: this one is ours to stop and start. PostgreSQL refuses
+    to run as root, so as root the server runs as the system user `postgres` (which owns the
+    folder). `stop()` and `start()` are a real server restart; `destroy()` removes it all.
+    """
+
+    def __init__(self, root: Path, *, os_user: str = "postgres") -> None:
+        self.root = root
+        self.data = root / "data"
+        self.log = root / "postgres.log"
+        self.port = free_port()
+        self.os_user = os_user if os.geteuid() == 0 else ""
+
+    def _run(self, *args: str, timeout: float = 60) -> None:
+        prefix = ["runuser", "-u", self.os_user, "--"] if self.os_user else []
+        subprocess.run(  # noqa: S603 — our own binaries, fixed arguments
+            [*prefix, *args],
+            check=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env={**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"},
+        )
+
+    def create(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if self.os_user:
+            shutil.chown(self.root, user=self.os_user)
+        self._run(
+            postgres_bin("initdb"),
+            "-D", str(self.data),
+            "-U", "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root}"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            postgres_bin("pg_ctl"),
+            "-D", str(self.data),
+            "-l", str(self.log),
+            "-o", options,
+            "-w", "-t", "30",
+            "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        """A fast shutdown: every connection is ended, the port refuses new ones."""
+        self._run(postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def destroy(self) -> None:
+        if self.running():
+            with contextlib.suppress(subprocess.SubprocessError):
+                self._run(postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str, *, application_name: str = "") -> str:
+        query = f"?application_name={quote(application_name)}" if application_name else ""
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}{query}"
+
+    def copy_database(self, source_url: str, database: str) -> None:
+        """A new database here holding a copy (schema and rows) of `source_url`'s."""
+        psql = shutil.which("psql") or postgres_bin("psql")
+        pg_dump = shutil.which("pg_dump") or postgres_bin("pg_dump")
+        target = self.url("postgres")
+        subprocess.run(  # noqa: S603
+            [psql, target, "-q", "-c", f'CREATE DATABASE "{database}"'], check=True, timeout=30
+        )
+        dump = subprocess.run(  # noqa: S603
+            [pg_dump, "--no-owner", "--no-privileges", source_url],
+            check=True,
+            timeout=60,
+            capture_output=True,
+        )
+        subprocess.run(  # noqa: S603
+            [psql, self.url(database), "-q", "-v", "ON_ERROR_STOP=1"],
+            input=dump.stdout,
+            check=True,
+            timeout=60,
+            capture_output=True,
+        )
+
+
+def child_pids(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (gunicorn's workers, for its master)."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+            if int(fields.get("PPid", "0").strip()) == pid:
+                found.add(int(status.parent.name))
+    return found

@@ -117,7 +117,7 @@ def flow(client, admin, personas, areas, on_redis, tmp_path, settings, monkeypat
     )
     assert edit.status_code == 302, edit.content.decode()[:1000]
 
-    found = client.get(reverse("households:list"), {"q": HEAD})
+    found = client.post(reverse("households:id_search"), {"id_number": HEAD})
     assert found.status_code == 200 and "狮林寺巷9号" in found.content.decode()
     reveal = client.post(reverse("households:member_reveal", args=[home.head.uuid]))
     assert reveal.status_code == 200 and HEAD in reveal.content.decode()

@@ -186,7 +186,10 @@ def test_household_list_filters(api, personas, household, child, areas):
         return [h["uuid"] for h in client.get(url("household-list"), params).json()["results"]]
 
     assert listed(q="王小明") == [str(household.uuid)]
-    assert listed(q=idnumber.decrypt(child.id_number_cipher)) == [str(household.uuid)]
+    number = idnumber.decrypt(child.id_number_cipher)
+    assert client.get(url("household-list"), {"q": number}).status_code == 400  # not in a URL
+    found = client.post(url("household-search"), {"id_number": number}, format="json")
+    assert [h["uuid"] for h in found.json()["results"]] == [str(household.uuid)]
     assert listed(area=areas.neighbour.code) == [str(other.uuid)]
     assert listed(category="dibao") == [str(other.uuid)]
     assert listed(status="closed") == []
@@ -368,7 +371,9 @@ def test_member_list_scoped_filtered_and_masked(api, personas, household, child,
     assert response.status_code == 200
     assert {m["name"] for m in response.json()["results"]} == {"王建国", "王小明"}
     assert_no_secret_fields(response.json())
-    by_number = client.get(url("member-list"), {"q": idnumber.decrypt(child.id_number_cipher)})
+    number = idnumber.decrypt(child.id_number_cipher)
+    assert client.get(url("member-list"), {"q": number}).status_code == 400  # not in a URL
+    by_number = client.post(url("member-search"), {"id_number": number}, format="json")
     assert [m["uuid"] for m in by_number.json()["results"]] == [str(child.uuid)]
     far = client.get(url("member-list"), {"household": str(far_household.uuid)})
     assert far.json()["results"] == []

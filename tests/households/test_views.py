@@ -76,7 +76,9 @@ def test_list_searches_exact_identity_number(client, personas, household):
     number = factories.id_number()
     factories.member(household=household, id_number=number, name="陈")
     factories.household(area=household.area, address="别处2号")
-    response = _login(client, personas.caseworker).get(reverse("households:list"), {"q": number})
+    response = _login(client, personas.caseworker).post(
+        reverse("households:id_search"), {"id_number": number}
+    )
     assert "狮林寺巷8号" in response.text
     assert "别处2号" not in response.text
 

@@ -1,0 +1,11 @@
+"""Audit API routes, included under /api/v1/ with the namespace "api-audit"."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from core import api
+
+urlpatterns = [
+    path("access-log/", api.AccessLogListApi.as_view(), name="access-log-list"),
+]
