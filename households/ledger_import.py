@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import audit
 from core.ledgers.bulk import allocate_ids, bulk_history, copy_insert
-from core.ledgers.importing import Cell, ImportColumn, Row, read_rows
+from core.ledgers.importing import Cell, ImportColumn, Row, in_every_language, read_rows
 from core.models import ImportBatch
 from households import idnumber
 from households.models import Area, Category, Enrolment, Household, Member
@@ -132,7 +132,9 @@ ROW_NEW, ROW_EXISTS, ROW_ERROR = "new", "exists", "error"
 
 
 def _choices(choices: Any, extra: dict[str, str] | None = None) -> dict[str, str]:
-    table = {str(label): value for value, label in choices}
+    """Each choice by its label in every language (a ledger in Chinese imports under an
+    English UI, and the other way round) and by its code."""
+    table = {name: value for value, label in choices for name in in_every_language(label)}
     table.update({str(value): value for value, _label in choices if value != ""})
     table.update(extra or {})
     return table
@@ -144,10 +146,7 @@ def _lookup_tables() -> dict[str, dict[str, Any]]:
         "labels": {c.key: str(c.header) for c in COLUMNS},
         "relation": _choices(Member.Relation.choices),
         "disability_type": _choices(Member.DisabilityType.choices, {"无": "", "无残疾": ""}),
-        "disability_grade": {
-            **{str(label): value for value, label in Member.DisabilityGrade.choices},
-            **{str(value): value for value, _label in Member.DisabilityGrade.choices},
-        },
+        "disability_grade": _choices(Member.DisabilityGrade.choices),
         "health": _choices(Member.Health.choices, {"重病": "serious", "大病": "serious"}),
         "labour_capacity": _choices(Member.LabourCapacity.choices),
         "category": _choices(Category.Code.choices, {"临时": "linshi", "支出型困难家庭": "zhichu"}),
