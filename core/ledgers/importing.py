@@ -6,7 +6,7 @@ is what Excel on a Chinese Windows saves. The header row is found among the firs
 exported ledger starts with a banner row), and columns are matched by their header in any of
 the site's languages, whatever the uploader's own: a template downloaded in English and one
 filled in from a Chinese ledger both import (`header_names`).
-What a ledger's columns mean, and what is checked, belongs to the app (households/ledger_import.py).
+What a ledger's columns mean, and what is checked, belongs to the app (households/ledger_import/).
 """
 
 from __future__ import annotations
