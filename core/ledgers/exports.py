@@ -249,13 +249,17 @@ def write_xlsx(
         created=created,
         description=banner,
     )
-    with source.copy_xlsx(row_query, [c.kind for c in ledger.columns]) as chunks:
-        n = writer.write_copied(
-            chunks,
-            cipher_column=row_query.cipher_column,
-            decrypt=_decrypt_hex,
-            progress=progress,
-        )
+    try:
+        with source.copy_xlsx(row_query, [c.kind for c in ledger.columns]) as chunks:
+            n = writer.write_copied(
+                chunks,
+                cipher_column=row_query.cipher_column,
+                decrypt=_decrypt_hex,
+                progress=progress,
+            )
+    except BaseException:
+        writer.abort()
+        raise
     writer.close()
     return n
 
@@ -452,8 +456,14 @@ def _run(job: ExportJob) -> ExportJob:
     def progress(n: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(progress_rows=n)
 
-    with open(partial, "wb") as out:
-        rows = write_ledger(out, req, actor=actor, at=at, progress=progress)
+    try:
+        with open(partial, "wb") as out:
+            rows = write_ledger(out, req, actor=actor, at=at, progress=progress)
+    except BaseException:
+        # A failed attempt's file goes at once (it may hold full identity numbers); one left
+        # by a killed worker goes with the expired exports (_remove_stale_parts).
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, root / final_name)
     return _finish(job, req, rows=rows, file_name=final_name, at=at)
 

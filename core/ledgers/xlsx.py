@@ -291,6 +291,11 @@ class XlsxWriter:
             self._zip.writestr(name, text)
         self._zip.close()
 
+    def abort(self) -> None:
+        """Close the zip after a failure, while `out` is still open (the file is discarded)."""
+        with contextlib.suppress(Exception):
+            self._zip.close()
+
     def _content_types(self) -> str:
         sheets = "".join(
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
