@@ -32,6 +32,11 @@ from xml.sax.saxutils import escape
 
 from core.ledgers.definitions import Kind
 
+try:  # ISA-L's deflate: the same format as zlib's, four times as fast at level 1
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - a declared dependency; zlib still works
+    import zlib as _deflate
+
 SHEET_ROWS = 1_000_000
 _EPOCH = dt.date(1899, 12, 30)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -145,6 +150,7 @@ class XlsxWriter:
         self._zip = zipfile.ZipFile(
             out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
         )
+        self._level = compresslevel
         self._format = _RowFormat([c.kind for c in self.columns])
         self._sheets: list[str] = []
 
@@ -217,6 +223,9 @@ class XlsxWriter:
             name = self.sheet_title if index == 1 else _sheet_name(f"{self.sheet_title}{index}")
         self._sheets.append(name)
         with self._zip.open(f"xl/worksheets/sheet{index}.xml", "w") as part:
+            # zipfile keeps the member's compressor here and flushes it on close; ISA-L's
+            # writes the same raw deflate stream as the zlib one it replaces.
+            part._compressor = _deflate.compressobj(self._level, _deflate.DEFLATED, -15)
             part.write(self._sheet_head().encode())
             yield part
             part.write(b"</sheetData></worksheet>")
@@ -445,7 +454,10 @@ class _Splice:
     ) -> None:
         cells = b"".join(_OPEN[k] + b"%s" + _CLOSE.get(k, b"</v></c>") for k in kinds)
         self.template = b'<row r="%s">' + cells + b"</row>"
-        self.empties = {_OPEN[k] + _CLOSE.get(k, b"</v></c>") for k in kinds}
+        # An empty number or date must be a blank cell. An empty text stays an empty inline
+        # string (what the database holds: ''); finding those in the XML costs a quarter of
+        # the splicing, and Excel shows both the same.
+        self.empties = {_OPEN[k] + b"</v></c>" for k in kinds if k not in _CLOSE}
         self.cipher = None if cipher_column is None else cipher_column + 1  # after the number
         self.decrypt = decrypt
 
@@ -460,7 +472,7 @@ class _Splice:
             xml = b"".join([template % self._decrypted(line.split(b"\t")) for line in lines])
         # What to fix up is looked for in the COPY text, a quarter of the XML's size: an empty
         # field (two separators in a row), a value starting or ending with whitespace.
-        if b"\t\t" in raw or b"\t\n" in raw:
+        if self.empties and (b"\t\t" in raw or b"\t\n" in raw):
             for empty in self.empties:
                 xml = xml.replace(empty, b"<c/>")
         marks = raw.translate(_EDGE_MAP)
