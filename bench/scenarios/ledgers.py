@@ -282,7 +282,13 @@ def xlsx_compare(context: Context) -> Case:
 def xlsx_million(context: Context) -> Case:
     row_query = _visit_rows(context, CSV_ROWS)
     ours = _ours_xlsx(context, row_query, "ours-1m.xlsx")
-    return Case(ours=ours, references=[], note="ours: " + _memory_note(ours), repeat=1)
+    # The query alone, in the same run: what no writer can beat (the machine is shared).
+    return Case(
+        ours=ours,
+        references=[("raw COPY … TO STDOUT of the same query (CSV)", _raw_copy(row_query))],
+        note="ours: " + _memory_note(ours) + " (target: 100,000 rows/s)",
+        repeat=1,
+    )
 
 
 # ---- import -------------------------------------------------------------------------------
