@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.ledgers.importing import ImportColumn, in_every_language
 from households.models import Area, Category, Member
@@ -21,75 +21,74 @@ LEDGER = "households"
 MAX_REPORTED_ERRORS = 2000
 BATCH = 2000
 
-_l = gettext_lazy
 COLUMNS = [
     ImportColumn(
         "area_code",
-        _l("区划代码"),
+        _("区划代码"),
         True,
-        _l("家庭所在社区或网格的区划代码（12或15位）"),
+        _("家庭所在社区或网格的区划代码（12或15位）"),
         "320506001001",
     ),
-    ImportColumn("address", _l("家庭住址"), True, _l("同一户各行应一致"), "狮林寺巷8号"),
-    ImportColumn("household_phone", _l("家庭电话"), False, _l("可空"), ""),
+    ImportColumn("address", _("家庭住址"), True, _("同一户各行应一致"), "狮林寺巷8号"),
+    ImportColumn("household_phone", _("家庭电话"), False, _("可空"), ""),
     ImportColumn(
         "head_id_number",
-        _l("户主身份证号"),
+        _("户主身份证号"),
         True,
-        _l("同一户各行相同；用于把成员归入家庭"),
+        _("同一户各行相同；用于把成员归入家庭"),
         "320506196005170031",
     ),
-    ImportColumn("name", _l("姓名"), True, _l("本行人员姓名"), "王建国"),
+    ImportColumn("name", _("姓名"), True, _("本行人员姓名"), "王建国"),
     ImportColumn(
         "id_number",
-        _l("身份证号"),
+        _("身份证号"),
         True,
-        _l("18位，末位校验码；请把该列设为文本格式"),
+        _("18位，末位校验码；请把该列设为文本格式"),
         "320506196005170031",
     ),
     ImportColumn(
         "relation",
-        _l("与户主关系"),
+        _("与户主关系"),
         True,
-        _l("户主、配偶、子女、父母、孙子女、祖父母、兄弟姐妹、其他"),
+        _("户主、配偶、子女、父母、孙子女、祖父母、兄弟姐妹、其他"),
         "户主",
     ),
-    ImportColumn("phone", _l("联系电话"), False, _l("可空"), ""),
+    ImportColumn("phone", _("联系电话"), False, _("可空"), ""),
     ImportColumn(
         "disability_type",
-        _l("残疾类别"),
+        _("残疾类别"),
         False,
-        _l("肢体、视力、智力、精神、听力、言语、多重；无残疾留空"),
+        _("肢体、视力、智力、精神、听力、言语、多重；无残疾留空"),
         "",
     ),
     ImportColumn(
-        "disability_grade", _l("残疾等级"), False, _l("一级至四级（或1-4）；与残疾类别同时填写"), ""
+        "disability_grade", _("残疾等级"), False, _("一级至四级（或1-4）；与残疾类别同时填写"), ""
     ),
-    ImportColumn("health", _l("健康状况"), False, _l("健康、慢性病、重病/大病；空为健康"), "健康"),
+    ImportColumn("health", _("健康状况"), False, _("健康、慢性病、重病/大病；空为健康"), "健康"),
     ImportColumn(
         "labour_capacity",
-        _l("劳动能力"),
+        _("劳动能力"),
         False,
-        _l("有劳动能力、部分丧失劳动能力、无劳动能力；空为有"),
+        _("有劳动能力、部分丧失劳动能力、无劳动能力；空为有"),
         "",
     ),
-    ImportColumn("monthly_income", _l("月收入（元）"), False, _l("数字，空为0"), "0"),
+    ImportColumn("monthly_income", _("月收入（元）"), False, _("数字，空为0"), "0"),
     ImportColumn(
         "category",
-        _l("救助类别"),
+        _("救助类别"),
         False,
-        _l("低保、低边、特困、支出型、临时救助；特困填在本人一行，其余按户"),
+        _("低保、低边、特困、支出型、临时救助；特困填在本人一行，其余按户"),
         "低保",
     ),
     ImportColumn(
         "start_date",
-        _l("救助起始日期"),
+        _("救助起始日期"),
         False,
-        _l("填写救助类别时必填，如 2026-01-01"),
+        _("填写救助类别时必填，如 2026-01-01"),
         "2026-01-01",
     ),
-    ImportColumn("end_date", _l("救助终止日期"), False, _l("临时救助必填"), ""),
-    ImportColumn("monthly_amount", _l("月救助金额（元）"), False, _l("数字，空为0"), "850"),
+    ImportColumn("end_date", _("救助终止日期"), False, _("临时救助必填"), ""),
+    ImportColumn("monthly_amount", _("月救助金额（元）"), False, _("数字，空为0"), "850"),
 ]
 
 ROW_NEW, ROW_EXISTS, ROW_ERROR = "new", "exists", "error"
