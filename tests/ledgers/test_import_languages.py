@@ -27,15 +27,6 @@ pytestmark = pytest.mark.django_db
 LANGUAGES = ["zh-hans", "en"]
 
 
-@pytest.fixture(autouse=True)
-def language_restored():
-    """A request with Accept-Language: en leaves English active on the thread (LocaleMiddleware
-    activates, nothing deactivates): put back what was active for the tests after these."""
-    language = translation.get_language()
-    yield
-    translation.activate(language)
-
-
 @pytest.fixture
 def media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
