@@ -29,22 +29,13 @@ from core.ledgers.definitions import (
     label_of,
     register,
 )
+from households.ledgers import household_columns, household_exprs
 
 if TYPE_CHECKING:
     from households.models import User
 
-_HOUSEHOLD_COLUMNS = [
-    Column("area_code", _("区划代码"), "household__area__code"),
-    Column("area_name", _("社区/网格"), "household__area__name"),
-    Column("address", _("家庭住址"), "household__address", width=30),
-    Column("head_name", _("户主姓名"), "household__head__name", width=10),
-]
-_HOUSEHOLD_EXPRS = [
-    F("household__area__code"),
-    F("household__area__name"),
-    F("household__address"),
-    F("household__head__name"),
-]
+_HOUSEHOLD_COLUMNS = household_columns()
+_HOUSEHOLD_EXPRS = household_exprs()
 
 VISIT_COLUMNS = [
     *_HOUSEHOLD_COLUMNS,

@@ -16,6 +16,18 @@ from households.models import Area, User
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _active_language_restored():
+    """A request with Accept-Language leaves its language active on the thread (LocaleMiddleware
+    activates it, nothing deactivates): without this, a test after an English request (e.g.
+    tests/test_i18n.py) sees English labels where it expects Chinese, in random order."""
+    from django.utils import translation
+
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _reference_rows(django_db_setup, django_db_blocker):
     """Keep the rows post_migrate makes (content types, permissions, categories, tier rules).

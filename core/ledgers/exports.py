@@ -217,22 +217,55 @@ def _write_xlsx(
     at: dt.datetime,
     progress: Any,
 ) -> int:
-    ledger = req.ledger
+    banner = _banner(req, actor, at)
+    return write_xlsx(
+        out,
+        req.ledger,
+        row_query,
+        banner=banner,
+        author=f"{actor}（{actor.get_username()}）",
+        created=at,
+        progress=progress,
+    )
+
+
+def write_xlsx(
+    out: BinaryIO,
+    ledger: Ledger,
+    row_query: Any,
+    *,
+    banner: str,
+    author: str,
+    created: dt.datetime,
+    progress: Any = None,
+) -> int:
+    """A ledger's rows as a workbook, straight from COPY (`XlsxWriter.write_copied`)."""
     writer = XlsxWriter(
         out,
         columns=[XlsxColumn(str(c.header), c.kind, c.width) for c in ledger.columns],
         sheet_title=str(ledger.title),
-        banner=_banner(req, actor, at),
-        author=f"{actor}（{actor.get_username()}）",
-        created=at,
-        description=_banner(req, actor, at),
+        banner=banner,
+        author=author,
+        created=created,
+        description=banner,
     )
-    with source.copy_rows(row_query, len(ledger.columns)) as rows:
-        if row_query.cipher_column is not None:
-            rows = _decrypting(rows, row_query.cipher_column)
-        n = writer.write_rows(rows, progress=progress)
+    try:
+        with source.copy_xlsx(row_query, [c.kind for c in ledger.columns]) as chunks:
+            n = writer.write_copied(
+                chunks,
+                cipher_column=row_query.cipher_column,
+                decrypt=_decrypt_hex,
+                progress=progress,
+            )
+    except BaseException:
+        writer.abort()
+        raise
     writer.close()
     return n
+
+
+def _decrypt_hex(cipher: str) -> str:
+    return idnumber.decrypt(bytes.fromhex(cipher))
 
 
 def _filename(req: ExportRequest, actor: User, at: dt.datetime) -> str:
@@ -423,8 +456,14 @@ def _run(job: ExportJob) -> ExportJob:
     def progress(n: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(progress_rows=n)
 
-    with open(partial, "wb") as out:
-        rows = write_ledger(out, req, actor=actor, at=at, progress=progress)
+    try:
+        with open(partial, "wb") as out:
+            rows = write_ledger(out, req, actor=actor, at=at, progress=progress)
+    except BaseException:
+        # A failed attempt's file goes at once (it may hold full identity numbers); one left
+        # by a killed worker goes with the expired exports (_remove_stale_parts).
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, root / final_name)
     return _finish(job, req, rows=rows, file_name=final_name, at=at)
 

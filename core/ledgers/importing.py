@@ -3,8 +3,10 @@
 XLSX is read with python-calamine (Rust, maintained, reads a 100,000-row sheet in about a
 second); CSV as UTF-8 (with or without a byte-order mark) or, failing that, GB18030, which
 is what Excel on a Chinese Windows saves. The header row is found among the first rows (an
-exported ledger starts with a banner row), and columns are matched by their Chinese header.
-What a ledger's columns mean, and what is checked, belongs to the app (households/ledger_import.py).
+exported ledger starts with a banner row), and columns are matched by their header in any of
+the site's languages, whatever the uploader's own: a template downloaded in English and one
+filled in from a Chinese ledger both import (`header_names`).
+What a ledger's columns mean, and what is checked, belongs to the app (households/ledger_import/).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 HEADER_SEARCH_ROWS = 5
@@ -94,12 +98,12 @@ def read_rows(path: Path, columns: Sequence[ImportColumn]) -> Iterator[tuple[int
 
     Raises ValidationError when no header row names the required columns.
     """
-    by_header = {str(c.header): c.key for c in columns}
+    by_header = {name: c.key for c in columns for name in header_names(c.header)}
     rows = _raw_rows(path)
     mapping: dict[int, str] | None = None
     number = 0
     for number, raw in enumerate(rows, 1):
-        mapping = _header_mapping(raw, by_header)
+        mapping = _header_mapping(raw, by_header, columns)
         if mapping is not None or number >= HEADER_SEARCH_ROWS:
             break
     if mapping is None:
@@ -115,10 +119,26 @@ def read_rows(path: Path, columns: Sequence[ImportColumn]) -> Iterator[tuple[int
             yield data_number, cells
 
 
-def _header_mapping(raw: Sequence[Any], by_header: dict[str, str]) -> dict[int, str] | None:
-    mapping = {}
+def _header_mapping(
+    raw: Sequence[Any], by_header: dict[str, str], columns: Sequence[ImportColumn]
+) -> dict[int, str] | None:
+    mapping: dict[int, str] = {}
     for i, value in enumerate(raw):
-        key = by_header.get(str(value or "").strip())
+        key = by_header.get(str(value or "").strip().casefold())
         if key is not None:
             mapping[i] = key
-    return mapping if len(mapping) >= max(2, len(by_header) // 2) else None
+    return mapping if len(set(mapping.values())) >= max(2, len(columns) // 2) else None
+
+
+def in_every_language(text: Any) -> set[str]:
+    """A lazy translation rendered in each of settings.LANGUAGES (the source text too)."""
+    names = {str(text).strip()}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(str(text).strip())
+    return names
+
+
+def header_names(header: Any) -> set[str]:
+    """The headers a column is recognised by: its header in every language, any case."""
+    return {name.casefold() for name in in_every_language(header)}

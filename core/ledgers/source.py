@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
+import psycopg
 from django.db import connections
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    from core.ledgers.definitions import RowQuery
+    from core.ledgers.definitions import Kind, RowQuery
 
 
 def compiled(row_query: RowQuery) -> tuple[str, tuple, str]:
@@ -40,9 +41,23 @@ def shares_connection(alias: str, other: str = "default") -> bool:
     return first.connection is second.connection
 
 
-def _cursor(connection: BaseDatabaseWrapper):
+@contextlib.contextmanager
+def _cursor(connection: BaseDatabaseWrapper) -> Iterator[Any]:
+    """A raw psycopg cursor for one COPY, with PostgreSQL's JIT off while it runs.
+
+    A ledger's query is costed high (a sort of every row, a CASE per code column), so the
+    planner JIT-compiles it: ~3.6 s before the first row of a 1,000,000-row export, more
+    than evaluating the expressions takes without it (measured on the bench data).
+    """
     connection.ensure_connection()
-    return connection.connection.cursor()
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+        try:
+            yield cursor
+        finally:
+            # After a failed COPY the transaction may be aborted (and will roll the SET back).
+            with contextlib.suppress(psycopg.Error):
+                cursor.execute("RESET jit")
 
 
 @contextlib.contextmanager
@@ -50,8 +65,19 @@ def copy_csv(row_query: RowQuery) -> Iterator[Iterator[bytes]]:
     """The rows as CSV (no header), one chunk per row, exactly as PostgreSQL writes them."""
     sql, params, alias = compiled(row_query)
     with _cursor(connections[alias]) as cursor:  # noqa: SIM117
-        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params or None) as copy:
-            yield iter(copy)
+        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params or None):
+            yield _copied(cursor)
+
+
+@contextlib.contextmanager
+def copy_xlsx(row_query: RowQuery, kinds: Sequence[Kind]) -> Iterator[Iterator[memoryview]]:
+    """The rows shaped for the XLSX writer (`xlsx.copy_select`), one chunk per row."""
+    from core.ledgers.xlsx import copy_select
+
+    sql, params, alias = compiled(row_query)
+    with _cursor(connections[alias]) as cursor:  # noqa: SIM117
+        with cursor.copy(f"COPY ({copy_select(sql, kinds)}) TO STDOUT", params or None):
+            yield _copied(cursor)
 
 
 @contextlib.contextmanager
@@ -63,8 +89,31 @@ def copy_rows(row_query: RowQuery, width: int) -> Iterator[Iterator[list[str | N
     """
     sql, params, alias = compiled(row_query)
     with _cursor(connections[alias]) as cursor:  # noqa: SIM117
-        with cursor.copy(f"COPY ({sql}) TO STDOUT", params or None) as copy:
-            yield _parsed(copy, width)
+        with cursor.copy(f"COPY ({sql}) TO STDOUT", params or None):
+            yield _parsed(_copied(cursor), width)
+
+
+def _copied(cursor: Any) -> Iterator[memoryview]:
+    """A running COPY's rows, read straight from libpq, one chunk per row.
+
+    psycopg's own iteration costs a generator and its wait loop per row (~5 µs under load),
+    more than everything else the CSV path does with the row. libpq's blocking read is one
+    call. If the reader stops early, psycopg's `copy` block cancels the COPY as usual.
+    """
+    pgconn = cursor.connection.pgconn
+    read = pgconn.get_copy_data
+    while True:
+        nbytes, data = read(0)
+        if nbytes <= 0:
+            break
+        yield data
+    if nbytes == -2:
+        raise psycopg.OperationalError(pgconn.get_error_message())
+    result = pgconn.get_result()  # the COPY's own outcome: an error raised by the server
+    while pgconn.get_result() is not None:
+        pass
+    if result is not None and result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+        raise psycopg.errors.error_from_result(result, encoding=cursor.connection.info.encoding)
 
 
 def _parsed(copy: Iterable[memoryview], width: int) -> Iterator[list[str | None]]:

@@ -1,28 +1,42 @@
 """A minimal streaming XLSX writer: rows go straight into a deflated zip member.
 
-Why our own: the rows arrive from COPY as text already formatted by SQL, so a writer only
-has to place them. XlsxWriter in constant-memory mode (~21.6k rows/s here), openpyxl
-write-only (~14k rows/s) and rustpy-xlsxwriter (Rust, but fed one dict per row, ~100k rows/s
-in our measurement before any database work) all convert every value in Python first; this
-writer reaches the PERFORMANCE.md figure of the minimal streaming writer and `make bench`
-keeps it beside those three. It writes only what ledgers need: inline strings, numbers,
-dates, a frozen header, column widths, and a banner row saying who exported the file and
-when (also in the document properties). A sheet holds at most 1,000,000 data rows; the next
-rows go on to a new sheet (PERFORMANCE.md, trap 2). Memory stays flat: nothing is kept per row.
+Why our own: XlsxWriter in constant-memory mode (~21.6k rows/s here), openpyxl write-only
+(~14k rows/s) and rustpy-xlsxwriter (Rust, but fed one Python dict per row) all convert
+every value in Python first; `make bench` keeps them beside this writer. It writes only what
+ledgers need: inline strings, numbers, dates, a frozen header, column widths, and a banner
+row saying who exported the file and when (also in the document properties). A sheet holds
+at most 1,000,000 data rows; the next rows go on to a new sheet (PERFORMANCE.md, trap 2).
+Memory stays flat: nothing is kept per row.
+
+Two ways in. `write_rows` takes rows of Python text (templates, notes, tests). `write_copied`
+is the export path, and the fast one: PostgreSQL does the per-cell work (`copy_select` turns
+dates into Excel serials, numbers and NULLs into text, and numbers the rows), COPY sends the
+rows as tab-separated text, and Python works on blocks of a few thousand rows with bytes
+operations implemented in C (escaping, COPY's backslash sequences, control characters), then
+places each row's fields in a template with one `%`. No Python function runs per cell. That
+machinery is in splice.py; this module owns the package, the sheets and their limits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import BinaryIO
+from itertools import islice
+from typing import IO, BinaryIO
 from xml.sax.saxutils import escape
 
+from core.ledgers import splice
 from core.ledgers.definitions import Kind
+
+try:  # ISA-L's deflate: the same format as zlib's, four times as fast at level 1
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - a declared dependency; zlib still works
+    import zlib as _deflate
 
 SHEET_ROWS = 1_000_000
 _EPOCH = dt.date(1899, 12, 30)
@@ -137,6 +151,7 @@ class XlsxWriter:
         self._zip = zipfile.ZipFile(
             out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
         )
+        self._level = compresslevel
         self._format = _RowFormat([c.kind for c in self.columns])
         self._sheets: list[str] = []
 
@@ -182,13 +197,8 @@ class XlsxWriter:
         *,
         name: str | None = None,
     ) -> int:
-        index = len(self._sheets) + 1
-        if name is None:
-            name = self.sheet_title if index == 1 else _sheet_name(f"{self.sheet_title}{index}")
-        self._sheets.append(name)
         n = 0
-        with self._zip.open(f"xl/worksheets/sheet{index}.xml", "w") as part:
-            part.write(self._sheet_head().encode())
+        with self._sheet(name) as part:
             buffer: list[str] = []
             format_row = self._format
             row_number = 2
@@ -204,8 +214,58 @@ class XlsxWriter:
                 if n == SHEET_ROWS:
                     break
             part.write("".join(buffer).encode())
-            part.write(b"</sheetData></worksheet>")
         return n
+
+    @contextlib.contextmanager
+    def _sheet(self, name: str | None = None) -> Iterator[IO[bytes]]:
+        """A new worksheet part with its banner and header rows written; closed on exit."""
+        index = len(self._sheets) + 1
+        if name is None:
+            name = self.sheet_title if index == 1 else _sheet_name(f"{self.sheet_title}{index}")
+        self._sheets.append(name)
+        with self._zip.open(f"xl/worksheets/sheet{index}.xml", "w") as part:
+            # zipfile keeps the member's compressor here and flushes it on close; ISA-L's
+            # writes the same raw deflate stream as the zlib one it replaces.
+            part._compressor = _deflate.compressobj(self._level, _deflate.DEFLATED, -15)
+            part.write(self._sheet_head().encode())
+            yield part
+            part.write(b"</sheetData></worksheet>")
+
+    # -- rows from COPY (the export path) -------------------------------------------------
+
+    def write_copied(
+        self,
+        chunks: Iterable[bytes | memoryview],
+        *,
+        cipher_column: int | None = None,
+        decrypt: Callable[[str], str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Write the rows of a COPY of `copy_select(...)`, one chunk a row; returns the count.
+
+        `cipher_column`: the position of a column of hex ciphers that `decrypt` turns into
+        the text to show (a full identity-number export); the one per-row call left.
+        """
+        to_xml = splice.Splice(
+            [c.kind for c in self.columns], cipher_column, decrypt, date_style=_STYLE_DATE
+        )
+        rows = iter(chunks)
+        total = 0
+        block = list(islice(rows, min(COPY_BLOCK, SHEET_ROWS)))
+        while True:
+            in_sheet = 0
+            with self._sheet() as part, splice.Deflating(part) as deflate:
+                while block:
+                    deflate(to_xml(block))
+                    in_sheet += len(block)
+                    total += len(block)
+                    if progress is not None and total % PROGRESS_ROWS < len(block):
+                        progress(total)
+                    room = SHEET_ROWS - in_sheet
+                    block = list(islice(rows, min(COPY_BLOCK, room))) if room else []
+            block = list(islice(rows, min(COPY_BLOCK, SHEET_ROWS)))
+            if not block:
+                return total
 
     def _sheet_head(self) -> str:
         cols = "".join(
@@ -242,6 +302,11 @@ class XlsxWriter:
         for name, text in parts.items():
             self._zip.writestr(name, text)
         self._zip.close()
+
+    def abort(self) -> None:
+        """Close the zip after a failure, while `out` is still open (the file is discarded)."""
+        with contextlib.suppress(Exception):
+            self._zip.close()
 
     def _content_types(self) -> str:
         sheets = "".join(
@@ -301,6 +366,17 @@ class XlsxWriter:
         )
         styles = f'<Relationship Id="rId{n + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
         return f'{_XML}<Relationships xmlns="{_PKG_REL_NS}">{sheets}{styles}</Relationships>'
+
+
+# ---- the COPY path (the work is in core/ledgers/splice.py) -------------------------------
+
+COPY_BLOCK = 4000  # rows handled together: big enough for C loops, small for memory
+PROGRESS_ROWS = 50_000
+
+
+def copy_select(sql: str, kinds: Sequence[Kind]) -> str:
+    """The SELECT whose COPY `XlsxWriter.write_copied` takes (see splice.copy_select)."""
+    return splice.copy_select(sql, kinds, sheet_rows=SHEET_ROWS, first_row=3)
 
 
 def _sheet_name(title: str) -> str:

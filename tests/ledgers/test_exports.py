@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -322,3 +323,41 @@ def test_unconfirmed_uploads_are_deleted_with_the_expired_exports(media, setting
     os.utime(old, (stale, stale))
     exports.export_jobs_expire()
     assert not old.exists() and new.exists()
+
+
+def test_an_interrupted_xlsx_job_is_retried_to_the_same_result_once(
+    media, registry, personas, monkeypatch
+):
+    req = exports.export_request_build(actor=personas.admin, ledger_name="members", fmt="xlsx")
+    job = exports.export_job_start(actor=personas.admin, req=req)
+    real = exports.source.copy_xlsx
+    calls = {"n": 0}
+
+    @contextlib.contextmanager
+    def interrupted(row_query, kinds):
+        calls["n"] += 1
+        with real(row_query, kinds) as chunks:
+            if calls["n"] > 1:
+                yield chunks
+                return
+
+            def cut_off():
+                yield next(iter(chunks))
+                raise OperationalError("server closed the connection unexpectedly")
+
+            yield cut_off()
+
+    monkeypatch.setattr(exports.source, "copy_xlsx", interrupted)
+    with pytest.raises(OperationalError):
+        exports.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED
+    assert not (exports.export_root() / f"{job.uuid}.xlsx").exists()
+    ledger_export_task.apply(args=[job.pk])  # the retry
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.row_count) == (ExportJob.Status.DONE, 2, 3)
+    book = CalamineWorkbook.from_path(str(exports.export_root() / job.file_name))
+    assert len(book.get_sheet_by_index(0).to_python()) == 2 + 3
+    assert not list(exports.export_root().glob("*.part"))  # the failed attempt's file is gone
+    ledger_export_task.apply(args=[job.pk])  # delivered again: nothing happens
+    assert AccessLog.objects.filter(action="export").count() == 1

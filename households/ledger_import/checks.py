@@ -1,0 +1,217 @@
+"""Checks across rows and against the database, the plan of what to write, and the report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.ledgers.importing import Row
+from households.ledger_import.columns import (
+    MAX_REPORTED_ERRORS,
+    ROW_ERROR,
+    ROW_EXISTS,
+    ROW_NEW,
+    PersonRow,
+    Plan,
+)
+from households.ledger_import.parsing import parse
+from households.models import Area, Category, Enrolment, Member
+from households.scope import scope_prefix
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from households.models import User
+
+
+def _allowed_areas(codes: set[str], actor: User | None, area: Area | None) -> dict[str, Area]:
+    """The file's area codes that name a community or grid inside the importer's scope."""
+    prefix = scope_prefix(actor) if actor is not None else ""
+    if area is not None:
+        prefix = area.prefix if prefix is None or area.prefix.startswith(prefix) else None
+    if prefix is None:
+        return {}
+    found = Area.objects.filter(
+        code__in=codes,
+        level__in=[Area.Level.COMMUNITY, Area.Level.GRID],
+        prefix__startswith=prefix,
+    )
+    return {a.code: a for a in found}
+
+
+def _existing_members(digests: set[str]) -> dict[str, tuple[int, str]]:
+    """Active members holding any of these numbers: digest → (household id, head's digest)."""
+    found: dict[str, tuple[int, str]] = {}
+    ordered = sorted(digests)
+    for start in range(0, len(ordered), 10_000):
+        chunk = ordered[start : start + 10_000]
+        rows = Member.objects.filter(
+            id_number_hash__in=chunk, status=Member.Status.ACTIVE
+        ).values_list("id_number_hash", "household_id", "household__head__id_number_hash")
+        for digest, household_id, head_digest in rows:
+            found[digest] = (household_id, head_digest or "")
+    return found
+
+
+def _live_categories(household_ids: set[int]) -> dict[int, set[str]]:
+    live = [Enrolment.Status.APPLIED, Enrolment.Status.APPROVED, Enrolment.Status.SUSPENDED]
+    today = timezone.localdate()
+    rows = (
+        Enrolment.objects.filter(household_id__in=household_ids, status__in=live)
+        .exclude(end_date__lt=today)
+        .values_list("household_id", "category_id")
+    )
+    result: dict[int, set[str]] = defaultdict(set)
+    for household_id, code in rows:
+        result[household_id].add(code)
+    return result
+
+
+def validate(
+    rows: Iterable[tuple[int, Row]] | list[PersonRow],
+    *,
+    actor: User | None,
+    area: Area | None = None,
+) -> Plan:
+    """Check every row and decide what a commit would write; writes nothing.
+
+    `rows` are the file's rows, or rows parsed before in this process (checked again
+    against the file's other rows and the database, which may have changed since).
+    """
+    if isinstance(rows, list) and rows and isinstance(rows[0], PersonRow):
+        people = rows
+        for person in people:
+            person.reset()
+    else:
+        people = parse(rows)
+    _mark_file_duplicates(people)
+    areas = _allowed_areas({p.area_code for p in people}, actor, area)
+    for person in people:
+        if person.area_code and person.area_code not in areas:
+            person.fail(
+                _("区划代码“%(c)s”不存在，或不是您管辖范围内的社区/网格。")
+                % {"c": person.area_code}
+            )
+    existing = _existing_members(
+        {p.digest for p in people if p.digest} | {p.head_digest for p in people if p.head_digest}
+    )
+    plan = Plan(rows=people, new_households={}, new_members={}, areas=areas)
+    groups: dict[str, list[PersonRow]] = defaultdict(list)
+    for person in people:
+        if person.head_digest:
+            groups[person.head_digest].append(person)
+    live = _live_categories({existing[h][0] for h in groups if h in existing})
+    for head_digest, group in groups.items():
+        _check_household(plan, head_digest, group, existing, live)
+    return plan
+
+
+def _mark_file_duplicates(people: list[PersonRow]) -> None:
+    first_row: dict[str, int] = {}
+    for person in people:
+        if not person.digest:
+            continue
+        if person.digest in first_row:
+            person.fail(_("身份证号与第%(n)d行重复。") % {"n": first_row[person.digest]})
+        else:
+            first_row[person.digest] = person.number
+
+
+def _check_household(
+    plan: Plan,
+    head_digest: str,
+    group: list[PersonRow],
+    existing: dict[str, tuple[int, str]],
+    live: dict[int, set[str]],
+) -> None:
+    holder = existing.get(head_digest)
+    household_id = holder[0] if holder and holder[1] == head_digest else None
+    for person in group:
+        if person.status == ROW_ERROR or not person.digest or person.digest not in existing:
+            continue
+        if existing[person.digest][0] == household_id:
+            person.status = ROW_EXISTS
+        else:
+            person.fail(_("该身份证号已登记为其他家庭的在户成员。"))
+    if household_id is not None:
+        _check_existing_household(plan, household_id, group, live.get(household_id, set()))
+        return
+    if holder is not None:
+        _fail_all(group, _("户主身份证号已登记为其他家庭的成员，不是户主。"))
+        return
+    _check_new_household(plan, head_digest, group)
+
+
+def _check_existing_household(
+    plan: Plan, household_id: int, group: list[PersonRow], live: set[str]
+) -> None:
+    wanted = {p.category for p in group if p.category and p.category != Category.Code.TEKUN}
+    clash = _clash(wanted | live)
+    if clash:
+        _fail_all(group, clash)
+        return
+    new = [p for p in group if p.status == ROW_NEW]
+    if new:
+        plan.new_members[household_id] = new
+
+
+def _check_new_household(plan: Plan, head_digest: str, group: list[PersonRow]) -> None:
+    heads = [p for p in group if p.digest == head_digest]
+    if not heads:
+        _fail_all(group, _("本户缺少户主一行（身份证号等于户主身份证号、关系为户主）。"))
+        return
+    head = heads[0]
+    if head.status == ROW_ERROR:
+        _fail_all(group, _("户主一行有误，本户未导入。"), skip=head)
+        return
+    for person in group:
+        if person is not head and (person.area_code, person.address) != (
+            head.area_code,
+            head.address,
+        ):
+            person.fail(_("区划代码或家庭住址与户主一行不一致。"))
+    household_rows = [p for p in group if p.category and p.category != Category.Code.TEKUN]
+    clash = _clash({p.category for p in household_rows})
+    starts = {(p.category, p.start_date) for p in household_rows}
+    if not clash and len(starts) != len({c for c, _d in starts}):
+        clash = _("同一户同一救助类别的起始日期不一致。")
+    if clash:
+        _fail_all(group, clash)
+        return
+    valid = [p for p in group if p.status == ROW_NEW]
+    plan.new_households[head_digest] = [head, *[p for p in valid if p is not head]]
+
+
+def _clash(codes: set[str]) -> str:
+    if {Category.Code.DIBAO, Category.Code.DIBIAN} <= codes:
+        return _("同一家庭不能同时享受低保和低边。")
+    return ""
+
+
+def _fail_all(group: list[PersonRow], message: str, skip: PersonRow | None = None) -> None:
+    for person in group:
+        if person is not skip and person.status != ROW_EXISTS:
+            person.fail(message)
+
+
+# ---- the report ------------------------------------------------------------------------------
+
+
+def report_of(plan: Plan) -> dict[str, Any]:
+    """What the report page shows: counts and the rows with errors (numbers masked)."""
+    errors = [
+        {"row": p.number, "name": p.name, "id_number": p.masked or "", "messages": p.errors}
+        for p in plan.rows
+        if p.status == ROW_ERROR
+    ]
+    existing = [p.number for p in plan.rows if p.status == ROW_EXISTS]
+    return {
+        "counts": plan.counts,
+        "errors": errors[:MAX_REPORTED_ERRORS],
+        "errors_truncated": max(0, len(errors) - MAX_REPORTED_ERRORS),
+        "existing_rows": existing[:200],
+        "file_errors": plan.file_errors,
+    }
