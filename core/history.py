@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -355,3 +356,19 @@ def _render(picked: list[tuple[Source, Any]]) -> list[Entry]:
             )
         )
     return entries
+
+
+def give_connection_its_own_system_context(*, sender: Any, connection: Any, **kwargs: Any) -> None:
+    """connection_created receiver: writes outside a request get a context of this connection.
+
+    pghistory attaches each history row to its context with an upsert on the context row, and
+    an upsert locks that row until commit even when it changes nothing. With one shared
+    "system" context (config/services.py's default), every job, command and import writing at
+    the same time queued on that one row, and could deadlock against row locks they held
+    (seen: the nightly job beside approvals). A context id per connection keeps the metadata
+    ("source": "system") and lets them run side by side; a request still sets its own.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pghistory.context_id', %s, false)", [str(uuid.uuid4())])

@@ -139,12 +139,13 @@ def test_api_token_login_is_logged(client, personas):
     assert AccessLog.objects.filter(action="login", username="teammate").exists()
 
 
-def test_writes_outside_a_request_are_attributed_to_the_system_context(household):
-    """Jobs and commands write history under the connection's default "system" context."""
+def test_writes_outside_a_request_are_attributed_to_a_system_context(household):
+    """Jobs and commands write history under a "system" context of their own connection,
+    not the one shared default that concurrent jobs would all queue on."""
     from config.services import SYSTEM_HISTORY_CONTEXT
     from households.models import Household
 
     Household.objects.filter(pk=household.pk).update(note="夜间任务")
     event = Household.pgh_event_model.objects.get(pgh_obj=household, note="夜间任务")
-    assert str(event.pgh_context_id) == SYSTEM_HISTORY_CONTEXT
+    assert str(event.pgh_context_id) != SYSTEM_HISTORY_CONTEXT
     assert event.pgh_context.metadata == {"source": "system"}
