@@ -13,9 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import FINDING_AREAS, HardshipAlert, ServiceActivity, Tier, TierRule, Visit
 from cases.needs import need_kind_choices, need_urgency_choices
 from cases.predicates import CATALOGUE, predicate_choices
+from core.form_renderer import FastWidgetRenderer
 from core.forms import DateInput
 from households.forms import AreaChoiceField
 from households.models import Area, Member, User
+
+# The visit form is many small fields on one page: its widgets are written without templates.
+_FAST = FastWidgetRenderer()
+
+
+class _FastFormSet(forms.BaseFormSet):
+    renderer = _FAST
 
 
 class TimeInput(forms.TimeInput):
@@ -26,6 +34,7 @@ class TimeInput(forms.TimeInput):
 
 
 class VisitForm(forms.Form):
+    default_renderer = _FAST
     method = forms.ChoiceField(
         label=_("走访方式"), choices=Visit.Method.choices, widget=forms.RadioSelect
     )
@@ -91,6 +100,8 @@ class VisitForm(forms.Form):
 class MemberChangeForm(forms.Form):
     """What a visit may find changed about one member, pre-filled with the registry's values."""
 
+    default_renderer = _FAST
+
     member = forms.UUIDField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("状态"), choices=Member.Status.choices)
     health = forms.ChoiceField(label=_("健康状况"), choices=Member.Health.choices)
@@ -120,11 +131,13 @@ class MemberChangeForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
-MemberChangeFormSet = forms.formset_factory(MemberChangeForm, extra=0)
+MemberChangeFormSet = forms.formset_factory(MemberChangeForm, formset=_FastFormSet, extra=0)
 
 
 class NeedForm(forms.Form):
     """One need noticed on the visit, for matching/'s needs list; left blank, it is skipped."""
+
+    default_renderer = _FAST
 
     kind = forms.ChoiceField(label=_("需求类型"), required=False)
     description = forms.CharField(label=_("需求说明"), max_length=500, required=False)
@@ -147,7 +160,7 @@ class NeedForm(forms.Form):
         }
 
 
-NeedFormSet = forms.formset_factory(NeedForm, extra=2)
+NeedFormSet = forms.formset_factory(NeedForm, formset=_FastFormSet, extra=2)
 
 
 class HardshipAlertForm(forms.Form):

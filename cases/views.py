@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from cases import selectors, services
@@ -55,6 +56,7 @@ class WorklistView(LoginRequiredMixin, View):
         summary = selectors.service_monthly_summary(
             actor=request.user, month=today, mine_only=work.mine_only
         )
+        _label_rows(work)
         context = {
             "work": work,
             "summary": summary,
@@ -62,6 +64,41 @@ class WorklistView(LoginRequiredMixin, View):
             "can_register": may_log_visit(request.user),
         }
         return render(request, "cases/worklist.html", context)
+
+
+# A placeholder reversed once per request; each row's URL is the pattern with its uuid in it,
+# so a page of rows costs string replaces rather than a URL resolver walk per link.
+_UUID_SLOT = "00000000-0000-0000-0000-000000000000"
+
+
+def _url_maker(name: str) -> Any:
+    pattern = reverse(name, args=[_UUID_SLOT])
+    return lambda uuid: pattern.replace(_UUID_SLOT, str(uuid), 1)
+
+
+def _label_rows(work: selectors.Worklist) -> None:
+    """Each row's links, labels and dates, made once here rather than by template tags per row.
+
+    The strings are the template's own msgids, so their translations are unchanged; the
+    template escapes them as it did before.
+    """
+    visit_url, detail_url = _url_maker("cases:visit_log"), _url_maker("households:detail")
+    no_head, unassigned = _("（未指定户主）"), _("未分配")
+    for _key, _total, rows in work.sections:
+        for row in rows:
+            household = row.household
+            head = household.head.name if household.head_id else ""
+            row.visit_url, row.detail_url = visit_url(household.uuid), detail_url(household.uuid)
+            row.name = head or no_head
+            row.visit_label = _("记录走访：%(name)s") % {"name": head or household.address}
+            row.due_text = row.due.isoformat()
+            row.late_text = ngettext("逾期 %(days)s 天", "逾期 %(days)s 天", row.days_overdue) % {
+                "days": row.days_overdue
+            }
+            row.last_text = (
+                timezone.localtime(row.last_contact).date().isoformat() if row.last_contact else ""
+            )
+            row.assignee_text = str(row.assignee) if row.assignee_id else unassigned
 
 
 # ---- visits ----------------------------------------------------------------------------
