@@ -30,6 +30,7 @@ from core.ledgers.definitions import (
     label_of,
     register,
 )
+from households.ledgers import household_columns, household_exprs
 from households.models import Area, HouseholdEvent, MemberEvent
 from households.scope import scope_prefix
 from matching import selectors
@@ -42,12 +43,7 @@ from resources.roles import is_provider
 if TYPE_CHECKING:
     from households.models import User
 
-_HOUSEHOLD_COLUMNS = [
-    Column("area_code", _("区划代码"), "household__area__code"),
-    Column("area_name", _("社区/网格"), "household__area__name"),
-    Column("address", _("家庭住址"), "household__address", width=30),
-    Column("head_name", _("户主姓名"), "household__head__name", width=10),
-]
+_HOUSEHOLD_COLUMNS = household_columns()
 
 NEED_COLUMNS = [
     *_HOUSEHOLD_COLUMNS,
@@ -237,10 +233,7 @@ def _referral_rows(
         qs = selectors._filtered(ReferralLedgerFilter, qs, filters)
     qs = qs.order_by("id")
     exprs = [
-        F("household__area__code"),
-        F("household__area__name"),
-        F("household__address"),
-        F("household__head__name"),
+        *household_exprs(),
         label_of("need__type", Need.Type.choices),
         label_of("need__subtype", Need.Subtype.choices),
         F("resource__name"),
