@@ -1,7 +1,7 @@
 """Needs and referrals ledgers (需求台账, 转介台账), over matching/selectors.py's scoped lists.
 
 Month close ("as of" a date): needs and referrals are kept in history (django-pghistory, see
-resources/history.py), so a ledger as of day D is rebuilt from each row's last history event
+core.history.tracked_in_bulk), so a ledger as of day D is rebuilt from each row's last history event
 before the end of D, as the registry's ledgers are (households/ledgers.py): produced again
 later, it gives the same rows. A need's household, address, head and member, and a
 referral's resource and provider, are read as they were at the cutoff too; scope is the

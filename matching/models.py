@@ -8,10 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.history import tracked_in_bulk
 from core.models import BaseModel, PublicModel
 from households.models import Area, Household, Member
 from resources import integrity
-from resources.history import tracked_in_bulk
 from resources.models import Provider, Resource
 from resources.vocabulary import NeedSubtype, NeedType
 

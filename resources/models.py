@@ -11,11 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.history import tracked
+from core.history import tracked, tracked_in_bulk
 from core.models import BaseModel, PublicModel
 from households.models import Area, Category
 from resources import integrity
-from resources.history import tracked_in_bulk
 from resources.vocabulary import NeedSubtype, NeedType
 
 NEED_TYPE_CHOICES = NeedType.choices
