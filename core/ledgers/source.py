@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import select
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -97,16 +98,25 @@ def _copied(cursor: Any) -> Iterator[memoryview]:
     """A running COPY's rows, read straight from libpq, one chunk per row.
 
     psycopg's own iteration costs a generator and its wait loop per row (~5 µs under load),
-    more than everything else the CSV path does with the row. libpq's blocking read is one
-    call. If the reader stops early, psycopg's `copy` block cancels the COPY as usual.
+    more than everything else the CSV path does with the row. libpq's read is one call. It
+    is asked not to block: a blocking PQgetCopyData waits for the server holding the GIL
+    (psycopg's binding keeps it), which stalls the XLSX writer's deflate thread for as long;
+    the wait is a poll() instead, which lets it go. If the reader stops early, psycopg's
+    `copy` block cancels the COPY as usual.
     """
     pgconn = cursor.connection.pgconn
-    read = pgconn.get_copy_data
+    read, consume = pgconn.get_copy_data, pgconn.consume_input
+    poller = select.poll()
+    poller.register(pgconn.socket, select.POLLIN)
     while True:
-        nbytes, data = read(0)
-        if nbytes <= 0:
+        nbytes, data = read(1)
+        if nbytes > 0:
+            yield data
+        elif nbytes == 0:  # no whole row buffered yet: wait for the server, then take it in
+            poller.poll()
+            consume()
+        else:
             break
-        yield data
     if nbytes == -2:
         raise psycopg.OperationalError(pgconn.get_error_message())
     result = pgconn.get_result()  # the COPY's own outcome: an error raised by the server

@@ -370,7 +370,7 @@ class XlsxWriter:
 
 # ---- the COPY path (the work is in core/ledgers/splice.py) -------------------------------
 
-COPY_BLOCK = 4000  # rows handled together: big enough for C loops, small for memory
+COPY_BLOCK = 1000  # rows handled together: big enough for C loops, small enough for the caches
 PROGRESS_ROWS = 50_000
 
 
