@@ -124,7 +124,9 @@ class Splice:
         self.last = closes[-1] + b"</row>"
         # An empty number or date must be a blank cell. An empty text stays an empty inline
         # string (what the database holds: ''); finding those in the XML costs a quarter of
-        # the splicing, and Excel shows both the same.
+        # the splicing, and Excel shows both the same. The number and date columns are
+        # looked at alone (a slice of the block's fields): empty text fields are common.
+        self.valued = [i + 1 for i, k in enumerate(kinds) if k not in _CLOSE]
         self.empties = {opening[k] + b"</v></c>" for k in kinds if k not in _CLOSE}
         self.cipher = None if cipher_column is None else cipher_column + 1  # after the number
         self.decrypt = decrypt
@@ -144,11 +146,11 @@ class Splice:
         parts[1::2] = fields
         parts.append(self.last)
         xml = b"".join(parts)
-        # What to fix up is looked for in the COPY text, a quarter of the XML's size: an empty
-        # field (two separators in a row), a value starting or ending with whitespace.
-        if self.empties and (b"\t\t" in raw or b"\t\n" in raw):
+        if any(b"" in fields[i::width] for i in self.valued):
             for empty in self.empties:
                 xml = xml.replace(empty, b"<c/>")
+        # A value starting or ending with whitespace is looked for in the COPY text, a
+        # quarter of the XML's size.
         marks = raw.translate(_EDGE_MAP)
         if b"TS" in marks or b"ST" in marks:
             xml = _EDGE_SPACE.sub(rb'<t xml:space="preserve">\1</t>', xml)
