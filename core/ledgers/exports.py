@@ -250,9 +250,9 @@ def write_xlsx(
         description=banner,
     )
     try:
-        with source.copy_xlsx(row_query, [c.kind for c in ledger.columns]) as chunks:
-            n = writer.write_copied(
-                chunks,
+        with source.copy_xlsx(row_query, [c.kind for c in ledger.columns]) as blocks:
+            n = writer.write_copied_blocks(
+                blocks,
                 cipher_column=row_query.cipher_column,
                 decrypt=_decrypt_hex,
                 progress=progress,

@@ -71,14 +71,14 @@ def copy_csv(row_query: RowQuery) -> Iterator[Iterator[bytes]]:
 
 
 @contextlib.contextmanager
-def copy_xlsx(row_query: RowQuery, kinds: Sequence[Kind]) -> Iterator[Iterator[memoryview]]:
-    """The rows shaped for the XLSX writer (`xlsx.copy_select`), one chunk per row."""
+def copy_xlsx(row_query: RowQuery, kinds: Sequence[Kind]) -> Iterator[Iterator[list[memoryview]]]:
+    """The rows shaped for the XLSX writer (`xlsx.copy_select`), in blocks of COPY_BLOCK."""
     from core.ledgers.xlsx import copy_select
 
     sql, params, alias = compiled(row_query)
     with _cursor(connections[alias]) as cursor:  # noqa: SIM117
         with cursor.copy(f"COPY ({copy_select(sql, kinds)}) TO STDOUT", params or None):
-            yield _copied(cursor)
+            yield _copied_blocks(cursor, COPY_BLOCK)
 
 
 @contextlib.contextmanager
@@ -95,23 +95,39 @@ def copy_rows(row_query: RowQuery, width: int) -> Iterator[Iterator[list[str | N
 
 
 def _copied(cursor: Any) -> Iterator[memoryview]:
-    """A running COPY's rows, read straight from libpq, one chunk per row.
+    """A running COPY's rows, one chunk per row (see `_copied_blocks`)."""
+    for block in _copied_blocks(cursor, COPY_BLOCK):
+        yield from block
+
+
+COPY_BLOCK = 1000  # rows a block: big enough for C loops over it, small enough for the caches
+
+
+def _copied_blocks(cursor: Any, size: int) -> Iterator[list[memoryview]]:
+    """A running COPY's rows in lists of `size`, read straight from libpq.
 
     psycopg's own iteration costs a generator and its wait loop per row (~5 µs under load),
-    more than everything else the CSV path does with the row. libpq's read is one call. It
-    is asked not to block: a blocking PQgetCopyData waits for the server holding the GIL
-    (psycopg's binding keeps it), which stalls the XLSX writer's deflate thread for as long;
-    the wait is a poll() instead, which lets it go. If the reader stops early, psycopg's
-    `copy` block cancels the COPY as usual.
+    more than everything else the CSV path does with the row; and a generator of our own
+    per row, fed through islice, still cost 2.0-2.4 s of CPU per 1,000,000 rows where this
+    loop costs 1.4-1.5 s. libpq is asked not to block: a blocking PQgetCopyData waits for
+    the server holding the GIL (psycopg's binding keeps it), which stalls the XLSX writer's
+    deflate thread for as long; the wait is a poll() instead, which lets it go. If the
+    reader stops early, psycopg's `copy` block cancels the COPY as usual.
     """
     pgconn = cursor.connection.pgconn
     read, consume = pgconn.get_copy_data, pgconn.consume_input
     poller = select.poll()
     poller.register(pgconn.socket, select.POLLIN)
+    block: list[memoryview] = []
+    append = block.append
     while True:
         nbytes, data = read(1)
         if nbytes > 0:
-            yield data
+            append(data)
+            if len(block) == size:
+                yield block
+                block = []
+                append = block.append
         elif nbytes == 0:  # no whole row buffered yet: wait for the server, then take it in
             poller.poll()
             consume()
@@ -124,6 +140,8 @@ def _copied(cursor: Any) -> Iterator[memoryview]:
         pass
     if result is not None and result.status != psycopg.pq.ExecStatus.COMMAND_OK:
         raise psycopg.errors.error_from_result(result, encoding=cursor.connection.info.encoding)
+    if block:
+        yield block
 
 
 def _parsed(copy: Iterable[memoryview], width: int) -> Iterator[list[str | None]]:

@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape
 
 from core.ledgers import splice
 from core.ledgers.definitions import Kind
+from core.ledgers.source import COPY_BLOCK
 
 try:  # ISA-L's deflate: the same format as zlib's, four times as fast at level 1
     from isal import isal_zlib as _deflate
@@ -246,26 +247,44 @@ class XlsxWriter:
         `cipher_column`: the position of a column of hex ciphers that `decrypt` turns into
         the text to show (a full identity-number export); the one per-row call left.
         """
+        rows = iter(chunks)
+        blocks = iter(lambda: list(islice(rows, COPY_BLOCK)), [])
+        return self.write_copied_blocks(
+            blocks, cipher_column=cipher_column, decrypt=decrypt, progress=progress
+        )
+
+    def write_copied_blocks(
+        self,
+        blocks: Iterable[list[bytes | memoryview]],
+        *,
+        cipher_column: int | None = None,
+        decrypt: Callable[[str], str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """`write_copied` for rows that come in lists (`source.copy_xlsx`): the fast path."""
         to_xml = splice.Splice(
             [c.kind for c in self.columns], cipher_column, decrypt, date_style=_STYLE_DATE
         )
-        rows = iter(chunks)
+        pending = iter(blocks)
+        block: list[bytes | memoryview] | None = next(pending, [])
         total = 0
-        block = list(islice(rows, min(COPY_BLOCK, SHEET_ROWS)))
-        while True:
+        while block:
             in_sheet = 0
             with self._sheet() as part, splice.Deflating(part) as deflate:
-                while block:
-                    deflate(to_xml(block))
-                    in_sheet += len(block)
-                    total += len(block)
-                    if progress is not None and total % PROGRESS_ROWS < len(block):
-                        progress(total)
+                while block and in_sheet < SHEET_ROWS:
                     room = SHEET_ROWS - in_sheet
-                    block = list(islice(rows, min(COPY_BLOCK, room))) if room else []
-            block = list(islice(rows, min(COPY_BLOCK, SHEET_ROWS)))
-            if not block:
-                return total
+                    # A block that would pass the sheet's last row goes on to the next sheet.
+                    now, block = (
+                        (block, None) if len(block) <= room else (block[:room], block[room:])
+                    )
+                    deflate(to_xml(now))
+                    in_sheet += len(now)
+                    total += len(now)
+                    if progress is not None and total % PROGRESS_ROWS < len(now):
+                        progress(total)
+                    if block is None:
+                        block = next(pending, [])
+        return total
 
     def _sheet_head(self) -> str:
         cols = "".join(
@@ -370,7 +389,6 @@ class XlsxWriter:
 
 # ---- the COPY path (the work is in core/ledgers/splice.py) -------------------------------
 
-COPY_BLOCK = 1000  # rows handled together: big enough for C loops, small enough for the caches
 PROGRESS_ROWS = 50_000
 
 
