@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cases.summary import summary_paused
 from households.demo import generate, load, resource_pool, setup
 from households.demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member
@@ -54,38 +55,40 @@ def seed_demo(
     result = SeedResult(skipped=False, existing=existing)
     started = time.perf_counter()
     with transaction.atomic():
-        areas = setup.ensure_areas()
-        result.users = setup.ensure_users(areas)
-        taken = _active_hashes() if Member.objects.exists() else set()
-        last_id = Household.objects.aggregate(last=Max("pk"))["last"] or 0
-        result.timings["areas and users"] = time.perf_counter() - started
-        chunks = generate.generate_chunks(
-            households=households,
-            chunk=CHUNK,
-            seed=seed,
-            communities=setup.communities(areas, result.users),
-            admin_id=result.users.admin_id,
-            today=today or timezone.localdate(),
-            tz=timezone.get_default_timezone(),
-            offset=existing,
-            taken=taken,
-        )
-        most = {name: n * households for name, n in generate.MOST_PER_HOUSEHOLD.items()}
-        context = {"command": "seed_demo", "seed": seed, "households": households}
-        result.counts = load.load(chunks, most=most, context=context)
-        result.timings["generate and copy"] = time.perf_counter() - started
-        # The resource pool (resources/, matching/): providers and the five lists once, then
-        # needs and referrals for the households just made.
-        result.counts.update(
-            resource_pool.seed_pool(
-                areas=areas,
-                worker_by_community=result.users.worker_by_community,
+        with summary_paused(today=today):
+            areas = setup.ensure_areas()
+            result.users = setup.ensure_users(areas)
+            taken = _active_hashes() if Member.objects.exists() else set()
+            last_id = Household.objects.aggregate(last=Max("pk"))["last"] or 0
+            result.timings["areas and users"] = time.perf_counter() - started
+            chunks = generate.generate_chunks(
+                households=households,
+                chunk=CHUNK,
                 seed=seed,
+                communities=setup.communities(areas, result.users),
+                admin_id=result.users.admin_id,
                 today=today or timezone.localdate(),
-                since_household_id=last_id,
+                tz=timezone.get_default_timezone(),
+                offset=existing,
+                taken=taken,
             )
-        )
-        result.timings["resource pool"] = time.perf_counter() - started
+            most = {name: n * households for name, n in generate.MOST_PER_HOUSEHOLD.items()}
+            context = {"command": "seed_demo", "seed": seed, "households": households}
+            result.counts = load.load(chunks, most=most, context=context)
+            result.timings["generate and copy"] = time.perf_counter() - started
+            # The resource pool (resources/, matching/): providers and the five lists once, then
+            # needs and referrals for the households just made.
+            result.counts.update(
+                resource_pool.seed_pool(
+                    areas=areas,
+                    worker_by_community=result.users.worker_by_community,
+                    seed=seed,
+                    today=today or timezone.localdate(),
+                    since_household_id=last_id,
+                )
+            )
+            result.timings["resource pool"] = time.perf_counter() - started
+        result.timings["dashboard summary"] = time.perf_counter() - started
     load.analyze()
     result.timings["analyze"] = time.perf_counter() - started
     return result

@@ -302,3 +302,30 @@ def test_the_command_extends_once_and_rebuilds(personas, areas, population):
     call_command("caseload_summary", "--rebuild", stdout=out)
     assert "rebuilt" in out.getvalue()
     assert _tables() == kept
+
+
+# ---- bulk loads ------------------------------------------------------------------------
+
+
+def test_a_demo_seed_leaves_the_summary_built_and_agreeing_with_the_direct_count():
+    import io
+
+    from django.core.management import call_command
+
+    from households.models import Area, User
+
+    assert CaseloadHorizon.objects.exists()  # built by the migrations (tests/conftest.py)
+    call_command("seed_demo", households=80, seed=3, today=TODAY, stdout=io.StringIO())
+    assert CaseloadHorizon.objects.exists()  # paused during the load, rebuilt at its end
+    admin = User.objects.select_related("area").get(username="admin")
+    compared = 0
+    for area in Area.objects.filter(level__in=["district", "street"]).order_by("code")[:3]:
+        scope = dashboard_area(actor=admin, code=area.code)
+        for day in (TODAY, TODAY - dt.timedelta(days=40), TODAY + dt.timedelta(days=400)):
+            table, changes = summary_rows(scope, day)
+            direct_table, direct_changes = direct_rows(scope, day, cached=False)
+            assert _table(table) == _table(direct_table), (area.code, day)
+            assert _changes(changes) == _changes(direct_changes), (area.code, day)
+            compared += len(_table(direct_table))
+    assert compared
+
