@@ -328,4 +328,3 @@ def test_a_demo_seed_leaves_the_summary_built_and_agreeing_with_the_direct_count
             assert _changes(changes) == _changes(direct_changes), (area.code, day)
             compared += len(_table(direct_table))
     assert compared
-

@@ -206,4 +206,3 @@ def test_seeded_rows_are_in_the_history_with_their_context():
     assert member_events.count() == Member.objects.count()
     contexts = {event.pgh_context.metadata["command"] for event in member_events}
     assert contexts == {"seed_demo"}
-
