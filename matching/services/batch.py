@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 _NEED = Need._meta.db_table
 _REFERRAL = Referral._meta.db_table
 _RESOURCE = Resource._meta.db_table
+_MOVEMENT = StockMovement._meta.db_table
 # The advisory lock key of batch runs' writes ("match" in ASCII).
 _RUN_LOCK = 0x6D61746368
 
@@ -143,13 +144,8 @@ def _persist(
     # update fires the pool's history trigger once per resource, and every statement such a
     # trigger runs would otherwise wade through the checks the referral insert queued.
     allocation.take(held, [(a.resource_id, a.quantity) for a in kept])
-    rows = _insert_referrals(run, kept, held, claimed, actor=actor) if kept else []
-    goods = [
-        (rid, StockMovement.Kind.GIVEN, quantity, referral_id)
-        for referral_id, rid, quantity in rows
-        if held[rid].kind == Resource.Kind.GOODS
-    ]
-    allocation.record_movements(goods, actor_id=actor.pk if actor else None)
+    if kept:
+        _insert_referrals_and_issues(run, kept, held, claimed, actor=actor)
     return len(kept), len(assignments) - len(kept)
 
 
@@ -206,15 +202,22 @@ def _reopen(ids: list[int]) -> None:
         )
 
 
-def _insert_referrals(
+def _insert_referrals_and_issues(
     run: MatchRun,
     kept: list[engine.Assignment],
     held: dict[int, allocation.Held],
     households: dict[int, int],
     *,
     actor: User | None,
-) -> list[tuple[int, int, int]]:
-    """One INSERT … SELECT FROM unnest for every referral of the run; returns their ids.
+) -> None:
+    """One statement: every referral of the run (INSERT … SELECT FROM unnest), and the stock
+    ledger's issue for each referral of goods (the same rows as `record_movements` writes)
+    from the referrals it made.
+
+    The issues come from the insert's RETURNING inside the statement: sent back to Python,
+    52,000 (id, resource, quantity) rows to pick 17,000 goods issues from and send again
+    cost 0.2 s of the run's Python time. Both tables' statement-level triggers (history,
+    reference checks) fire at the end of the statement and see all its rows.
 
     Their UUIDs are time-ordered and numbered in order (`uuid7_block`): random ones land on
     a different page of the unique index each, which costs more as the table grows past
@@ -227,28 +230,36 @@ def _insert_referrals(
     lists would cost the run more than the matching. The referral page works them out
     again from the need and the resource (`referral_reasons`).
     """
+    goods = sorted(rid for rid, h in held.items() if h.kind == Resource.Kind.GOODS)
+    actor_id = actor.pk if actor else None
     with _bulk_cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {_REFERRAL} (
-                uuid, created_at, updated_at, need_id, resource_id, provider_id, household_id,
-                status, quantity, period_start, score, reasons, note, match_run_id,
-                proposed_by_id, proposed_at, decline_reason, delivery_note, outcome,
-                confirm_note, close_reason, version)
-            SELECT (%s::text || lpad(to_hex(%s::bigint + v.k), 12, '0'))::uuid, now(), now(),
-                   v.need_id, v.resource_id, v.provider_id, v.household_id, 'proposed',
-                   v.quantity, v.period, v.score, '[]'::jsonb,
-                   '', %s, %s, now(), '', '', '', '', '', 1
-            FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::int[],
-                        %s::date[], %s::int[])
-                 WITH ORDINALITY AS v(need_id, resource_id, provider_id, household_id,
-                                      quantity, period, score, k)
-            RETURNING id, resource_id, quantity
+            WITH made AS (
+                INSERT INTO {_REFERRAL} (
+                    uuid, created_at, updated_at, need_id, resource_id, provider_id,
+                    household_id, status, quantity, period_start, score, reasons, note,
+                    match_run_id, proposed_by_id, proposed_at, decline_reason, delivery_note,
+                    outcome, confirm_note, close_reason, version)
+                SELECT (%s::text || lpad(to_hex(%s::bigint + v.k), 12, '0'))::uuid, now(),
+                       now(), v.need_id, v.resource_id, v.provider_id, v.household_id,
+                       'proposed', v.quantity, v.period, v.score, '[]'::jsonb,
+                       '', %s, %s, now(), '', '', '', '', '', 1
+                FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[],
+                            %s::int[], %s::date[], %s::int[])
+                     WITH ORDINALITY AS v(need_id, resource_id, provider_id, household_id,
+                                          quantity, period, score, k)
+                RETURNING id, resource_id, quantity
+            )
+            INSERT INTO {_MOVEMENT} (created_at, updated_at, resource_id, kind, quantity,
+                                     referral_id, actor_id, supplier, note)
+            SELECT now(), now(), made.resource_id, %s, made.quantity, made.id, %s, '', ''
+            FROM made WHERE made.resource_id = ANY(%s::bigint[])
             """,  # noqa: S608
             [
                 *uuid7_block(),
                 run.pk,
-                actor.pk if actor else None,
+                actor_id,
                 int_array([a.need_id for a in kept]),
                 int_array([a.resource_id for a in kept]),
                 int_array([held[a.resource_id].provider_id for a in kept]),
@@ -256,6 +267,8 @@ def _insert_referrals(
                 int_array([a.quantity for a in kept]),
                 date_array([held[a.resource_id].period for a in kept]),
                 int_array([a.score for a in kept]),
+                StockMovement.Kind.GIVEN.value,
+                actor_id,
+                int_array(goods),
             ],
         )
-        return cursor.fetchall()
