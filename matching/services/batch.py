@@ -39,9 +39,10 @@ def match_run(*, actor: User | None, area: Area, today: dt.date | None = None) -
 
     Deliberately not one long transaction. Reading and computing (seconds at most for a
     district) take no locks, so workers keep working meanwhile; the write at the end is one
-    short transaction that locks the needs, then the resources, each in id order, and
-    re-checks both: a need someone matched meanwhile, or units someone took, are left out
-    and counted as `lost_to_others`. Nothing is ever given out past what is left.
+    short transaction that waits for any other run's write, locks the needs (claiming those
+    still open), then the resources in id order, and re-checks both: a need someone matched
+    meanwhile, or units someone took, are left out and counted as `lost_to_others`. Nothing
+    is ever given out past what is left.
     """
     require_worker(actor)
     require_area_in_scope(actor, area)
