@@ -148,7 +148,8 @@ class Need(PublicModel):
         ]
         indexes = [
             # No index holds `status` (not even in a partial index's condition), so the
-            # batch run's status changes are HOT updates: no index is written for them.
+            # batch run's status changes are HOT updates: no index is written for them. That
+            # also takes room on the row's page (fillfactor 45, migration 0006).
             models.Index(fields=["household"], name="need_household"),
             models.Index(
                 OpClass("area_code", name="varchar_pattern_ops"),

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.pgarrays import date_array, int_array, text_array
 from resources.models import Resource, ResourceUsage, StockMovement
 from resources.periods import period_start
 
@@ -35,6 +36,7 @@ class Held:
 
     id: int
     kind: str
+    provider_id: int
     capacity: int | None
     stock: int | None
     period: dt.date | None
@@ -53,20 +55,20 @@ def hold(resource_ids: Iterable[int], *, day: dt.date) -> dict[int, Held]:
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, kind, period, capacity, stock FROM {_RESOURCE} "  # noqa: S608
-            "WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-            [ids],
+            f"SELECT id, kind, period, capacity, stock, provider_id FROM {_RESOURCE} "  # noqa: S608
+            "WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
+            [int_array(ids)],
         )
         rows = cursor.fetchall()
         periods = {rid: period_start(period, day) for rid, kind, period, *_ in rows}
         cursor.execute(
             f"SELECT resource_id, period_start, used FROM {_USAGE} "  # noqa: S608
-            "WHERE resource_id = ANY(%s) AND period_start = ANY(%s)",
-            [ids, sorted(set(periods.values()))],
+            "WHERE resource_id = ANY(%s::bigint[]) AND period_start = ANY(%s::date[])",
+            [int_array(ids), date_array(sorted(set(periods.values())))],
         )
         used = {(rid, start): n for rid, start, n in cursor.fetchall()}
     held = {}
-    for rid, kind, _period, capacity, stock in rows:
+    for rid, kind, _period, capacity, stock, provider_id in rows:
         start = periods[rid]
         if kind == Resource.Kind.SERVICE:
             remaining = max(0, (capacity or 0) - used.get((rid, start), 0))
@@ -77,6 +79,7 @@ def hold(resource_ids: Iterable[int], *, day: dt.date) -> dict[int, Held]:
         held[rid] = Held(
             rid,
             kind,
+            provider_id,
             capacity,
             stock,
             start if kind == Resource.Kind.SERVICE else None,
@@ -103,16 +106,16 @@ def take(held: dict[int, Held], takes: Iterable[tuple[int, int]]) -> None:
                 "ON CONFLICT (resource_id, period_start) "
                 f"DO UPDATE SET used = {_USAGE}.used + EXCLUDED.used",
                 [
-                    [rid for rid, _n in services],
-                    [held[rid].period for rid, _n in services],
-                    [n for _rid, n in services],
+                    int_array([rid for rid, _n in services]),
+                    date_array([held[rid].period for rid, _n in services]),
+                    int_array([n for _rid, n in services]),
                 ],
             )
         if goods:
             cursor.execute(
                 f"UPDATE {_RESOURCE} r SET stock = r.stock - v.n "  # noqa: S608
                 "FROM unnest(%s::bigint[], %s::int[]) AS v(id, n) WHERE r.id = v.id",
-                [[rid for rid, _n in goods], [n for _rid, n in goods]],
+                [int_array([rid for rid, _n in goods]), int_array([n for _rid, n in goods])],
             )
     for rid, quantity in wanted.items():
         if held[rid].remaining is not None:
@@ -160,10 +163,10 @@ def record_movements(
             [
                 actor_id,
                 note,
-                [r[0] for r in rows],
-                [r[1] for r in rows],
-                [r[2] for r in rows],
-                [r[3] for r in rows],
+                int_array([r[0] for r in rows]),
+                text_array([r[1] for r in rows]),
+                int_array([r[2] for r in rows]),
+                int_array([r[3] for r in rows]),
             ],
         )
     return len(rows)

@@ -84,6 +84,22 @@ def test_batch_run_never_gives_more_than_capacity(personas, areas, pool):
     assert "对口“生活照料”需求" in texts
 
 
+def test_batch_run_referrals_copy_the_needs_household_and_the_resources_provider(
+    personas, areas, pool
+):
+    homes = [factories.household(area=areas.grid) for _ in range(3)]
+    for home in homes:
+        make_need(household=home)
+        make_need(household=home, type="survival", subtype="goods")
+    run = services.match_run(actor=personas.caseworker, area=areas.community)
+    made = Referral.objects.filter(match_run=run).select_related("need", "resource")
+    assert made.count() == run.referrals_made >= 4
+    for referral in made:
+        assert referral.household_id == referral.need.household_id
+        assert referral.provider_id == referral.resource.provider_id
+        assert referral.need.status == Need.Status.MATCHED
+
+
 def test_batch_run_takes_goods_stock_and_records_issues(personas, areas, pool):
     homes = [factories.household(area=areas.grid) for _ in range(3)]
     for home in homes:
@@ -92,7 +108,13 @@ def test_batch_run_takes_goods_stock_and_records_issues(personas, areas, pool):
     assert run.referrals_made == 2
     pool.quilts.refresh_from_db()
     assert pool.quilts.stock == 2
-    assert pool.quilts.movements.filter(kind="given").count() == 2
+    given = pool.quilts.movements.filter(kind="given").select_related("referral")
+    assert given.count() == 2
+    for movement in given:
+        assert movement.referral.match_run == run
+        assert movement.referral.resource_id == pool.quilts.pk
+        assert movement.quantity == movement.referral.quantity == 4
+        assert movement.actor_id == personas.supervisor.pk
 
 
 def test_batch_run_leaves_other_areas_alone(personas, areas, pool, far_household):
