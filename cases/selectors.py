@@ -89,9 +89,27 @@ def household_active_members(*, household: Household) -> list[Member]:
     return list(household.members.filter(status=Member.Status.ACTIVE).order_by("created_at"))
 
 
+# What the household page's timeline shows of a visit: not its findings, nor the whole
+# worker row (a user is 20-odd columns; the page prints their name).
+_TIMELINE_COLUMNS = [
+    "uuid",
+    "visited_at",
+    "method",
+    "changes_summary",
+    "needs_noted",
+    "worker__username",
+    "worker__display_name",
+]
+
+
 def household_visits(*, household: Household, limit: int = 30) -> list[Visit]:
-    """The household's timeline, newest first."""
-    return list(household.visits.select_related("worker").order_by("-visited_at", "-id")[:limit])
+    """The household's timeline, newest first, with the columns the page shows."""
+    return list(
+        Visit.objects.filter(household=household)
+        .select_related("worker")
+        .only(*_TIMELINE_COLUMNS)
+        .order_by("-visited_at", "-id")[:limit]
+    )
 
 
 # ---- follow-ups ------------------------------------------------------------------------
@@ -127,9 +145,20 @@ def followup_get_for_reassign(*, actor: Actor, followup_id: UUID | str) -> Follo
 
 
 def household_open_followup(*, household: Household) -> FollowUp | None:
+    """The household's open follow-up (at most one), with what pages and messages show of it."""
     return (
-        household.followups.filter(status=FollowUp.Status.OPEN)
+        FollowUp.objects.filter(household=household, status=FollowUp.Status.OPEN)
         .select_related("assignee", "rule")
+        .only(
+            "uuid",
+            "household_id",
+            "due",
+            "tier",
+            "status",
+            "assignee__username",
+            "assignee__display_name",
+            "rule__name",
+        )
         .first()
     )
 
@@ -313,9 +342,10 @@ def hardship_alert_get_for_edit(*, actor: Actor, alert_id: UUID | str) -> Hardsh
 
 
 def household_open_alerts(*, household: Household) -> list[HardshipAlert]:
+    """Unresolved alerts, newest first: what the household page and the visit form show."""
     return list(
-        household.hardship_alerts.filter(resolved_at__isnull=True)
-        .select_related("reported_by")
+        HardshipAlert.objects.filter(household=household, resolved_at__isnull=True)
+        .only("uuid", "household_id", "kind", "occurred_on", "note")
         .order_by("-created_at")
     )
 
