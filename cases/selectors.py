@@ -18,6 +18,7 @@ from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 
 from cases.filters import FollowUpFilter, ServiceActivityFilter, VisitFilter
+from cases.labels import label_timeline
 from cases.models import FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit
 from cases.permissions import (
     may_log_visit,
@@ -356,7 +357,7 @@ def household_open_alerts(*, household: Household) -> list[HardshipAlert]:
 def household_case_panel(*, actor: Actor, household: Household) -> dict[str, Any]:
     """What the household page shows of case work: four small queries."""
     return {
-        "visits": household_visits(household=household),
+        "visits": label_timeline(household_visits(household=household)),
         "open_followup": household_open_followup(household=household),
         "open_alerts": household_open_alerts(household=household),
         "can_log_visit": may_log_visit(actor),
