@@ -28,7 +28,7 @@ from cases.forms import (
     TierRuleForm,
     VisitForm,
 )
-from cases.labels import url_maker
+from cases.labels import url_maker, worklist_row_html, worklist_words
 from cases.needs import needs_list_available
 from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
 from core.errors import ApplicationError
@@ -68,14 +68,16 @@ class WorklistView(LoginRequiredMixin, View):
 
 
 def _label_rows(work: selectors.Worklist) -> None:
-    """Each row's links, labels and dates, made once here rather than by template tags per row.
+    """Each row's links, labels and dates, made once here rather than by template tags per row,
+    and the row's HTML (cases.labels.worklist_row_html).
 
-    The strings are the template's own msgids, so their translations are unchanged; the
-    template escapes them as it did before.
+    The strings are the template's own msgids, so their translations are unchanged, and
+    they are escaped as the template escaped them.
     """
     visit_url, detail_url = url_maker("cases:visit_log"), url_maker("households:detail")
     no_head, unassigned = _("（未指定户主）"), _("未分配")
-    for _key, _total, rows in work.sections:
+    words = worklist_words()
+    for key, _total, rows in work.sections:
         for row in rows:
             household = row.household
             head = household.head.name if household.head_id else ""
@@ -90,6 +92,7 @@ def _label_rows(work: selectors.Worklist) -> None:
                 timezone.localtime(row.last_contact).date().isoformat() if row.last_contact else ""
             )
             row.assignee_text = str(row.assignee) if row.assignee_id else unassigned
+            row.html = worklist_row_html(row, key=key, mine_only=work.mine_only, words=words)
 
 
 # ---- visits ----------------------------------------------------------------------------
