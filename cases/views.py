@@ -77,17 +77,20 @@ def _label_rows(work: selectors.Worklist) -> None:
     visit_url, detail_url = url_maker("cases:visit_log"), url_maker("households:detail")
     no_head, unassigned = _("（未指定户主）"), _("未分配")
     words = worklist_words()
+    visit_label = _("记录走访：%(name)s")  # translated once a page, not once a row
+    late: dict[int, str] = {}
     for key, _total, rows in work.sections:
         for row in rows:
             household = row.household
             head = household.head.name if household.head_id else ""
             row.visit_url, row.detail_url = visit_url(household.uuid), detail_url(household.uuid)
             row.name = head or no_head
-            row.visit_label = _("记录走访：%(name)s") % {"name": head or household.address}
+            row.visit_label = visit_label % {"name": head or household.address}
             row.due_text = row.due.isoformat()
-            row.late_text = ngettext("逾期 %(days)s 天", "逾期 %(days)s 天", row.days_overdue) % {
-                "days": row.days_overdue
-            }
+            days = row.days_overdue
+            if days not in late:
+                late[days] = ngettext("逾期 %(days)s 天", "逾期 %(days)s 天", days) % {"days": days}
+            row.late_text = late[days]
             row.last_text = (
                 timezone.localtime(row.last_contact).date().isoformat() if row.last_contact else ""
             )
