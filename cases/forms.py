@@ -22,10 +22,6 @@ from households.models import Area, Member, User
 _FAST = FastWidgetRenderer()
 
 
-class _FastFormSet(forms.BaseFormSet):
-    renderer = _FAST
-
-
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
@@ -131,7 +127,9 @@ class MemberChangeForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
-MemberChangeFormSet = forms.formset_factory(MemberChangeForm, formset=_FastFormSet, extra=0)
+# renderer= here, not as a BaseFormSet attribute: formset_factory sets the class's renderer
+# (None by default), and the management forms then went through the widget templates.
+MemberChangeFormSet = forms.formset_factory(MemberChangeForm, extra=0, renderer=_FAST)
 
 
 class NeedForm(forms.Form):
@@ -160,7 +158,7 @@ class NeedForm(forms.Form):
         }
 
 
-NeedFormSet = forms.formset_factory(NeedForm, formset=_FastFormSet, extra=2)
+NeedFormSet = forms.formset_factory(NeedForm, extra=2, renderer=_FAST)
 
 
 class HardshipAlertForm(forms.Form):

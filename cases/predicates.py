@@ -198,9 +198,26 @@ def need_table() -> tuple[str, str, str, str] | None:
     except FieldDoesNotExist:
         logger.warning("matching.Need lacks household/type/status: need rules match nothing")
         return None
-    if need._meta.db_table not in connection.introspection.table_names():
+    if not _table_exists(need._meta.db_table):
         return None  # the model is there but its migration has not run yet
     return need._meta.db_table, columns[0], columns[1], columns[2]
+
+
+_TABLES_SEEN: set[str] = set()
+
+
+def _table_exists(table: str) -> bool:
+    """Whether the table exists, remembered once it does (tables are not dropped at run time).
+
+    Every visit logged builds the schedule statement, and the catalogue query behind
+    introspection.table_names() ran twice per visit; a missing table is asked again next
+    time, so a migration that creates it is noticed.
+    """
+    if table not in _TABLES_SEEN:
+        if table not in connection.introspection.table_names():
+            return False
+        _TABLES_SEEN.add(table)
+    return True
 
 
 def _open_need(p: dict[str, Any], ctx: Context, bind: Bind) -> Source | None:

@@ -151,7 +151,10 @@ def visit_log(
     for area, (status, note) in (findings or {}).items():
         setattr(visit, f"{area}_status", status)
         setattr(visit, f"{area}_note", note.strip())
-    visit.full_clean()
+    # The household (locked above) and the worker (the actor) are rows already read, and the
+    # uuid is a fresh uuid4 under a unique index: checking them again was three queries on
+    # every visit logged. Every field's own validation and clean() still run.
+    visit.full_clean(exclude=["household", "worker"], validate_unique=False)
     visit.changes_summary = _apply_member_changes(actor, household, member_changes or [])
     visit.save()
     recorded = _record_needs(actor, household, needs or [])

@@ -28,6 +28,7 @@ from cases.forms import (
     TierRuleForm,
     VisitForm,
 )
+from cases.labels import url_maker, worklist_row_html, worklist_words
 from cases.needs import needs_list_available
 from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
 from core.errors import ApplicationError
@@ -66,39 +67,35 @@ class WorklistView(LoginRequiredMixin, View):
         return render(request, "cases/worklist.html", context)
 
 
-# A placeholder reversed once per request; each row's URL is the pattern with its uuid in it,
-# so a page of rows costs string replaces rather than a URL resolver walk per link.
-_UUID_SLOT = "00000000-0000-0000-0000-000000000000"
-
-
-def _url_maker(name: str) -> Any:
-    pattern = reverse(name, args=[_UUID_SLOT])
-    return lambda uuid: pattern.replace(_UUID_SLOT, str(uuid), 1)
-
-
 def _label_rows(work: selectors.Worklist) -> None:
-    """Each row's links, labels and dates, made once here rather than by template tags per row.
+    """Each row's links, labels and dates, made once here rather than by template tags per row,
+    and the row's HTML (cases.labels.worklist_row_html).
 
-    The strings are the template's own msgids, so their translations are unchanged; the
-    template escapes them as it did before.
+    The strings are the template's own msgids, so their translations are unchanged, and
+    they are escaped as the template escaped them.
     """
-    visit_url, detail_url = _url_maker("cases:visit_log"), _url_maker("households:detail")
+    visit_url, detail_url = url_maker("cases:visit_log"), url_maker("households:detail")
     no_head, unassigned = _("（未指定户主）"), _("未分配")
-    for _key, _total, rows in work.sections:
+    words = worklist_words()
+    visit_label = _("记录走访：%(name)s")  # translated once a page, not once a row
+    late: dict[int, str] = {}
+    for key, _total, rows in work.sections:
         for row in rows:
             household = row.household
             head = household.head.name if household.head_id else ""
             row.visit_url, row.detail_url = visit_url(household.uuid), detail_url(household.uuid)
             row.name = head or no_head
-            row.visit_label = _("记录走访：%(name)s") % {"name": head or household.address}
+            row.visit_label = visit_label % {"name": head or household.address}
             row.due_text = row.due.isoformat()
-            row.late_text = ngettext("逾期 %(days)s 天", "逾期 %(days)s 天", row.days_overdue) % {
-                "days": row.days_overdue
-            }
+            days = row.days_overdue
+            if days not in late:
+                late[days] = ngettext("逾期 %(days)s 天", "逾期 %(days)s 天", days) % {"days": days}
+            row.late_text = late[days]
             row.last_text = (
                 timezone.localtime(row.last_contact).date().isoformat() if row.last_contact else ""
             )
             row.assignee_text = str(row.assignee) if row.assignee_id else unassigned
+            row.html = worklist_row_html(row, key=key, mine_only=work.mine_only, words=words)
 
 
 # ---- visits ----------------------------------------------------------------------------
@@ -124,12 +121,16 @@ class VisitLogView(LoginRequiredMixin, View):
             "members": members,
             "member_forms": list(zip(members, formset.forms, strict=False)),
             "alerts": alerts,
-            "followup": selectors.household_open_followup(household=household),
         }
+
+    def _render(self, request: HttpRequest, context: dict[str, Any], status: int = 200) -> Any:
+        # The open follow-up is read only for a page shown: a visit logged completes it.
+        context["followup"] = selectors.household_open_followup(household=context["household"])
+        return render(request, self.template, context, status=status)
 
     def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
         household = selectors.household_get_for_visit(actor=request.user, household_id=household_id)
-        return render(request, self.template, self._context(request, household))
+        return self._render(request, self._context(request, household))
 
     def post(self, request: HttpRequest, household_id: str) -> HttpResponse:
         household = selectors.household_get_for_visit(actor=request.user, household_id=household_id)
@@ -142,7 +143,7 @@ class VisitLogView(LoginRequiredMixin, View):
                 add_service_errors(form, error)
             else:
                 return _after_visit(request, household)
-        return render(request, self.template, context, status=400)
+        return self._render(request, context, status=400)
 
 
 def _visit_input(context: dict[str, Any]) -> dict[str, Any]:

@@ -71,6 +71,18 @@ def _select(widget: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _input_option(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/input_option.html (a radio or checkbox choice: `option.tag`)."""
+    html = _input(widget)
+    if not widget.get("wrap_label"):
+        return html
+    label_id = widget["attrs"].get("id")
+    label_for = f' for="{_text(label_id)}"' if label_id else ""
+    # The included input.html keeps its final newline inside the label; only the whole
+    # output is stripped (BaseRenderer.render).
+    return f"<label{label_for}>{html}\n {_text(widget['label'])}</label>"
+
+
 _OPTION = "django/forms/widgets/select_option.html"
 _INPUTS = ("text", "number", "hidden", "checkbox", "date", "time", "email", "password", "url")
 _FAST: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -78,6 +90,8 @@ _FAST: dict[str, Callable[[dict[str, Any]], str]] = {
     **{f"django/forms/widgets/{kind}.html": _input for kind in _INPUTS},
     "django/forms/widgets/textarea.html": _textarea,
     "django/forms/widgets/select.html": _select,
+    "django/forms/widgets/radio_option.html": _input_option,
+    "django/forms/widgets/checkbox_option.html": _input_option,
 }
 
 

@@ -146,13 +146,16 @@ class HouseholdDetailView(LoginRequiredMixin, View):
             obj=household,
             household_id=household.pk,
         )
+        members = list(selectors.household_detail_members(household=household))
         return render(
             request,
             "households/household_detail.html",
             {
                 "household": household,
-                "members": selectors.household_detail_members(household=household),
-                "enrolments": selectors.household_enrolments(household=household),
+                "members": members,
+                "enrolments": selectors.household_page_enrolments(
+                    household=household, members=members
+                ),
                 "can_edit": can(request.user, Can.EDIT_REGISTRY),
                 "can_apply": can(request.user, Can.APPLY_ENROLMENT),
                 "can_decide": can(request.user, Can.DECIDE_ENROLMENT),

@@ -92,11 +92,28 @@ def need_referrals(*, need: Need) -> QuerySet[Referral]:
 
 def household_needs(*, actor: Actor, household: Household) -> list[Need]:
     """The household page's panel: its needs, newest first, each with its referrals."""
-    referrals = Referral.objects.select_related("resource", "provider").order_by("-id")
+    # Only the columns the panel shows (templates/matching/household_needs.html): whole rows
+    # of the resource, the provider and the member cost more to select and build than the
+    # page's own text.
+    referrals = (
+        Referral.objects.select_related("resource", "provider")
+        .only("uuid", "need_id", "status", "delivered_on", "resource__name", "provider__name")
+        .order_by("-id")
+    )
     return list(
         need_qs_visible_to(actor=actor)
         .filter(household=household)
         .select_related("member")
+        .only(
+            "uuid",
+            "household_id",
+            "type",
+            "subtype",
+            "status",
+            "urgency",
+            "description",
+            "member__name",
+        )
         .prefetch_related(Prefetch("referrals", queryset=referrals))
         .order_by("-id")[:50]
     )

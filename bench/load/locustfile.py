@@ -96,7 +96,12 @@ class _Form(HTMLParser):
             kind = a.get("type", "text")
             if kind in ("checkbox", "radio") and "checked" not in a:
                 return
-            if kind not in ("submit", "button", "file"):
+            if kind in ("checkbox", "radio"):
+                # A checked box without a value attribute posts "on", as browsers send it
+                # (Django renders a checked CheckboxInput without one); "" would uncheck it,
+                # so every visit logged would change its members' boxes.
+                self._fields.append((a["name"], a.get("value") or "on"))
+            elif kind not in ("submit", "button", "file"):
                 self._fields.append((a["name"], a.get("value", "")))
         elif tag == "select":
             self._select, self._options = a.get("name"), []

@@ -23,6 +23,10 @@ class _Everything(forms.Form):
     pick = forms.ChoiceField(choices=[("", "—"), ("a", "<A> & B"), (3, 3)])
     grouped = forms.ChoiceField(choices=[("组", [("x", "X"), ("y", "Y")]), ("z", "Z")])
     many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")])
+    radio = forms.ChoiceField(choices=[("a", "<A>"), ("b", "B")], widget=forms.RadioSelect)
+    boxes = forms.MultipleChoiceField(
+        choices=[("a", "A & a"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+    )
 
 
 _DATA = {
@@ -35,6 +39,8 @@ _DATA = {
     "pick": "a",
     "grouped": "y",
     "many": ["a", "b"],
+    "radio": "a",
+    "boxes": ["b"],
 }
 
 
@@ -49,6 +55,10 @@ def test_every_plain_widget_renders_as_the_templates_do(data):
     slow, fast = _both(_Everything, data=data, initial={"number": Decimal("2.5")})
     for name in slow.fields:
         assert str(fast[name]) == str(slow[name]), name
+    for name in ("radio", "boxes"):
+        for slow_option, fast_option in zip(slow[name], fast[name], strict=True):
+            assert fast_option.tag() == slow_option.tag(), name
+            assert str(fast_option) == str(slow_option), name  # the label-wrapped option
     assert str(fast) == str(slow)
 
 
@@ -70,3 +80,15 @@ def test_the_visit_forms_render_as_the_templates_do():
             strict=True,
         ):
             assert fast_option.tag() == slow_option.tag()
+
+
+@pytest.mark.django_db
+def test_the_visit_formsets_render_their_management_forms_as_the_templates_do():
+    from cases.forms import MemberChangeFormSet, NeedFormSet
+
+    for formset_class, prefix in [(MemberChangeFormSet, "m"), (NeedFormSet, "n")]:
+        fast = formset_class(prefix=prefix)
+        slow = formset_class(prefix=prefix)
+        slow.renderer = DjangoTemplates()
+        assert fast.renderer.__class__ is FastWidgetRenderer
+        assert str(fast.management_form) == str(slow.management_form)
