@@ -28,6 +28,13 @@ from resources.periods import period_start
 _RESOURCE = Resource._meta.db_table
 _USAGE = ResourceUsage._meta.db_table
 _MOVEMENT = StockMovement._meta.db_table
+# The head of every bulk write of stock ledger rows; the SELECT after it gives, in order:
+# resource_id, kind, quantity, referral_id, actor_id, note (`record_movements`, and the
+# batch run's issues written from its referral insert in the same statement).
+MOVEMENT_INSERT = (
+    f"INSERT INTO {_MOVEMENT} (created_at, updated_at, supplier, resource_id, kind, "
+    "quantity, referral_id, actor_id, note) SELECT now(), now(), '', "
+)
 
 
 @dataclass
@@ -154,10 +161,7 @@ def record_movements(
         return 0
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_MOVEMENT} "  # noqa: S608
-            "(created_at, updated_at, resource_id, kind, quantity, referral_id, actor_id, "
-            "supplier, note) "
-            "SELECT now(), now(), v.resource_id, v.kind, v.quantity, v.referral_id, %s, '', %s "
+            MOVEMENT_INSERT + "v.resource_id, v.kind, v.quantity, v.referral_id, %s, %s "
             "FROM unnest(%s::bigint[], %s::varchar[], %s::int[], %s::bigint[]) "
             "AS v(resource_id, kind, quantity, referral_id)",
             [

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 _NEED = Need._meta.db_table
 _REFERRAL = Referral._meta.db_table
 _RESOURCE = Resource._meta.db_table
-_MOVEMENT = StockMovement._meta.db_table
 # The advisory lock key of batch runs' writes ("match" in ASCII).
 _RUN_LOCK = 0x6D61746368
 
@@ -252,9 +251,8 @@ def _insert_referrals_and_issues(
                                           quantity, period, score, k)
                 RETURNING id, resource_id, quantity
             )
-            INSERT INTO {_MOVEMENT} (created_at, updated_at, resource_id, kind, quantity,
-                                     referral_id, actor_id, supplier, note)
-            SELECT now(), now(), made.resource_id, %s, made.quantity, made.id, %s, '', ''
+            {allocation.MOVEMENT_INSERT}
+                made.resource_id, %s, made.quantity, made.id, %s, ''
             FROM made WHERE made.resource_id = ANY(%s::bigint[])
             """,  # noqa: S608
             [
