@@ -85,9 +85,16 @@ def inbox_list(*, actor: Actor) -> QuerySet[Need]:
 
 
 def need_referrals(*, need: Need) -> QuerySet[Referral]:
-    return need.referrals.select_related(
-        "resource", "provider", "proposed_by", "decided_by", "delivered_by", "confirmed_by"
-    ).order_by("-id")
+    """Every referral of the need, newest first: found by its household (indexed with the
+    status), since referrals have no index on the need alone (a need without a household
+    has none)."""
+    return (
+        Referral.objects.filter(household_id=need.household_id, need=need)
+        .select_related(
+            "resource", "provider", "proposed_by", "decided_by", "delivered_by", "confirmed_by"
+        )
+        .order_by("-id")
+    )
 
 
 def household_needs(*, actor: Actor, household: Household) -> list[Need]:
@@ -96,7 +103,8 @@ def household_needs(*, actor: Actor, household: Household) -> list[Need]:
     # of the resource, the provider and the member cost more to select and build than the
     # page's own text.
     referrals = (
-        Referral.objects.select_related("resource", "provider")
+        Referral.objects.filter(household=household)  # by its index: none on the need
+        .select_related("resource", "provider")
         .only("uuid", "need_id", "status", "delivered_on", "resource__name", "provider__name")
         .order_by("-id")
     )

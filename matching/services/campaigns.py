@@ -173,9 +173,15 @@ def campaign_run(
     if not resource.is_available_on(day):
         raise ValidationError({"resource": _("该物资当前不可用。")})
     prefix = _effective_prefix(area, resource)
+    # Households with an active referral to this resource already are not served twice:
+    # looked up per household through its (household, status) index (referrals have no
+    # index on the resource).
+    already = Referral.objects.filter(
+        household=OuterRef("pk"), status__in=Referral.ACTIVE_STATUSES, resource=resource
+    )
     targets = list(
         campaign_targets(prefix=prefix, groups=groups, day=day)
-        .exclude(referrals__resource=resource, referrals__status__in=Referral.ACTIVE_STATUSES)
+        .exclude(Exists(already))
         .values_list("id", "active_members")
     )
     held = allocation.hold([resource.pk], day=day)[resource.pk]
