@@ -185,6 +185,8 @@ class Resource(PublicModel):
                 violation_error_message=_("请至少选择一种满足的需求类型。"),
             ),
         ]
+        # Stock changes are HOT updates, writing none of these indexes: each page keeps room
+        # for new row versions (fillfactor 50, migration 0008).
         indexes = [
             models.Index(fields=["area_code"], name="resource_area_code"),
             models.Index(OpClass("area_code", name="varchar_pattern_ops"), name="resource_scope"),
@@ -218,7 +220,11 @@ class Resource(PublicModel):
 class ResourceUsage(models.Model):
     """How many units of a service's capacity one period has given out."""
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="usage")
+    # Looked up by the unique (resource, period_start) below, which serves the resource alone
+    # too: no index of its own.
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="usage", db_index=False
+    )
     period_start = models.DateField()
     used = models.PositiveIntegerField(default=0)
 
