@@ -40,8 +40,9 @@ class Case:
     rows: Callable[[Any], Any] | None = None
     # Timed runs for this case when fewer than the context's (a 1,000,000-row export).
     repeat: int | None = None
-    # Untimed, before every run of `ours` (and once after the last): puts back the state a
-    # run changed (e.g. vacuums what a rolled-back write left), so each run starts alike.
+    # Untimed, before every run of `ours` and of each reference (and once after the last of
+    # `ours`): puts back the state a run changed (e.g. vacuums what a rolled-back write
+    # left), so each run, ours or a reference's, starts alike.
     reset: Callable[[], Any] | None = None
 
 
@@ -176,7 +177,7 @@ def run_scenario(item: Scenario, context: Context) -> list[Row]:
 
 def _compare(row: Row, case: Case, ours: Timing, reference: Callable[[], Any], repeat: int) -> None:
     try:
-        theirs = measure(reference, repeat)
+        theirs = measure(reference, repeat, case.reset)
     except Exception as error:
         row.notes.append(f"reference error: {_describe(error)}")
         return
