@@ -144,7 +144,7 @@ def visits(areas, personas, household, far_household):
                 actor=personas.caseworker,
                 household=home,
                 method="home" if i % 2 else "phone",
-                visited_at=local(TODAY - dt.timedelta(days=i)),
+                visited_at=local(TODAY - dt.timedelta(days=i), hour=0),  # never ahead of now
             )
         )
     return made
