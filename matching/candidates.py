@@ -45,7 +45,9 @@ class CandidateInfo:
     provider_name: str
 
 
-def _periods(day: dt.date) -> dict[str, dt.date]:
+def period_starts(day: dt.date) -> dict[str, dt.date]:
+    """Each capacity period's start on `day`, by period: the `%(week)s` … `%(total)s`
+    parameters of statements that pick a resource's current period."""
     return {p: period_start(p, day) for p in Resource.Period.values}
 
 
@@ -169,7 +171,7 @@ def _resource_rows(
     with connection.cursor() as cursor:
         cursor.execute(
             _RESOURCES_SQL.format(where=where),
-            {**params, **_periods(today), "today": today, "loading": LOADING},
+            {**params, **period_starts(today), "today": today, "loading": LOADING},
         )
         rows = cursor.fetchall()
     out = []

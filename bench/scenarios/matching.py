@@ -299,7 +299,7 @@ def _bare_writes(assignments: list) -> Any:
     """(c): the writes of `assignments` in one statement, the commit's checks, rolled back."""
     from core.ids import uuid7_block
     from core.pgarrays import int_array
-    from matching.candidates import _periods
+    from matching.candidates import period_starts
     from resources.models import StockMovement
 
     params = {
@@ -308,7 +308,7 @@ def _bare_writes(assignments: list) -> Any:
         "quantities": int_array([a.quantity for a in assignments]),
         "scores": int_array([a.score for a in assignments]),
         "given": StockMovement.Kind.GIVEN.value,
-        **_periods(timezone.localdate()),
+        **period_starts(timezone.localdate()),
     }
 
     def run() -> None:
@@ -327,18 +327,10 @@ def _bare_writes(assignments: list) -> Any:
 
 
 def _compute(prefix: str) -> list:
-    """The run's reads and allocation as the run makes them: without JIT, cyclic GC paused."""
-    from matching import engine
-    from matching.candidates import open_needs_in, resources_for_area
-    from matching.services.batch import _gc_paused, _without_jit
+    """The run's reads and allocation, exactly as the run makes them (`batch.plan`)."""
+    from matching.services.batch import plan
 
-    today = timezone.localdate()
-    with _gc_paused():
-        with transaction.atomic():
-            _without_jit()
-            needs = open_needs_in(prefix, today=today)
-            resources = resources_for_area(prefix, today=today)
-        return engine.allocate(needs, resources)
+    return plan(prefix, day=timezone.localdate())[1]
 
 
 @scenario("matching (1) batch run end to end, 50,000 needs × 10,000 resources")

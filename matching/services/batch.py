@@ -68,14 +68,22 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def plan(prefix: str, *, day: dt.date) -> tuple[list[engine.NeedIn], list[engine.Assignment]]:
+    """A run's reading and allocation, no writes: the open needs under `prefix` and what
+    each is assigned. Reads in one transaction that takes no locks (only the setting), with
+    cyclic GC paused as for the whole run."""
+    with _gc_paused():
+        with transaction.atomic():
+            _without_jit()
+            needs = open_needs_in(prefix, today=day)
+            resources = resources_for_area(prefix, today=day)
+        return needs, engine.allocate(needs, resources)
+
+
 def _match_run(*, actor: User | None, area: Area, today: dt.date | None) -> MatchRun:
     started = time.perf_counter()
     day = today or timezone.localdate()
-    with transaction.atomic():  # a read-only transaction: no locks, only the setting
-        _without_jit()
-        needs = open_needs_in(area.prefix, today=day)
-        resources = resources_for_area(area.prefix, today=day)
-    assignments = engine.allocate(needs, resources)
+    needs, assignments = plan(area.prefix, day=day)
     with transaction.atomic():
         _without_jit()
         _transition_tables_in_memory()
