@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
+from core.ledgers import upload
 from core.models import ExportJob
 
 
@@ -38,3 +39,8 @@ class ImportForm(forms.Form):
         self.fields["area"].choices = [("", _("我的全部管辖范围"))] + [
             (a.code, a.name) for a in areas
         ]
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        upload.check_upload_size(file.size)
+        return file
