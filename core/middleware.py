@@ -55,6 +55,7 @@ class IdleSessionMiddleware:
 
 _NUL = "\x00"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_PATH = "detail"
 
 
 class RefuseNulMiddleware:
@@ -63,27 +64,28 @@ class RefuseNulMiddleware:
 
     PostgreSQL cannot hold NUL in text, so such a value used to reach a query or an insert
     and answer 500 (`?area=%00`, `/api/v1/areas/320506%00/`). No field of ours may hold
-    one, so the request is refused whole: the API with a JSON 400, a page with the site's
-    400 page. Uploaded files are not looked at (an XLSX is binary); their cells are checked
-    by the import.
+    one, so the request is refused whole: the API with a JSON 400 naming the fields, as its
+    other input errors do, a page with the site's 400 page. Uploaded files are not looked at
+    (an XLSX is binary); their cells are checked by the import.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _has_nul(request):
-            return _refuse(request)
+        fields = _fields_with_nul(request)
+        if fields:
+            return _refuse(request, fields)
         return self.get_response(request)
 
 
-def _has_nul(request: HttpRequest) -> bool:
+def _fields_with_nul(request: HttpRequest) -> list[str]:
+    """The names of the parameters or fields holding a NUL ("detail" for the path)."""
     if _NUL in request.path or _NUL in request.path_info:
-        return True
-    if _in_query(request.GET):
-        return True
-    if request.method != "POST" and request.method not in ("PUT", "PATCH"):
-        return False
+        return [_PATH]
+    found = _in_query(request.GET)
+    if found or request.method not in ("POST", "PUT", "PATCH"):
+        return found
     content_type = request.content_type or ""
     try:
         if request.method == "POST" and content_type in _FORM_TYPES:
@@ -92,23 +94,33 @@ def _has_nul(request: HttpRequest) -> bool:
             return _in_json(request.body)
     except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError, UnreadablePostError):
         # The view meets the same error and answers it as Django does.
-        return False
-    return False
+        return []
+    return []
 
 
-def _in_query(query: Any) -> bool:
-    return any(_NUL in key or any(_NUL in v for v in values) for key, values in query.lists())
+def _in_query(query: Any) -> list[str]:
+    return [
+        key.replace(_NUL, "") or _PATH
+        for key, values in query.lists()
+        if _NUL in key or any(_NUL in v for v in values)
+    ]
 
 
-def _in_json(body: bytes) -> bool:
+def _in_json(body: bytes) -> list[str]:
     # The common case costs a substring search; only a body that may hold NUL is parsed.
     if b"\\u0000" not in body and b"\x00" not in body:
-        return False
+        return []
     try:
         data = json.loads(body)
     except ValueError:
-        return False  # not JSON: the parser's own 400
-    return _json_has_nul(data)
+        return []  # not JSON: the parser's own 400
+    if isinstance(data, dict):
+        return [
+            str(key).replace(_NUL, "") or _PATH
+            for key, value in data.items()
+            if _json_has_nul(key) or _json_has_nul(value)
+        ]
+    return [_PATH] if _json_has_nul(data) else []
 
 
 def _json_has_nul(value: Any) -> bool:
@@ -126,9 +138,9 @@ def _json_has_nul(value: Any) -> bool:
     return False
 
 
-def _refuse(request: HttpRequest) -> HttpResponse:
-    message = _("请求中含有空字符（NUL），已拒绝。请检查链接或填写的内容。")
+def _refuse(request: HttpRequest, fields: list[str]) -> HttpResponse:
+    message = _("含有空字符（NUL），已拒绝。请检查链接或填写的内容。")
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=400)
+        return JsonResponse({field: [message] for field in fields}, status=400)
     handler = get_resolver(get_urlconf()).resolve_error_handler(400)
     return handler(request, exception=SuspiciousOperation(message))

@@ -32,7 +32,7 @@ def test_dashboard_api_refuses_nul_in_the_area(api, personas, path):
     assert client.get(path, {"area": "320506001000"}).status_code == 200
     response = client.get(f"{path}?area=%00")
     assert response.status_code == 400
-    assert "空字符" in response.json()["detail"]
+    assert "空字符" in response.json()["area"][0]
 
 
 @pytest.mark.parametrize("name", DASHBOARD_PAGES)
@@ -50,7 +50,7 @@ def test_a_nul_in_a_path_segment_is_refused(api, personas):
     assert client.get("/api/v1/areas/320506001001/").status_code == 200
     response = client.get("/api/v1/areas/320506%00/")
     assert response.status_code == 400
-    assert "空字符" in response.json()["detail"]
+    assert "空字符" in response.json()["detail"][0]
 
 
 def test_a_nul_in_a_page_path_is_refused(client, personas):
@@ -65,7 +65,8 @@ def test_a_nul_in_a_json_body_is_refused(api, personas):
         "/api/v1/ledgers/households/export/", body, content_type="application/json"
     )
     assert response.status_code == 400
-    assert "空字符" in response.json()["detail"]
+    assert list(response.json()) == ["filters"]
+    assert "空字符" in response.json()["filters"][0]
 
 
 def test_a_nul_in_a_form_field_is_refused(client, personas):
