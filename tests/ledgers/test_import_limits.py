@@ -227,3 +227,43 @@ def test_the_reader_gets_none_of_the_apps_secrets(monkeypatch):
     monkeypatch.setattr(upload.subprocess, "run", run)
     upload._run_reader(Path("x.csv"), Path("out"))
     assert set(seen) == {"PATH", "LANG"}
+
+
+def test_a_reader_past_its_time_is_stopped_and_the_import_says_so(media, personas, monkeypatch):
+    import subprocess
+
+    from core.ledgers import upload
+
+    def run(command, **kwargs):
+        raise subprocess.TimeoutExpired(command, kwargs["timeout"])
+
+    monkeypatch.setattr(upload.subprocess, "run", run)
+    path = media / "slow.csv"
+    path.write_bytes(ledger_template_csv())
+    batch = _validate(personas.admin, path)
+    assert "读取该文件超过 30 秒仍未完成" in batch.report["file_errors"][0]
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (-6, "超出了内存限制"),  # SIGABRT: a native allocation refused by RLIMIT_AS
+        (-11, "超出了内存限制"),  # SIGSEGV
+        (-24, "秒仍未完成"),  # SIGXCPU: RLIMIT_CPU
+        (-9, "秒仍未完成"),  # SIGKILL at the hard CPU limit
+        (1, "读取程序出错"),  # an uncaught exception
+        (5, "超出了内存限制"),  # MemoryError, caught
+    ],
+)
+def test_every_way_the_reader_can_die_is_an_error_in_chinese(status, says):
+    from core.ledgers import upload
+
+    assert says in upload._failure(status, b"")
+
+
+def test_a_reader_failure_message_masks_identity_numbers():
+    from core.ledgers import upload
+
+    why = b'{"error": "unreadable", "detail": "bad cell 32050619660606121X"}'
+    message = upload._failure(4, why)
+    assert "3205**********121X" in message and "32050619660606121X" not in message
