@@ -143,9 +143,13 @@ def read_raw_rows(path: Path) -> Iterator[list[Any]]:
     with tempfile.TemporaryDirectory(prefix="zhulian-import-") as scratch:
         output = Path(scratch) / "rows.jsonl"
         _run_reader(path, output)
-        with output.open(encoding="utf-8") as rows:
-            for line in rows:
-                yield [_value(cell) for cell in json.loads(line)]
+        with output.open(encoding="utf-8") as lines:
+            for line in lines:
+                try:
+                    rows = json.loads(line, object_hook=_value)
+                except (ValueError, KeyError, TypeError):
+                    raise ValidationError(_failure(1, b"")) from None
+                yield from rows
 
 
 def _limits() -> dict[str, int]:
@@ -210,16 +214,15 @@ def _failure(status: int, stdout: bytes) -> str:
     )
 
 
-def _value(cell: Any) -> Any:
-    if not isinstance(cell, list) or len(cell) != 2:
-        return cell
-    kind, value = cell
-    if kind == "datetime":
-        return dt.datetime.fromisoformat(value)
-    if kind == "date":
-        return dt.date.fromisoformat(value)
-    if kind == "time":
-        return dt.time.fromisoformat(value)
-    if kind == "duration":
-        return dt.timedelta(seconds=value)
-    return cell
+_TYPES: dict[str, Any] = {
+    "datetime": dt.datetime.fromisoformat,
+    "date": dt.date.fromisoformat,
+    "time": dt.time.fromisoformat,
+    "duration": lambda seconds: dt.timedelta(seconds=seconds),
+}
+
+
+def _value(tagged: dict[str, Any]) -> Any:
+    """A cell the reader wrote as {"date": "2026-11-01"} (and the like), as its value."""
+    ((kind, value),) = tagged.items()
+    return _TYPES[kind](value)
