@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
@@ -36,6 +37,9 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, areas: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("文件不超过 %(mb)d MB。") % {
+            "mb": settings.LEDGER_IMPORT_MAX_UPLOAD_MB
+        }
         self.fields["area"].choices = [("", _("我的全部管辖范围"))] + [
             (a.code, a.name) for a in areas
         ]
