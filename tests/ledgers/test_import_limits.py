@@ -267,3 +267,12 @@ def test_a_reader_failure_message_masks_identity_numbers():
     why = b'{"error": "unreadable", "detail": "bad cell 32050619660606121X"}'
     message = upload._failure(4, why)
     assert "3205**********121X" in message and "32050619660606121X" not in message
+
+
+def test_the_import_command_refuses_a_crafted_file_with_a_message(media, personas):
+    from django.core.management import CommandError, call_command
+
+    path = _xlsx(media / "corners.xlsx", ref="A1:XFD1048576")
+    with pytest.raises(CommandError, match="超过上限"):
+        call_command("import_ledger", str(path))
+    assert not ImportBatch.objects.exists()
