@@ -60,7 +60,8 @@ _PATH = "detail"
 
 class RefuseNulMiddleware:
     """Answer 400 to a request with a NUL character in its path, a query parameter (name or
-    value), a form field or a JSON string, before any view reads it.
+    value), a cookie, its Authorization header, a form field or a JSON string, before any
+    view or authentication reads it.
 
     PostgreSQL cannot hold NUL in text, so such a value used to reach a query or an insert
     and answer 500 (`?area=%00`, `/api/v1/areas/320506%00/`). No field of ours may hold
@@ -82,6 +83,12 @@ class RefuseNulMiddleware:
 def _fields_with_nul(request: HttpRequest) -> list[str]:
     """The names of the parameters or fields holding a NUL ("detail" for the path)."""
     if _NUL in request.path or _NUL in request.path_info:
+        return [_PATH]
+    # A quoted cookie may spell NUL as \000, which Python's cookie parser decodes: the
+    # session and CSRF cookies are looked up as they come. So is the API token.
+    if any(_NUL in k or _NUL in v for k, v in request.COOKIES.items()):
+        return [_PATH]
+    if _NUL in request.META.get("HTTP_AUTHORIZATION", ""):
         return [_PATH]
     found = _in_query(request.GET)
     if found or request.method not in ("POST", "PUT", "PATCH"):

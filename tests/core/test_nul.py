@@ -78,3 +78,12 @@ def test_a_nul_in_a_form_field_is_refused(client, personas):
 def test_a_request_without_nul_is_untouched(api, personas):
     response = api(personas.admin).get("/api/v1/dashboard/caseload/", {"area": "320506001000"})
     assert response.status_code == 200
+
+
+def test_a_nul_in_a_cookie_or_the_token_is_refused(client, api, personas):
+    """Python's cookie parser decodes a quoted \\000; the session was then looked up with it."""
+    cookie = 'sessionid="\\000abcdefghijk"'
+    assert client.get(reverse("dashboard:caseload"), HTTP_COOKIE=cookie).status_code == 400
+    assert client.get("/api/v1/areas/", HTTP_COOKIE=cookie).status_code == 400
+    response = client.get("/api/v1/areas/", HTTP_AUTHORIZATION="Token abc\x00")
+    assert response.status_code == 400
