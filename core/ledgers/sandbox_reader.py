@@ -132,7 +132,11 @@ def _xlsx_rows(path: str, limits: dict[str, int]) -> Iterator[list[Any]]:
         with zipfile.ZipFile(path) as archive:
             part = first_sheet_part(archive)
             if part is not None:
-                rows, columns = cell_extent(archive, part)
+                parts = [part]
+            else:  # every sheet, as we cannot tell which one is first
+                parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+            for name in parts:
+                rows, columns = cell_extent(archive, name)
                 _check_size(rows, columns, limits)
     except zipfile.BadZipFile as error:
         _stop(UNREADABLE, {"error": "unreadable", "detail": str(error)})

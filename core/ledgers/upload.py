@@ -68,9 +68,13 @@ def inspect_xlsx(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             _check_zip(archive.infolist())
             part = sandbox_reader.first_sheet_part(archive)
-            if part is None:
-                raise ValidationError(_("该文件不是有效的 XLSX 表格（找不到第一张工作表）。"))
-            ref = sandbox_reader.declared_dimension(archive, part, _DIMENSION_HEAD_BYTES)
+            # A workbook laid out in a way we do not follow is left to the reader, which
+            # counts every sheet's cells, and to its limits.
+            ref = (
+                sandbox_reader.declared_dimension(archive, part, _DIMENSION_HEAD_BYTES)
+                if part is not None
+                else None
+            )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError):
         raise ValidationError(
             _("该文件不是有效的 XLSX 表格，或已损坏。请在 Excel 中另存为 XLSX 后再导入。")

@@ -43,7 +43,7 @@ _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    'relationships/worksheet" Target="{target}"/></Relationships>'
 )
 _SHEET_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -56,14 +56,21 @@ _TWO_CORNERS = (
 )
 
 
-def _xlsx(path: Path, *, ref: str, cells: str = _TWO_CORNERS, filler: int = 0) -> Path:
+def _xlsx(
+    path: Path,
+    *,
+    ref: str,
+    cells: str = _TWO_CORNERS,
+    filler: int = 0,
+    target: str = "worksheets/sheet1.xml",
+) -> Path:
     """A minimal workbook; `filler` bytes of spaces inside the sheet make it inflate hugely
     (deflate packs a run of one byte about a thousand to one)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(target=target))
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(_SHEET_HEAD.format(ref=ref).encode())
             chunk = b" " * (1 << 20)
@@ -102,6 +109,12 @@ def test_a_sheet_declaring_a1_to_xfd1048576_is_refused_before_it_is_stored(media
 def test_cells_beyond_a_small_declared_dimension_are_refused_by_the_reader(media, personas):
     batch = _validate(personas.admin, _xlsx(media / "liar.xlsx", ref="A1:B2"))
     assert batch.report["counts"]["total"] == 0
+    assert "单元格有 1048576 行、16384 列，超过上限" in batch.report["file_errors"][0]
+
+
+def test_a_workbook_whose_first_sheet_we_cannot_find_has_every_sheet_counted(media, personas):
+    path = _xlsx(media / "odd.xlsx", ref="A1", target="worksheets/../worksheets/sheet1.xml")
+    batch = _validate(personas.admin, path)
     assert "单元格有 1048576 行、16384 列，超过上限" in batch.report["file_errors"][0]
 
 
