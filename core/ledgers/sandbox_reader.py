@@ -17,6 +17,7 @@ one JSON object saying why.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -119,7 +120,9 @@ def _limit_resources(limits: dict[str, int]) -> None:
         _soft, hard = resource.getrlimit(kind)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        resource.setrlimit(kind, (value, value if kind != resource.RLIMIT_CPU else hard))
+        # A platform without this limit (macOS and RLIMIT_AS) keeps the parent's timeout.
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(kind, (value, value if kind != resource.RLIMIT_CPU else hard))
 
     lower(resource.RLIMIT_AS, limits["memory_bytes"])
     lower(resource.RLIMIT_CPU, limits["cpu_seconds"])
