@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_phone(phone: str | None) -> str:
     """The first 3 and last 4 digits, the rest as asterisks: 138****5678.
@@ -15,3 +17,19 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) < 8:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+# A run of exactly 18 characters (17 digits and a digit or X) or of exactly 15 digits: an
+# identity number's shape, whether or not its check digit or date is right. Area codes of
+# 15 digits have the same shape and are masked too; a message names the row they are on.
+_ID_NUMBER_SHAPE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+
+
+def mask_id_numbers(text: str) -> str:
+    """Every identity-number-shaped run in a free text (a message quoting a cell, a file
+    name) masked as identity numbers are everywhere: the first 4 and last 4 kept."""
+    return _ID_NUMBER_SHAPE.sub(lambda m: _mask_middle(m.group()), text)
+
+
+def _mask_middle(number: str) -> str:
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]

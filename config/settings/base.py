@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the path, the query or a form: NUL cannot reach PostgreSQL.
+    "core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,6 +141,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("ZHULIAN_MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
+
+# Ledger imports (core/ledgers/upload.py). An upload is refused above these limits before it
+# is stored or parsed, and read in a child process whose memory and CPU time are capped, so
+# that a crafted file fails the import instead of taking a web worker down.
+LEDGER_IMPORT_MAX_UPLOAD_MB = env_int("LEDGER_IMPORT_MAX_UPLOAD_MB", 20)
+LEDGER_IMPORT_MAX_ROWS = env_int("LEDGER_IMPORT_MAX_ROWS", 200_000)
+LEDGER_IMPORT_MAX_COLUMNS = env_int("LEDGER_IMPORT_MAX_COLUMNS", 64)
+# An XLSX's parts together, inflated; and the most a part of 1 MB or more may inflate by.
+LEDGER_IMPORT_MAX_INFLATED_MB = env_int("LEDGER_IMPORT_MAX_INFLATED_MB", 256)
+LEDGER_IMPORT_MAX_RATIO = env_int("LEDGER_IMPORT_MAX_RATIO", 100)
+# The reading process's address space and CPU time (below gunicorn's --timeout).
+LEDGER_IMPORT_READER_MEMORY_MB = env_int("LEDGER_IMPORT_READER_MEMORY_MB", 1024)
+LEDGER_IMPORT_READER_SECONDS = env_int("LEDGER_IMPORT_READER_SECONDS", 30)
 
 REDIS_URL = redis_url()
 CACHES = {

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import INVALID, NOT_FOUND, WRITE_ERRORS
-from core.ledgers import exports
+from core.ledgers import exports, upload
 from core.ledgers.definitions import all_ledgers
 from core.ledgers.selectors import export_job_get, export_job_list, import_batch_get
 from core.ledgers.views import _file_response, _validate_upload, job_status
@@ -155,6 +155,10 @@ class LedgerImportApi(APIView):
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField()
         area = serializers.CharField(required=False, allow_blank=True)
+
+        def validate_file(self, file: Any) -> Any:
+            upload.check_upload_size(file.size)
+            return file
 
     @extend_schema(
         operation_id="ledger_import_validate",

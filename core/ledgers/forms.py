@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
+from core.ledgers import upload
 from core.models import ExportJob
 
 
@@ -35,6 +37,14 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, areas: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("文件不超过 %(mb)d MB。") % {
+            "mb": settings.LEDGER_IMPORT_MAX_UPLOAD_MB
+        }
         self.fields["area"].choices = [("", _("我的全部管辖范围"))] + [
             (a.code, a.name) for a in areas
         ]
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        upload.check_upload_size(file.size)
+        return file

@@ -2,18 +2,18 @@
 
 XLSX is read with python-calamine (Rust, maintained, reads a 100,000-row sheet in about a
 second); CSV as UTF-8 (with or without a byte-order mark) or, failing that, GB18030, which
-is what Excel on a Chinese Windows saves. The header row is found among the first rows (an
-exported ledger starts with a banner row), and columns are matched by their header in any of
-the site's languages, whatever the uploader's own: a template downloaded in English and one
-filled in from a Chinese ledger both import (`header_names`).
+is what Excel on a Chinese Windows saves. Both are read in a child process with limits of
+its own, after the file's size and an XLSX's zip have been checked (`upload`). The header
+row is found among the first rows (an exported ledger starts with a banner row), and columns
+are matched by their header in any of the site's languages, whatever the uploader's own: a
+template downloaded in English and one filled in from a Chinese ledger both import
+(`header_names`).
 What a ledger's columns mean, and what is checked, belongs to the app (households/ledger_import/).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from core.ledgers import upload
 
 HEADER_SEARCH_ROWS = 5
 
@@ -67,30 +69,13 @@ def _cell(value: Any) -> Cell:
 
 
 def _raw_rows(path: Path) -> Iterator[list[Any]]:
+    """The file's rows, read in a guarded child process (core/ledgers/upload.py)."""
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        from python_calamine import CalamineWorkbook
-
-        try:
-            workbook = CalamineWorkbook.from_path(str(path))
-            sheet = workbook.get_sheet_by_index(0)
-        except Exception as error:  # calamine raises its own error types
-            raise ValidationError(_("无法读取该表格文件：%(e)s") % {"e": error}) from None
-        yield from sheet.iter_rows()
-        return
-    if suffix == ".csv":
-        yield from csv.reader(io.StringIO(_decode(path.read_bytes())))
-        return
-    raise ValidationError(_("只支持 XLSX 或 CSV 文件。"))
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("CSV 文件编码无法识别，请另存为 UTF-8 编码。"))
+    if suffix in (".xlsx", ".xlsm"):
+        upload.inspect_xlsx(path)
+    elif suffix != ".csv":
+        raise ValidationError(_("只支持 XLSX 或 CSV 文件。"))
+    return upload.read_raw_rows(path)
 
 
 def read_rows(path: Path, columns: Sequence[ImportColumn]) -> Iterator[tuple[int, Row]]:

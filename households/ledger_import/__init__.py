@@ -37,8 +37,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
+from core.ledgers import upload
 from core.ledgers.bulk import allocate_ids, bulk_history, copy_insert
 from core.ledgers.importing import read_rows
+from core.masking import mask_id_numbers
 from core.models import ImportBatch
 from households.ledger_import.checks import report_of, validate
 from households.ledger_import.columns import COLUMNS, LEDGER, PersonRow, Plan
@@ -91,7 +93,11 @@ def _plan_for(
         return validate(read_rows(path, COLUMNS), actor=actor, area=area)
     except ValidationError as error:
         return Plan(
-            rows=[], new_households={}, new_members={}, areas={}, file_errors=error.messages
+            rows=[],
+            new_households={},
+            new_members={},
+            areas={},
+            file_errors=[mask_id_numbers(message) for message in error.messages],
         )
 
 
@@ -103,6 +109,14 @@ def ledger_import_validate(
     suffix = Path(original_name).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValidationError({"file": _("只支持 XLSX 或 CSV 文件。")})
+    # Refused before anything is stored: too large, or an XLSX whose zip or sheet is over
+    # the limits (core/ledgers/upload.py).
+    try:
+        upload.check_upload_size(source.stat().st_size)
+        if suffix == ".xlsx":
+            upload.inspect_xlsx(source)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
     root = import_root()
     root.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4()}{suffix}"
@@ -112,7 +126,7 @@ def ledger_import_validate(
     batch = ImportBatch.objects.create(
         actor=actor,
         ledger=LEDGER,
-        original_name=original_name[:200],
+        original_name=mask_id_numbers(original_name)[:200],
         file_name=stored,
         sha256=hashlib.sha256((root / stored).read_bytes()).hexdigest(),
         area_code=area.code if area else "",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.ledgers.importing import Row
+from core.masking import mask_id_numbers
 from households.ledger_import.columns import (
     MAX_REPORTED_ERRORS,
     ROW_ERROR,
@@ -203,7 +204,12 @@ def _fail_all(group: list[PersonRow], message: str, skip: PersonRow | None = Non
 def report_of(plan: Plan) -> dict[str, Any]:
     """What the report page shows: counts and the rows with errors (numbers masked)."""
     errors = [
-        {"row": p.number, "name": p.name, "id_number": p.masked or "", "messages": p.errors}
+        {
+            "row": p.number,
+            "name": mask_id_numbers(p.name),
+            "id_number": p.masked or "",
+            "messages": p.errors,
+        }
         for p in plan.rows
         if p.status == ROW_ERROR
     ]

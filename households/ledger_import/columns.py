@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext_lazy as _
 
 from core.ledgers.importing import ImportColumn, in_every_language
+from core.masking import mask_id_numbers
 from households.models import Area, Category, Member
 
 if TYPE_CHECKING:
@@ -140,8 +141,10 @@ class PersonRow:
     parse_errors: tuple[str, ...] = ()
 
     def fail(self, message: str) -> None:
+        """Record an error; a number quoted from a cell is masked, as the report is stored
+        and shown to people who may not see full numbers."""
         self.status = ROW_ERROR
-        self.errors.append(message)
+        self.errors.append(mask_id_numbers(message))
 
     def reset(self) -> None:
         """Back to what parsing the row found, before the checks across rows and the DB."""

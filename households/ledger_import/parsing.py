@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -24,8 +25,10 @@ _TODAY: ContextVar[dt.date | None] = ContextVar("ledger_import_today", default=N
 
 
 def _parse_row(number: int, cells: Row, tables: dict[str, dict[str, Any]]) -> PersonRow:
+    row = PersonRow(number=number, name="")
+    cells = _without_nul(row, cells, tables["labels"])
     text = {key: cell.text for key, cell in cells.items()}
-    row = PersonRow(number=number, name=text.get("name", "")[:50])
+    row.name = text.get("name", "")[:50]
     if not row.name:
         row.fail(_("姓名不能为空。"))
     labels = tables["labels"]
@@ -39,15 +42,52 @@ def _parse_row(number: int, cells: Row, tables: dict[str, dict[str, Any]]) -> Pe
     if not row.address:
         row.fail(_("家庭住址不能为空。"))
     row.member = _member_fields(row, text, tables)
-    _enrolment_fields(row, text, tables)
+    _enrolment_fields(row, cells, tables)
     row.parse_errors = tuple(row.errors)
     return row
+
+
+def _without_nul(row: PersonRow, cells: Row, labels: dict[str, str]) -> Row:
+    """A NUL character cannot be stored (PostgreSQL refuses it in text): the row is an
+    error, and the cell is read without it so the row's other checks still speak."""
+    clean = dict(cells)
+    for key, cell in cells.items():
+        if "\x00" in cell.text:
+            row.fail(
+                _("%(label)s含有空字符（NUL），无法保存，请删除该字符后重新导入。")
+                % {"label": labels.get(key, key)}
+            )
+            clean[key] = Cell(cell.text.replace("\x00", ""), cell.numeric)
+    return clean
+
+
+# What Excel shows, and saves to CSV, for an 18-digit number in a General cell: 3.20506E+17.
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?[Ee]\+?[0-9]{1,3}")
+
+
+def _changed_by_excel(cell: Cell, raw: str) -> bool:
+    """An identity number Excel has already turned into a number: in scientific notation,
+    or a number cell too long for Excel's 15 significant digits (the rest became zeros)."""
+    text = "".join(raw.split())
+    if _SCIENTIFIC.fullmatch(text):
+        return True
+    return cell.numeric and len(text) > 15
 
 
 def _id(row: PersonRow, cell: Cell | None, label: str, *, keep: bool = False) -> tuple[str, str]:
     raw = cell.text if cell else ""
     if not raw:
         row.fail(_("%(label)s不能为空。") % {"label": label})
+        return "", ""
+    if cell is not None and _changed_by_excel(cell, raw):
+        row.fail(
+            _(
+                "%(label)s已被 Excel 改成了数字（%(v)s），18位号码的后几位已经丢失，无法识别。"
+                "请在 Excel 中把该列设为“文本”格式后重新填写完整号码（或在号码前加英文单引号 '），"
+                "再用 XLSX 导入模板保存上传，不要另存为 CSV。"
+            )
+            % {"label": label, "v": raw}
+        )
         return "", ""
     try:
         parsed = idnumber.parse(raw, today=_TODAY.get())
@@ -88,18 +128,35 @@ def _decimal(row: PersonRow, text: dict, key: str, tables: dict) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _date(row: PersonRow, text: dict, key: str, tables: dict) -> dt.date | None:
-    value = text.get(key, "")
+# Dates as Excel writes them: 2026-01-01, 2026/1/5, 2026/11/1 0:00, 2026.1.5, 2026年1月5日.
+_DATE = re.compile(
+    r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
+)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel's serial day numbers of 1950 to 2100: a date cell whose format was lost.
+_SERIALS = range(18264, 73051)
+
+
+def _date(row: PersonRow, cells: Row, key: str, tables: dict) -> dt.date | None:
+    cell = cells.get(key)
+    value = cell.text if cell else ""
     if value == "":
         return None
+    found = _DATE.fullmatch(value)
     try:
-        return dt.date.fromisoformat(value.replace("/", "-").replace(".", "-")[:10])
+        if found:
+            return dt.date(*(int(part) for part in found.groups()))
+        if cell is not None and cell.numeric and value.isdigit() and int(value) in _SERIALS:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
     except ValueError:
-        label = tables["labels"][key]
-        row.fail(
-            _("%(label)s“%(v)s”不是有效日期（如 2026-01-01）。") % {"label": label, "v": value}
-        )
-        return None
+        pass
+    label = tables["labels"][key]
+    row.fail(
+        _("%(label)s“%(v)s”不是有效日期（如 2026-01-01 或 2026/1/1）。")
+        % {"label": label, "v": value}
+    )
+    return None
 
 
 def _member_fields(row: PersonRow, text: dict, tables: dict) -> dict[str, Any]:
@@ -126,10 +183,11 @@ def _member_fields(row: PersonRow, text: dict, tables: dict) -> dict[str, Any]:
     }
 
 
-def _enrolment_fields(row: PersonRow, text: dict, tables: dict) -> None:
+def _enrolment_fields(row: PersonRow, cells: Row, tables: dict) -> None:
+    text = {key: cell.text for key, cell in cells.items()}
     row.category = _choice(row, text, "category", tables, "")
-    row.start_date = _date(row, text, "start_date", tables)
-    row.end_date = _date(row, text, "end_date", tables)
+    row.start_date = _date(row, cells, "start_date", tables)
+    row.end_date = _date(row, cells, "end_date", tables)
     row.monthly_amount = _decimal(row, text, "monthly_amount", tables)
     if not row.category:
         return

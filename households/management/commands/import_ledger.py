@@ -38,7 +38,12 @@ class Command(BaseCommand):
             area = Area.objects.filter(code=options["area"]).first()
             if area is None:
                 raise CommandError(f"unknown area code {options['area']}")
-        batch = ledger_import_validate(actor=None, source=path, original_name=path.name, area=area)
+        try:
+            batch = ledger_import_validate(
+                actor=None, source=path, original_name=path.name, area=area
+            )
+        except ValidationError as error:  # too large, or an XLSX over the limits
+            raise CommandError("; ".join(error.messages)) from None
         self._print_report(batch.report)
         if not options["commit"]:
             ledger_import_discard(batch=batch)
