@@ -28,9 +28,9 @@ from django.db import close_old_connections, connections, transaction
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode, checks
 
+from accounts.services import api_token_issue
 from tests.test_permission_matrix import ADMIN, CASEWORKER, _build
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) 
     ):
         built = _build(media)
         built.tokens = {
-            name: Token.objects.create(user=built.people[name]).key for name in (ADMIN, CASEWORKER)
+            name: api_token_issue(actor=built.people[name])[1] for name in (ADMIN, CASEWORKER)
         }
         yield built
         transaction.set_rollback(True)
