@@ -37,17 +37,16 @@ class HistoryTokenAuthentication(_HistoryUserMixin, TokenAuthentication):
         now = timezone.now()
         interval = dt.timedelta(seconds=knox_settings.MIN_REFRESH_INTERVAL)
         expiry = now + knox_settings.TOKEN_TTL
-        cap = None
         if knox_settings.AUTO_REFRESH_MAX_TTL is not None:
-            cap = auth_token.created + knox_settings.AUTO_REFRESH_MAX_TTL
-            expiry = min(expiry, cap)
+            expiry = min(expiry, auth_token.created + knox_settings.AUTO_REFRESH_MAX_TTL)
         infos = ApiTokenInfo.objects.filter(token=auth_token.pk)
         if expiry - auth_token.expiry > interval:
             auth_token.expiry = expiry
             auth_token.save(update_fields=["expiry"])
             infos.update(last_used_at=now)
-        elif expiry == cap:
-            # At its maximum age the expiry stands still: the use alone is recorded.
+        else:
+            # The expiry stands (just issued or renewed, or at the maximum age): record the
+            # use alone, unless it was recorded within the interval (a no-op UPDATE then).
             stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - interval)
             infos.filter(stale).update(last_used_at=now)
 
