@@ -178,6 +178,9 @@ def test_the_token_page_lists_own_tokens_by_prefix_only(client, personas):
     client.force_login(personas.caseworker)
     page = client.get(reverse("accounts:tokens")).content.decode()
     assert own.prefix in page and "我的手机" in page
+    local = timezone.localtime
+    assert local(own.token.created).strftime("%Y-%m-%d %H:%M") in page
+    assert local(own.token.expiry).strftime("%Y-%m-%d %H:%M") in page
     assert key not in page and key[: len(own.prefix) + 1] not in page
     assert "同事的电脑" not in page and str(theirs.uuid) not in page
 
