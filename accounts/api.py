@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
@@ -86,10 +87,14 @@ class TokenObtainApi(APIView):
         if user.must_change_password:
             raise exceptions.PermissionDenied(PASSWORD_CHANGE_REQUIRED)
         device = serializer.validated_data.get("device") or request.headers.get("User-Agent", "")
-        info, key = services.api_token_issue(actor=user, device=device)
-        log_access(
-            actor=user, action=AccessLog.Action.LOGIN, request=request, detail={"via": "api-token"}
-        )
+        with transaction.atomic():  # no token without its entry in the access log
+            info, key = services.api_token_issue(actor=user, device=device)
+            log_access(
+                actor=user,
+                action=AccessLog.Action.LOGIN,
+                request=request,
+                detail={"via": "api-token"},
+            )
         return Response(self.OutputSerializer({"token": key, "expiry": info.token.expiry}).data)
 
 
