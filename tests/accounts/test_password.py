@@ -112,9 +112,15 @@ def test_a_password_an_admin_sets_must_be_changed_and_ends_tokens(client, root, 
     assert _api_status(client, key).status_code == 401
 
 
-def test_an_admin_setting_their_own_password_is_not_held_to_change_it(root):
-    user_password_set(actor=root, user=root, password="Own-密码-2026!")
-    assert not User.objects.get(pk=root.pk).must_change_password
+def test_an_admin_setting_their_own_password_is_not_held_to_change_it(client, root):
+    client.force_login(root)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[root.pk]),
+        {"password1": "Own-密码-2026!", "password2": "Own-密码-2026!", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(pk=root.pk)
+    assert user.check_password("Own-密码-2026!") and not user.must_change_password
 
 
 def test_until_changed_every_page_leads_to_the_password_page(client, personas):
