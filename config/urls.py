@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.api import TokenObtainApi
+from accounts.api import TokenLogoutAllApi, TokenLogoutApi, TokenObtainApi
 from core.views import HealthCheckView
 from households.urls import auth_urlpatterns
 
@@ -10,6 +10,8 @@ from households.urls import auth_urlpatterns
 # (namespace api-<app>).
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("auth/logout/", TokenLogoutApi.as_view(), name="api-logout"),
+    path("auth/logout-all/", TokenLogoutAllApi.as_view(), name="api-logout-all"),
     path("", include(("households.api_urls", "api-households"))),
     path("", include(("cases.api_urls", "api-cases"))),
     path("", include(("resources.api_urls", "api-resources"))),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("dashboard/", include("cases.dashboard_urls")),
     path("ledgers/", include("core.ledger_urls")),
     path("audit/", include("core.urls")),
+    path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

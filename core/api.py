@@ -12,9 +12,6 @@ from django_filters import BooleanFilter, ChoiceFilter, DateFilter, FilterSet, U
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,7 +19,6 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.access_log import AccessLogFilter, access_log_search
-from core.audit import log_access
 from core.errors import ApplicationError, StaleVersionError
 from core.models import AccessLog
 from core.pagination import KeysetPagination, paginated_response
@@ -58,26 +54,6 @@ def one_url(name: str, *operations: type[APIView]) -> Callable[..., Any]:
             raise ImproperlyConfigured(f"{name}: {sorted(own & seen)} defined twice")
         seen |= own
     return type(name, operations, {"__doc__": operations[0].__doc__}).as_view()
-
-
-class TokenObtainApi(ObtainAuthToken):
-    """Exchange a user name and password for an API token; the login goes to the access log."""
-
-    @extend_schema(
-        responses={
-            200: AuthTokenSerializer,
-            400: OpenApiResponse(description=_("输入有误：字段名 → 错误信息列表")),
-        }
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
-        log_access(
-            actor=user, action=AccessLog.Action.LOGIN, request=request, detail={"via": "api-token"}
-        )
-        return Response({"token": token.key})
 
 
 # JSON in and out. Who may see or do what is decided by the selectors and services.

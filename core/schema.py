@@ -6,15 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext
-from drf_spectacular.authentication import SessionScheme, TokenScheme
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 
 
 class HistorySessionScheme(SessionScheme):
     target_class = "core.authentication.HistorySessionAuthentication"
 
 
-class HistoryTokenScheme(TokenScheme):
+class HistoryTokenScheme(KnoxTokenScheme):
     target_class = "core.authentication.HistoryTokenAuthentication"
+    name = "tokenAuth"
 
 
 def document_bad_cursor(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -230,7 +230,13 @@ def stock_receive(
         raise ValidationError({"quantity": _("只有物资类资源有库存。")})
     if quantity <= 0:
         raise ValidationError({"quantity": _("入库数量须大于0。")})
-    Resource.objects.filter(pk=resource.pk).update(stock=F("stock") + quantity)
+    # The column's ceiling, checked in the UPDATE itself so that concurrent receipts cannot
+    # pass it either: beyond it PostgreSQL refuses the row (a 500 before this check).
+    ceiling = 2_147_483_647
+    if quantity > ceiling or not Resource.objects.filter(
+        pk=resource.pk, stock__lte=ceiling - quantity
+    ).update(stock=F("stock") + quantity):
+        raise ValidationError({"quantity": _("入库后库存将超出上限，请核对数量。")})
     movement = StockMovement.objects.create(
         resource=resource,
         kind=StockMovement.Kind.RECEIVED,

@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.views import View
 from rest_framework.test import APIClient
 
+from accounts.services import api_token_issue
 from cases import services as case_services
 from cases.models import FollowUp, TierRule
 from core.ledgers import exports
@@ -421,6 +422,19 @@ MATRIX: list[Check] = [
     Check("login", "put", public=True, allow=ALL, ok=(302,), fixed={ANON: (200,)}),
     _post("logout", public=True, allow=ALL, ok=(302,)),
     _post("api-token", public=True, allow=ALL, ok=(200,), body=credentials),
+    # Token sign-out: the request's own token, or all of the user's.
+    _post("api-logout", allow=ALL, ok=(204,)),
+    _post("api-logout-all", allow=ALL, ok=(204,)),
+    # ---- the user's own account. The form sent empty is refused, changing nothing; tokens
+    # are their owner's alone: another user's is not found.
+    _page("accounts:password_change", allow=ALL),
+    _post("accounts:password_change", allow=ALL, ok=(200,)),
+    Check("accounts:password_change", "put", allow=ALL, ok=(200,)),
+    _page(
+        "accounts:tokens", allow=ALL, sees=lambda w, site, p: [w.api_tokens[p].prefix], seen_by=ALL
+    ),
+    _post("accounts:token_revoke", "token", allow=ALL, ok=(302,)),
+    _post("accounts:token_revoke_all", allow=ALL, ok=(302,)),
     _page("matching:help", public=True, allow=ALL),
     _post("matching:help", public=True, allow=ALL, ok=(302,), body=help_form),
     _page("matching:help_sent", public=True, allow=ALL),
@@ -1284,6 +1298,7 @@ def _build(media: Any) -> SimpleNamespace:
         rule=TierRule.objects.order_by("id").first(),
         jobs={name: _export_job(user) for name, user in people.items()},
         batches={name: _import_batch(user, source) for name, user in people.items()},
+        api_tokens={name: api_token_issue(actor=user)[0] for name, user in people.items()},
         template_csv=template,
     )
 
@@ -1334,9 +1349,10 @@ KWARGS: dict[str, tuple[str, Callable[[Any, Any, str, str], Any]]] = {
     "area": ("code", lambda w, s, p, c: s.area.code),
     # Tier rules are district-wide: out of scope is a rule that does not exist.
     "rule": ("rule_id", lambda w, s, p, c: w.rule.uuid if c == "in" else MISSING),
-    # Jobs and batches: the persona's own in scope, another user's out of it.
+    # Jobs, batches and API tokens: the persona's own in scope, another user's out of it.
     "job": ("job_id", lambda w, s, p, c: w.jobs[_owner(p, c)].uuid),
     "batch": ("batch_id", lambda w, s, p, c: w.batches[_owner(p, c)].uuid),
+    "token": ("token_id", lambda w, s, p, c: w.api_tokens[_owner(p, c)].uuid),
     "ledger": ("name", lambda w, s, p, c: "households"),
     "fmt": ("fmt", lambda w, s, p, c: "csv"),
 }

@@ -1,5 +1,6 @@
-"""Schemathesis against the OpenAPI schema: every operation, as a district admin and a
-social worker, through WSGI in-process (no network).
+"""Schemathesis against the OpenAPI schema: every operation, as a district admin, a social
+worker and a district admin who may export full identity numbers, through WSGI in-process
+(no network).
 
 The schema is the one /api/schema/ serves (`test_the_schema_tested_is_the_one_served`),
 generated at import so that each operation is a test of its own. The data is the small world
@@ -22,16 +23,19 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
+from django.contrib.auth.models import Permission
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections, transaction
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode, checks
 
-from tests.test_permission_matrix import ADMIN, CASEWORKER, _build
+from accounts.services import api_token_issue
+from households.models import User
+from tests import factories
+from tests.test_permission_matrix import ADMIN, CASEWORKER, _build, _export_job, _import_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +75,24 @@ schema = _load(GenerationMode.POSITIVE)
 invalid = _load(GenerationMode.NEGATIVE)
 
 
+# A district admin who may also export full identity numbers: the ledgers' "full numbers"
+# paths (as of a past day too) answer only to a holder of that permission.
+EXPORTER = "exporter"
+
+
+def _add_exporter(built: Any, media: Any) -> None:
+    user = factories.user(EXPORTER, role=User.Role.DISTRICT_ADMIN, area=built.areas.district)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="households",
+            codename__in=["reveal_id_number", "export_full_id_number"],
+        )
+    )
+    built.people[EXPORTER] = user
+    built.jobs[EXPORTER] = _export_job(user)
+    built.batches[EXPORTER] = _import_batch(user, media / "template.csv")
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[Any]:
     media = tmp_path_factory.mktemp("schema-media")
@@ -80,8 +102,10 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) 
         transaction.atomic(),
     ):
         built = _build(media)
+        _add_exporter(built, media)
         built.tokens = {
-            name: Token.objects.create(user=built.people[name]).key for name in (ADMIN, CASEWORKER)
+            name: api_token_issue(actor=built.people[name])[1]
+            for name in (ADMIN, CASEWORKER, EXPORTER)
         }
         yield built
         transaction.set_rollback(True)
@@ -194,6 +218,12 @@ def test_api_as_district_admin(case: Any, world: Any) -> None:
 @EXAMPLES
 def test_api_as_social_worker(case: Any, world: Any) -> None:
     _call(case, world, CASEWORKER)
+
+
+@schema.parametrize()
+@EXAMPLES
+def test_api_as_full_number_exporter(case: Any, world: Any) -> None:
+    _call(case, world, EXPORTER)
 
 
 @invalid.parametrize()

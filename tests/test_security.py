@@ -37,6 +37,36 @@ def test_other_users_are_not_locked_by_someone_elses_failures(client, personas):
     assert response.status_code == 302
 
 
+def _login_from(client, address, username, password):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_a_user_locked_at_one_address_is_refused_everywhere_past_the_user_limit(client, personas):
+    """A user name is locked at one address after AXES_FAILURE_LIMIT failures, and from
+    every address once its failures anywhere reach AXES_USERNAME_FAILURE_LIMIT."""
+    assert settings.AXES_USERNAME_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login_from(client, "10.0.0.1", "caseworker", "wrong")
+    assert _login_from(client, "10.0.0.1", "caseworker", "pw-caseworker").status_code == 429
+    rest = settings.AXES_USERNAME_FAILURE_LIMIT - settings.AXES_FAILURE_LIMIT
+    for i in range(rest):
+        _login_from(client, f"10.0.1.{i % 4}", "caseworker", "wrong")
+    response = _login_from(client, "10.0.9.9", "caseworker", "pw-caseworker")
+    assert response.status_code == 429
+    assert "暂时锁定" in response.text
+    assert "_auth_user_id" not in client.session
+    # Another user name is not held by them.
+    assert _login_from(client, "10.0.9.9", "teammate", "pw-teammate").status_code == 302
+
+
+def test_below_the_user_limit_another_address_still_signs_in(client, personas):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login_from(client, "10.0.0.1", "caseworker", "wrong")
+    assert _login_from(client, "10.0.0.2", "caseworker", "pw-caseworker").status_code == 302
+
+
 def test_pages_send_a_csp_without_inline_script(client, personas):
     client.force_login(personas.caseworker)
     policy = client.get(reverse("households:list"))["Content-Security-Policy"]

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from accounts.services import api_token_issue
 from matching import services
 from matching.api import ProviderReferralOutputSerializer
 from matching.models import Need, Referral
@@ -294,8 +294,8 @@ def test_provider_token_sees_only_its_referrals_with_least_data(
         need=make_need(household=household, type="survival", subtype="goods"),
         resource=pool.quilts,
     )
-    token = Token.objects.create(user=personas.provider)
-    response = client.get(url("referral-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_issue(actor=personas.provider)
+    response = client.get(url("referral-list"), HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     [row] = response.json()["results"]
     assert row["uuid"] == str(referral.uuid)

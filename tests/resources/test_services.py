@@ -137,6 +137,18 @@ def test_stock_receive_adds_units_and_a_ledger_row(personas, pool):
         services.stock_receive(actor=personas.viewer, resource=pool.quilts, quantity=1)
 
 
+@pytest.mark.parametrize("quantity", [2**31, 2**31 - 1 - 5])
+def test_stock_receive_past_the_columns_ceiling_is_refused(personas, pool, quantity):
+    """Found by the schema run: a huge receipt was a database error (500), not a 400."""
+    before = pool.quilts.stock
+    with pytest.raises(ValidationError) as refused:
+        services.stock_receive(actor=personas.admin, resource=pool.quilts, quantity=quantity)
+    assert "上限" in str(refused.value)
+    pool.quilts.refresh_from_db()
+    assert pool.quilts.stock == before
+    assert pool.quilts.movements.count() == 1
+
+
 def test_resource_update_never_changes_stock_or_kind(personas, pool):
     updated = services.resource_update(
         actor=personas.admin,
