@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases import views
+from cases import printing, views
 
 app_name = "cases"
 
@@ -14,6 +14,7 @@ urlpatterns = [
         name="visit_log",
     ),
     path("visits/<uuid:visit_id>/", views.VisitDetailView.as_view(), name="visit_detail"),
+    path("visits/<uuid:visit_id>/pdf/", printing.VisitPdfView.as_view(), name="visit_pdf"),
     path(
         "households/<uuid:household_id>/alerts/new/",
         views.HardshipAlertCreateView.as_view(),

@@ -90,6 +90,8 @@ class AccessLog(models.Model):
         LOGIN = "login", _("登录")
         LOGIN_FAILED = "login_failed", _("登录失败")
         EXPORT_ACCESS_LOG = "export_access_log", _("导出访问日志")
+        PRINT_HOUSEHOLD = "print_household", _("下载家庭档案PDF")
+        PRINT_VISIT = "print_visit", _("下载走访记录PDF")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from households import views
+from households import printing, views
 
 app_name = "households"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         views.HouseholdHistoryView.as_view(),
         name="history",
     ),
+    path("households/<uuid:household_id>/pdf/", printing.HouseholdPdfView.as_view(), name="pdf"),
     path("households/<uuid:household_id>/edit/", views.HouseholdEditView.as_view(), name="edit"),
     path(
         "households/<uuid:household_id>/members/add/",

@@ -465,6 +465,7 @@ MATRIX: list[Check] = [
     ),
     _page("households:detail", "household", allow=VIEW),
     _page("households:history", "household", allow=VIEW),
+    _page("households:pdf", "household", allow=VIEW),
     _page("households:edit", "household", allow=EDIT, forbid={VIEWER}),
     _post("households:edit", "household", allow=EDIT, forbid={VIEWER}, body=household_edit_form),
     _page("households:member_add", "household", allow=EDIT, forbid={VIEWER}),
@@ -494,6 +495,7 @@ MATRIX: list[Check] = [
     _page("cases:visit_log", "household", allow=EDIT, forbid={VIEWER}),
     _post("cases:visit_log", "household", allow=EDIT, forbid={VIEWER}),
     _page("cases:visit_detail", "visit", allow=VIEW),
+    _page("cases:visit_pdf", "visit", allow=VIEW),
     _page("cases:alert_create", "household", allow=EDIT, forbid={VIEWER}),
     _post(
         "cases:alert_create",
