@@ -305,6 +305,10 @@ def id_search(w: Any, site: Any, persona: str) -> dict[str, Any]:
     return {"id_number": idnumber.decrypt(site.head.id_number_cipher)}
 
 
+def bulk_decision(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"enrolment": [str(site.enrolment.uuid)], "decision": "approve", "reason": ""}
+
+
 def constant(**data: Any) -> Callable[..., dict[str, Any]]:
     return lambda w, site, persona: dict(data)
 
@@ -474,6 +478,15 @@ MATRIX: list[Check] = [
         allow={ADMIN},
         forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
         body=constant(decision="approve", reason=""),
+    ),
+    # The ticked applications of the approvals page: a foreign one makes the whole POST a 404.
+    _post(
+        "households:enrolments_decide_bulk",
+        allow={ADMIN},
+        forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
+        site_bound=True,
+        body=bulk_decision,
+        out=every(SCOPED, 404),
     ),
     # ---- case work (pages)
     _page("cases:worklist", allow=VIEW, other=403),

@@ -1,0 +1,26 @@
+// 救助审批: "select all on this page" for the bulk decision, and how many are ticked.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var form = all.form;
+    var name = all.dataset.selectAll;
+    var boxes = document.querySelectorAll('input[type=checkbox][name="' + name + '"][form="' + form.id + '"]');
+    var counter = form.querySelector(".selected-count");
+    var zh = document.documentElement.lang.indexOf("zh") === 0;
+
+    function refresh() {
+      var ticked = 0;
+      boxes.forEach(function (box) { if (box.checked) ticked += 1; });
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+      if (counter) counter.textContent = ticked ? (zh ? "已勾选 " + ticked + " 份" : ticked + " selected") : "";
+    }
+
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+      refresh();
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", refresh); });
+    refresh();
+  });
+})();
