@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -244,29 +244,51 @@ class HardshipAlertResolveView(LoginRequiredMixin, View):
 
 
 class OverdueView(LoginRequiredMixin, View):
+    """Street staff's working list of overdue follow-ups: counts by community and worker, then
+    the oldest rows, with the follow-up ledger's filters kept (a drill-down lands here) and
+    reassignment one by one or of a selection."""
+
     def get(self, request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
         community = request.GET.get("community", "")
-        assignee = request.GET.get("assignee", "")
         groups = selectors.overdue_by_community_and_worker(actor=request.user, today=today)
-        rows = selectors.overdue_followups(
-            actor=request.user, today=today, community=community, assignee=assignee
-        )
+        try:
+            found = selectors.overdue_followups(
+                actor=request.user, today=today, filters=request.GET, community=community
+            )
+        except ValidationError:
+            found = selectors.OverdueRows(rows=[], total=0, filters={})
         can_reassign = may_reassign(request.user)
-        workers = list(selectors.workers_qs_visible_to(actor=request.user)) if can_reassign else []
-        for row in rows:
-            row.candidates = [
-                w for w in workers if row.household.area_code.startswith(w.area.prefix)
-            ]
-        context = {
-            "groups": groups,
-            "rows": rows,
-            "today": today,
-            "can_reassign": can_reassign,
-            "community": community,
-            "assignee": assignee,
-        }
+        workers = selectors.street_workers(actor=request.user) if can_reassign else []
+        for row in found.rows:
+            row.candidates = selectors.candidates_for(row.household.area_code, workers)
+        context = _overdue_context(request, found, can_reassign=can_reassign)
+        context.update(groups=groups, workers=workers, today=today)
         return render(request, "cases/overdue.html", context)
+
+
+def _overdue_context(
+    request: HttpRequest, found: selectors.OverdueRows, *, can_reassign: bool
+) -> dict[str, Any]:
+    """The list's kept filters, and the follow-up ledger (export) of the same rows."""
+    kept = QueryDict(mutable=True)
+    kept.update(found.filters)
+    community = request.GET.get("community", "")
+    if community.isdigit():
+        kept["community"] = community
+    export = QueryDict(mutable=True)
+    export.update({**found.filters, "overdue": "true"})
+    if community.isdigit() and "area" not in found.filters:
+        export["area"] = community.ljust(12, "0")
+    return {
+        "found": found,
+        "rows": found.rows,
+        "can_reassign": can_reassign,
+        "community": community,
+        "filtered": bool(kept),
+        "here": request.get_full_path(),
+        "export_url": f"{reverse('ledgers:rows', args=['followups'])}?{export.urlencode()}",
+    }
 
 
 class FollowUpReassignView(LoginRequiredMixin, View):
@@ -278,7 +300,7 @@ class FollowUpReassignView(LoginRequiredMixin, View):
             request.POST, workers=selectors.workers_qs_visible_to(actor=request.user)
         )
         if not form.is_valid():
-            messages.error(request, _("请选择本社区的一名社工。"))
+            messages.error(request, _("请选择本街道的一名社工。"))
         else:
             try:
                 services.followup_reassign(
@@ -291,6 +313,41 @@ class FollowUpReassignView(LoginRequiredMixin, View):
                     request,
                     _("已改派给 %(name)s。") % {"name": form.cleaned_data["assignee"]},
                 )
+        return redirect(_safe_next(request, "cases:overdue"))
+
+
+class FollowUpBulkReassignView(LoginRequiredMixin, View):
+    """The ticked follow-ups of the working list, given to one worker: all or none."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        followups = selectors.followups_get_for_reassign(
+            actor=request.user, followup_ids=request.POST.getlist("followup")
+        )
+        form = ReassignForm(
+            request.POST, workers=selectors.workers_qs_visible_to(actor=request.user)
+        )
+        if not form.is_valid():
+            messages.error(request, _("请选择本街道的一名社工。"))
+            return redirect(_safe_next(request, "cases:overdue"))
+        assignee = form.cleaned_data["assignee"]
+        try:
+            services.followup_reassign_bulk(
+                actor=request.user, followups=followups, assignee=assignee
+            )
+        except DomainError as error:
+            _messages_from(request, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "已将 %(n)s 条跟进计划改派给 %(name)s。",
+                    "已将 %(n)s 条跟进计划改派给 %(name)s。",
+                    len(followups),
+                )
+                % {"n": len(followups), "name": assignee},
+            )
         return redirect(_safe_next(request, "cases:overdue"))
 
 

@@ -87,7 +87,7 @@ def household_qs_visible_to(*, actor: Actor) -> QuerySet[Household]:
     """
     if not can(actor, Can.VIEW_REGISTRY):
         return Household.objects.none()
-    return scoped(Household.objects.all(), actor=actor, field="area_code")
+    return scoped(Household.objects.all(), actor=actor, field="area_code", lent="pk")
 
 
 def household_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Household]:

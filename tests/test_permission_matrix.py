@@ -309,6 +309,10 @@ def bulk_decision(w: Any, site: Any, persona: str) -> dict[str, Any]:
     return {"enrolment": [str(site.enrolment.uuid)], "decision": "approve", "reason": ""}
 
 
+def bulk_reassign(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"followup": [str(site.followup.uuid)], "assignee": ""}
+
+
 def constant(**data: Any) -> Callable[..., dict[str, Any]]:
     return lambda w, site, persona: dict(data)
 
@@ -509,6 +513,15 @@ MATRIX: list[Check] = [
         allow=KEEP,
         forbid={CASEWORKER, VIEWER, OUTSIDER},
         body=constant(assignee=""),
+    ),
+    # The ticked follow-ups of the working list: a foreign one makes the whole POST a 404.
+    _post(
+        "cases:followups_reassign_bulk",
+        allow=KEEP,
+        forbid={CASEWORKER, VIEWER, OUTSIDER},
+        site_bound=True,
+        body=bulk_reassign,
+        out=every(SCOPED, 404),
     ),
     _page("cases:tier_rules", allow={ADMIN}, other=403),
     _page("cases:tier_rule_create", allow={ADMIN}, other=403),

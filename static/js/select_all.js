@@ -1,4 +1,4 @@
-// 救助审批: "select all on this page" for the bulk decision, and how many are ticked.
+// "Select all on this page" for a bulk form (救助审批, 逾期跟进改派), and how many are ticked.
 (function () {
   "use strict";
   document.querySelectorAll("input[data-select-all]").forEach(function (all) {
@@ -13,7 +13,7 @@
       boxes.forEach(function (box) { if (box.checked) ticked += 1; });
       all.checked = ticked > 0 && ticked === boxes.length;
       all.indeterminate = ticked > 0 && ticked < boxes.length;
-      if (counter) counter.textContent = ticked ? (zh ? "已勾选 " + ticked + " 份" : ticked + " selected") : "";
+      if (counter) counter.textContent = ticked ? (zh ? "已勾选 " + ticked + " 项" : ticked + " selected") : "";
     }
 
     all.addEventListener("change", function () {
