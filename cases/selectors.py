@@ -41,6 +41,9 @@ from cases.permissions import (
     may_view_caseload,
     may_view_cases,
 )
+from cases.predicates import CATALOGUE
+from cases.schedule import RuleRow, load_rules
+from cases.tier_preview import TierMoves, tier_moves
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
 from households.models import Area, Household, Member, User
@@ -478,6 +481,38 @@ def tier_rule_list(*, actor: Actor) -> QuerySet[TierRule]:
 
 def tier_rule_get(*, actor: Actor, rule_id: UUID | str) -> TierRule:
     return _get(tier_rule_list(actor=actor), rule_id)
+
+
+def tier_rule_preview(
+    *, actor: Actor, code: str, data: dict[str, Any], rule: TierRule | None = None
+) -> TierMoves:
+    """How many households in the actor's scope the rule as edited (`data`: tier, priority,
+    params, active) would move between tiers, on today's data; nothing is saved.
+
+    The active rules are taken as they are now, with `rule` replaced (or the new rule added).
+    """
+    tier_rule_list(actor=actor)  # 403 for anyone but a district admin
+    current = load_rules()
+    predicate = CATALOGUE[code]
+    proposed = [r for r in current if rule is None or r.id != rule.pk]
+    if data.get("active", True):
+        edited = RuleRow(
+            id=rule.pk if rule is not None else -1,
+            code=code,
+            name=data["name"],
+            tier=data["tier"],
+            interval_months=data["interval_months"],
+            priority=data["priority"],
+            params=predicate.clean(data.get("params") or {}),
+        )
+        proposed.append(edited)
+        proposed.sort(key=lambda r: (r.tier, r.priority, r.id))
+    return tier_moves(
+        current=current,
+        proposed=proposed,
+        today=timezone.localdate(),
+        prefix=actor.area.prefix,
+    )
 
 
 # ---- service statistics ----------------------------------------------------------------

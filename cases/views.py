@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,8 @@ from cases.forms import (
 from cases.labels import url_maker, worklist_row_html, worklist_words
 from cases.needs import needs_list_available
 from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
+from cases.predicates import CATALOGUE
+from cases.rule_words import describe, predicate_label
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from households.models import Household, Member
@@ -363,32 +365,65 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 class TierRuleListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        rules = selectors.tier_rule_list(actor=request.user)
+        rules = list(selectors.tier_rule_list(actor=request.user))
+        for rule in rules:
+            rule.kind = predicate_label(rule.code)
+            rule.words = describe(rule.code, rule.params or {})
         return render(request, "cases/tier_rule_list.html", {"rules": rules})
 
 
+def _kinds(request: HttpRequest, status: int = 200) -> HttpResponse:
+    """The kinds of rule to choose from, each with its default parameters in words."""
+    kinds = [(c, p.label, describe(c, p.defaults())) for c, p in CATALOGUE.items()]
+    return render(request, "cases/tier_rule_kinds.html", {"kinds": kinds}, status=status)
+
+
+def _kind(code: str) -> str:
+    if code not in CATALOGUE:
+        raise Http404
+    return code
+
+
 class TierRuleCreateView(LoginRequiredMixin, View):
+    """First the kind of rule (in words), then its form; 预览 shows the moves, 保存 saves."""
+
     template = "cases/tier_rule_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         selectors.tier_rule_list(actor=request.user)  # 403 for anyone but a district admin
-        form = TierRuleForm(initial={"interval_months": 6, "priority": 100, "active": True})
+        code = request.GET.get("code", "")
+        if not code:
+            return _kinds(request)
+        form = TierRuleForm(code=_kind(code), initial=TierRuleForm.initial_new(code))
         return render(request, self.template, {"form": form})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         selectors.tier_rule_list(actor=request.user)
-        form = TierRuleForm(request.POST)
+        code = request.GET.get("code", "")
+        if code not in CATALOGUE:
+            return _kinds(request, status=400)
+        form = TierRuleForm(request.POST, code=code)
+        context: dict[str, Any] = {"form": form}
         if form.is_valid():
             try:
+                if "preview" in request.POST:
+                    context["moves"] = _preview(request, form)
+                    return render(request, self.template, context)
                 services.tier_rule_create(
-                    actor=request.user, code=form.cleaned_data["code"], data=form.service_data()
+                    actor=request.user, code=form.code, data=form.service_data()
                 )
             except DomainError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("分层规则已新增，跟进计划将随即重新计算。"))
                 return redirect("cases:tier_rules")
-        return render(request, self.template, {"form": form}, status=400)
+        return render(request, self.template, context, status=400)
+
+
+def _preview(request: HttpRequest, form: TierRuleForm, rule: Any = None) -> Any:
+    return selectors.tier_rule_preview(
+        actor=request.user, code=form.code, data=form.service_data(), rule=rule
+    )
 
 
 class TierRuleEditView(LoginRequiredMixin, View):
@@ -396,14 +431,18 @@ class TierRuleEditView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, rule_id: str) -> HttpResponse:
         rule = selectors.tier_rule_get(actor=request.user, rule_id=rule_id)
-        form = TierRuleForm(initial=TierRuleForm.initial_for(rule), editing=True)
+        form = TierRuleForm(code=_kind(rule.code), initial=TierRuleForm.initial_for(rule))
         return render(request, self.template, {"form": form, "rule": rule})
 
     def post(self, request: HttpRequest, rule_id: str) -> HttpResponse:
         rule = selectors.tier_rule_get(actor=request.user, rule_id=rule_id)
-        form = TierRuleForm(request.POST, editing=True)
+        form = TierRuleForm(request.POST, code=_kind(rule.code))
+        context: dict[str, Any] = {"form": form, "rule": rule}
         if form.is_valid():
             try:
+                if "preview" in request.POST:
+                    context["moves"] = _preview(request, form, rule)
+                    return render(request, self.template, context)
                 services.tier_rule_update(
                     actor=request.user,
                     rule=rule,
@@ -415,7 +454,7 @@ class TierRuleEditView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("分层规则已保存，跟进计划将随即重新计算。"))
                 return redirect("cases:tier_rules")
-        return render(request, self.template, {"form": form, "rule": rule}, status=400)
+        return render(request, self.template, context, status=400)
 
 
 # ---- service statistics ----------------------------------------------------------------
