@@ -265,7 +265,10 @@ class OverdueView(LoginRequiredMixin, View):
         for row in found.rows:
             row.candidates = selectors.candidates_for(row.household.area_code, workers)
         context = _overdue_context(request, found, can_reassign=can_reassign)
-        context.update(groups=groups, workers=workers, today=today)
+        names = {g.code: g.name for g in groups}
+        context.update(
+            groups=groups, workers=workers, today=today, community_name=names.get(community, "")
+        )
         return render(request, "cases/overdue.html", context)
 
 

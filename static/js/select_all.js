@@ -5,7 +5,7 @@
     var form = all.form;
     var name = all.dataset.selectAll;
     var boxes = document.querySelectorAll('input[type=checkbox][name="' + name + '"][form="' + form.id + '"]');
-    var counter = form.querySelector(".selected-count");
+    var counters = document.querySelectorAll(".selected-count");
     var zh = document.documentElement.lang.indexOf("zh") === 0;
 
     function refresh() {
@@ -13,7 +13,8 @@
       boxes.forEach(function (box) { if (box.checked) ticked += 1; });
       all.checked = ticked > 0 && ticked === boxes.length;
       all.indeterminate = ticked > 0 && ticked < boxes.length;
-      if (counter) counter.textContent = ticked ? (zh ? "已勾选 " + ticked + " 项" : ticked + " selected") : "";
+      var text = ticked ? (zh ? "已勾选 " + ticked + " 项" : ticked + " selected") : "";
+      counters.forEach(function (counter) { counter.textContent = text; });
     }
 
     all.addEventListener("change", function () {
