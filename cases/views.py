@@ -12,7 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -264,12 +266,29 @@ class OverdueView(LoginRequiredMixin, View):
         workers = selectors.street_workers(actor=request.user) if can_reassign else []
         for row in found.rows:
             row.candidates = selectors.candidates_for(row.household.area_code, workers)
+            row.options = _worker_options(row.candidates, row.assignee_id)
         context = _overdue_context(request, found, can_reassign=can_reassign)
         names = {g.code: g.name for g in groups}
         context.update(
-            groups=groups, workers=workers, today=today, community_name=names.get(community, "")
+            groups=groups,
+            worker_options=_worker_options(workers, None),
+            today=today,
+            community_name=names.get(community, ""),
         )
         return render(request, "cases/overdue.html", context)
+
+
+def _worker_options(workers: list[Any], selected: int | None) -> str:
+    """A row's <option>s, written here: fifty rows of a street's workers each were most of
+    the page's time as template loops."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} · {}</option>',
+        (
+            (w.pk, mark_safe(" selected") if w.pk == selected else "", w, w.area.name)
+            for w in workers
+        ),
+    )
 
 
 def _overdue_context(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.form_renderer import FastWidgetRenderer
 from core.forms import DateInput
 from households import idnumber
 from households.filters import WAITED_CHOICES
@@ -216,7 +217,13 @@ class BulkDecisionForm(DecisionForm):
 
 
 class PendingFilterForm(forms.Form):
-    """The approvals page's filters; areas are those in the reader's scope."""
+    """The approvals page's filters; areas are those in the reader's scope.
+
+    A district's hundred-odd communities are one <select>: its widgets are written in Python
+    (core.form_renderer), not by a template include per option.
+    """
+
+    default_renderer = FastWidgetRenderer()
 
     street = forms.ChoiceField(label=_("街道"), required=False)
     community = forms.ChoiceField(label=_("社区"), required=False)
