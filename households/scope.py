@@ -7,7 +7,8 @@ Every selector, page, endpoint, export, dashboard and job on a user's behalf goe
 
 One widening, kept here too: street staff may give a follow-up to a social worker of another
 community of the same street (a colleague covering). While that follow-up is open and theirs,
-the worker reads the household and its case work (`lent=`), and nothing else of it changes.
+the worker reads and works on that household (its page, visits, follow-up, alerts: the
+selectors that pass `lent=`); their area, and so the rest of their scope, is unchanged.
 """
 
 from __future__ import annotations
