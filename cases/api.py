@@ -258,7 +258,7 @@ def _worker_in_scope(request: Request, username: str) -> User:
     workers = selectors.workers_qs_visible_to(actor=request.user)
     worker = workers.filter(username=username).first()
     if worker is None:
-        raise serializers.ValidationError({"assignee": [_("只能指派给该家庭所在社区的社工。")]})
+        raise serializers.ValidationError({"assignee": [_("只能指派给该家庭所在街道的社工。")]})
     return worker
 
 

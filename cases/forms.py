@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import FINDING_AREAS, HardshipAlert, ServiceActivity, Tier, TierRule, Visit
 from cases.needs import need_kind_choices, need_urgency_choices
-from cases.predicates import CATALOGUE, predicate_choices
+from cases.predicates import CATALOGUE
+from cases.rule_words import param_field
 from core.form_renderer import FastWidgetRenderer
 from core.forms import DateInput
 from households.forms import AreaChoiceField
@@ -183,39 +184,63 @@ class ReassignForm(forms.Form):
 
 
 class TierRuleForm(forms.Form):
-    code = forms.ChoiceField(label=_("判定条件"), choices=predicate_choices)
+    """A rule of one kind (its predicate, fixed by `code`), with a field in words for each of
+    that kind's parameters: categories, need types and disability grades to choose from,
+    days and ages as numbers."""
+
     name = forms.CharField(label=_("规则名称"), max_length=100, help_text=_("显示为家庭的分层依据"))
     tier = forms.ChoiceField(label=_("风险分层"), choices=Tier.choices)
     interval_months = forms.IntegerField(label=_("跟进间隔（月）"), min_value=1, max_value=24)
-    params = forms.JSONField(
-        label=_("参数（JSON）"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-    )
     priority = forms.IntegerField(
         label=_("优先级"), min_value=0, max_value=1000, help_text=_("同一分层内数字小者优先显示")
     )
     active = forms.BooleanField(label=_("启用"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    PARAM_PREFIX = "p_"
+
+    def __init__(self, *args: Any, code: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if editing:
-            del self.fields["code"]
+        self.code = code
+        self.predicate = CATALOGUE[code]
+        for name, spec in self.predicate.params.items():
+            self.fields[self.PARAM_PREFIX + name] = param_field(name, spec)
 
     @classmethod
     def initial_for(cls, rule: TierRule) -> dict[str, Any]:
-        names = ["name", "tier", "interval_months", "params", "priority", "active", "version"]
-        return {name: getattr(rule, name) for name in names}
+        names = ["name", "tier", "interval_months", "priority", "active", "version"]
+        initial = {name: getattr(rule, name) for name in names}
+        predicate = CATALOGUE[rule.code]
+        params = {**predicate.defaults(), **(rule.params or {})}
+        initial.update({cls.PARAM_PREFIX + k: v for k, v in params.items()})
+        return initial
+
+    @classmethod
+    def initial_new(cls, code: str) -> dict[str, Any]:
+        defaults = CATALOGUE[code].defaults()
+        initial = {"interval_months": 6, "priority": 100, "active": True}
+        initial.update({cls.PARAM_PREFIX + k: v for k, v in defaults.items()})
+        return initial
+
+    def params(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data.get(self.PARAM_PREFIX + name) for name in self.predicate.params
+        }
 
     def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("code", "version")}
-        data["params"] = data.get("params") or {}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k != "version" and not k.startswith(self.PARAM_PREFIX)
+        }
+        data["params"] = self.params()
         return data
 
-    @staticmethod
-    def catalogue() -> list[tuple[str, Any, dict[str, Any]]]:
-        return [(code, p.label, p.defaults()) for code, p in CATALOGUE.items()]
+    def param_fields(self) -> list[Any]:
+        return [self[self.PARAM_PREFIX + name] for name in self.predicate.params]
+
+    def rule_fields(self) -> list[Any]:
+        return [self[name] for name in ("name", "tier", "interval_months", "priority", "active")]
 
 
 class ServiceActivityForm(forms.Form):

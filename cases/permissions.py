@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from households.models import User
+from households.models import Area, User
 from households.roles import Can, can
 
 if TYPE_CHECKING:
@@ -43,7 +43,14 @@ def may_view_caseload(actor: Actor) -> bool:
 
 
 def may_manage_tier_rules(actor: Actor) -> bool:
-    return _active(actor) and actor.role == Role.DISTRICT_ADMIN
+    """District admins bound to a district: the rules are district-wide, and a user bound to
+    no area (or a lower one) reads and changes nothing of them."""
+    return (
+        _active(actor)
+        and actor.role == Role.DISTRICT_ADMIN
+        and actor.area_id is not None
+        and actor.area.level == Area.Level.DISTRICT
+    )
 
 
 def may_record_activity(actor: Actor) -> bool:

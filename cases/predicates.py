@@ -94,7 +94,7 @@ class Predicate:
 
 
 def _clean_one(name: str, spec: Param, value: Any) -> Any:
-    bad = ValidationError({"params": _("参数 %(name)s 的值无效。") % {"name": name}})
+    bad = ValidationError({"params": _("参数“%(name)s”的值无效。") % {"name": spec.label}})
     if spec.kind is bool:
         if not isinstance(value, bool):
             raise bad

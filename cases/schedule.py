@@ -261,7 +261,9 @@ desired AS (
     LEFT JOIN current cur ON cur.household_id = b.household_id
     -- The household's own worker, and the current assignee, while they can take it.
     LEFT JOIN workers own ON own.id = c.worker_id AND c.area_code LIKE own.prefix || '%%'
-    LEFT JOIN workers kept ON kept.id = cur.assignee_id AND c.area_code LIKE kept.prefix || '%%'
+    -- A reassignment may go to a worker of another community of the same street.
+    LEFT JOIN workers kept ON kept.id = cur.assignee_id AND (c.area_code LIKE kept.prefix || '%%'
+        OR (cur.reassigned AND left(c.area_code, 9) = left(kept.prefix, 9)))
     LEFT JOIN LATERAL (
         SELECT v.visited_at AS last_at FROM {_VISIT} v
         WHERE v.household_id = b.household_id ORDER BY v.visited_at DESC LIMIT 1

@@ -7,6 +7,7 @@ same rule as the registry (households.scope); service activities through their o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -27,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import F, Window
 from django.db.models.functions import RowNumber, Substr
+from django.http import Http404
 from django.utils import timezone
 
 from cases.filters import FollowUpFilter, ServiceActivityFilter, VisitFilter
@@ -39,6 +41,9 @@ from cases.permissions import (
     may_view_caseload,
     may_view_cases,
 )
+from cases.predicates import CATALOGUE
+from cases.schedule import RuleRow, load_rules
+from cases.tier_preview import TierMoves, tier_moves
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
 from households.models import Area, Household, Member, User
@@ -74,7 +79,9 @@ def visit_qs_visible_to(*, actor: Actor) -> QuerySet[Visit]:
     """Visits of the households the actor sees."""
     if not may_view_cases(actor):
         return Visit.objects.none()
-    return scoped(Visit.objects.all(), actor=actor, field="household__area_code")
+    return scoped(
+        Visit.objects.all(), actor=actor, field="household__area_code", lent="household_id"
+    )
 
 
 def visit_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Visit]:
@@ -132,7 +139,9 @@ def followup_qs_visible_to(*, actor: Actor) -> QuerySet[FollowUp]:
     """Follow-ups of the households the actor sees."""
     if not may_view_cases(actor):
         return FollowUp.objects.none()
-    return scoped(FollowUp.objects.all(), actor=actor, field="household__area_code")
+    return scoped(
+        FollowUp.objects.all(), actor=actor, field="household__area_code", lent="household_id"
+    )
 
 
 def followup_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[FollowUp]:
@@ -186,11 +195,9 @@ def workers_qs_visible_to(*, actor: Actor) -> QuerySet[User]:
 
 
 def assignable_workers(*, actor: Actor, household: Household) -> list[User]:
-    return [
-        w
-        for w in workers_qs_visible_to(actor=actor).order_by("display_name", "id")
-        if household.area_code.startswith(w.area.prefix)
-    ]
+    """Workers of the household's street in the actor's scope, its own community's first."""
+    workers = list(workers_qs_visible_to(actor=actor).order_by("display_name", "id"))
+    return candidates_for(household.area_code, workers)
 
 
 # ---- the worklist ----------------------------------------------------------------------
@@ -309,24 +316,116 @@ def overdue_by_community_and_worker(*, actor: Actor, today: dt.date) -> list[Ove
     return list(groups.values())
 
 
+# What the overdue working list keeps of the ledger's filters (cases.filters.FollowUpFilter),
+# so a drill-down from a dashboard or the ledger lands on the same rows.
+OVERDUE_FILTERS = ("area", "assignee", "tier")
+
+
+@dataclass
+class OverdueRows:
+    rows: list[FollowUp]
+    total: int
+    filters: dict[str, str]
+
+    def __iter__(self) -> Iterator[FollowUp]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 def overdue_followups(
-    *, actor: Actor, today: dt.date, community: str = "", assignee: str = "", limit: int = 50
-) -> list[FollowUp]:
-    """The oldest overdue follow-ups, optionally of one community (prefix) or assignee."""
+    *,
+    actor: Actor,
+    today: dt.date,
+    filters: dict[str, str] | None = None,
+    community: str = "",
+    assignee: str = "",
+    limit: int = 50,
+) -> OverdueRows:
+    """The oldest overdue follow-ups and how many there are, narrowed by the follow-up ledger's
+    own filters (area code, assignee username or "none", tier) or a community prefix.
+
+    Two queries: the rows with their household, head, area and assignee; and the count.
+    """
     if not may_view_caseload(actor):
         raise PermissionDenied
-    qs = followup_qs_visible_to(actor=actor).filter(status=FollowUp.Status.OPEN, due__lt=today)
+    # .get() per key: a QueryDict unpacked with ** would give lists.
+    given = {k: (filters or {}).get(k) for k in OVERDUE_FILTERS}
+    if assignee:
+        given["assignee"] = assignee
+    kept = {k: str(v) for k, v in given.items() if v}
+    qs = _filtered(
+        FollowUpFilter,
+        followup_qs_visible_to(actor=actor).filter(status=FollowUp.Status.OPEN, due__lt=today),
+        kept,
+        actor,
+    )
     if community.isdigit():
         qs = qs.filter(household__area_code__startswith=community)
-    if assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    elif assignee:
-        qs = qs.filter(assignee__username=assignee)
-    return list(
-        qs.select_related("household__head", "household__area", "assignee").order_by("due", "id")[
-            :limit
-        ]
+    rows = list(
+        qs.select_related("household__head", "household__area", "assignee__area")
+        .only(*_OVERDUE_COLUMNS)
+        .order_by("due", "id")[:limit]
     )
+    total = len(rows) if len(rows) < limit else qs.count()
+    for row in rows:
+        row.days_overdue = (today - row.due).days
+    return OverdueRows(rows=rows, total=total, filters=kept)
+
+
+_OVERDUE_COLUMNS = [
+    "uuid",
+    "due",
+    "tier",
+    "assignee_id",
+    "household__uuid",
+    "household__address",
+    "household__area_code",
+    "household__area__name",
+    "household__head__name",
+    "assignee__username",
+    "assignee__display_name",
+    "assignee__area__name",
+]
+
+
+def followups_get_for_reassign(*, actor: Actor, followup_ids: list[str]) -> list[FollowUp]:
+    """Follow-ups the actor may reassign, all of them or none: 404 when any is missing or out
+    of scope, 403 when all are visible but the role may not reassign."""
+    try:
+        wanted = {UUID(str(value)) for value in followup_ids}
+    except ValueError:
+        raise Http404 from None
+    found = list(
+        followup_qs_visible_to(actor=actor)
+        .filter(uuid__in=wanted)
+        .select_related("household__head")
+        .order_by("id")
+    )
+    if not wanted or len(found) != len(wanted):
+        raise Http404
+    if not may_reassign(actor):
+        raise PermissionDenied
+    return found
+
+
+def street_workers(*, actor: Actor) -> list[User]:
+    """The social workers a follow-up in the actor's scope may go to, by street then name:
+    every worker of the actor's area (a street's, for street staff)."""
+    return list(
+        workers_qs_visible_to(actor=actor)
+        .select_related("area__parent")
+        .order_by("area__code", "display_name", "id")
+    )
+
+
+def candidates_for(household_area_code: str, workers: list[User]) -> list[User]:
+    """The workers of the household's street, those of its own community first."""
+    street = household_area_code[:9]
+    same = [w for w in workers if w.area.prefix[:9] == street]
+    own = [w for w in same if household_area_code.startswith(w.area.prefix)]
+    return own + [w for w in same if w not in own]
 
 
 # ---- hardship alerts -------------------------------------------------------------------
@@ -335,7 +434,9 @@ def overdue_followups(
 def hardship_alert_qs_visible_to(*, actor: Actor) -> QuerySet[HardshipAlert]:
     if not may_view_cases(actor):
         return HardshipAlert.objects.none()
-    return scoped(HardshipAlert.objects.all(), actor=actor, field="household__area_code")
+    return scoped(
+        HardshipAlert.objects.all(), actor=actor, field="household__area_code", lent="household_id"
+    )
 
 
 def hardship_alert_get_for_edit(*, actor: Actor, alert_id: UUID | str) -> HardshipAlert:
@@ -380,6 +481,38 @@ def tier_rule_list(*, actor: Actor) -> QuerySet[TierRule]:
 
 def tier_rule_get(*, actor: Actor, rule_id: UUID | str) -> TierRule:
     return _get(tier_rule_list(actor=actor), rule_id)
+
+
+def tier_rule_preview(
+    *, actor: Actor, code: str, data: dict[str, Any], rule: TierRule | None = None
+) -> TierMoves:
+    """How many households in the actor's scope the rule as edited (`data`: tier, priority,
+    params, active) would move between tiers, on today's data; nothing is saved.
+
+    The active rules are taken as they are now, with `rule` replaced (or the new rule added).
+    """
+    tier_rule_list(actor=actor)  # 403 for anyone but a district admin
+    current = load_rules()
+    predicate = CATALOGUE[code]
+    proposed = [r for r in current if rule is None or r.id != rule.pk]
+    if data.get("active", True):
+        edited = RuleRow(
+            id=rule.pk if rule is not None else -1,
+            code=code,
+            name=data["name"],
+            tier=data["tier"],
+            interval_months=data["interval_months"],
+            priority=data["priority"],
+            params=predicate.clean(data.get("params") or {}),
+        )
+        proposed.append(edited)
+        proposed.sort(key=lambda r: (r.tier, r.priority, r.id))
+    return tier_moves(
+        current=current,
+        proposed=proposed,
+        today=timezone.localdate(),
+        prefix=actor.area.prefix,
+    )
 
 
 # ---- service statistics ----------------------------------------------------------------

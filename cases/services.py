@@ -24,7 +24,7 @@ from cases.predicates import CATALOGUE
 from core.audit import audit, diff
 from core.errors import ApplicationError, StaleVersionError
 from households.models import Area, Household, Member, User
-from households.scope import scope_prefix
+from households.scope import is_lent, scope_prefix
 from households.services import member_update
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _check_household(actor: User | None, household: Household, allowed: bool) ->
     """Role first (403), then scope: views have already turned out-of-scope into a 404."""
     if actor is not None and not allowed:
         raise PermissionDenied
-    if not _in_scope(actor, household.area_code):
+    if not _in_scope(actor, household.area_code) and not is_lent(actor, household.pk):
         raise PermissionDenied
 
 
@@ -246,17 +246,18 @@ def finding_fields() -> list[str]:
 
 
 def worker_can_take(worker: User, household: Household) -> bool:
-    """A social worker of the household's community: active, bound at community level or
-    below, and with the household inside their scope (so they can open it)."""
+    """A social worker of the household's street: active, bound at community level or below
+    in the same street. One of another community reads the household while the follow-up
+    is theirs (households.scope.lent_households)."""
     if worker.role != User.Role.SOCIAL_WORKER or not worker.is_active or worker.area_id is None:
         return False
     prefix = worker.area.prefix
-    return len(prefix) >= 12 and household.area_code.startswith(prefix)
+    return len(prefix) >= 12 and household.area_code[:9] == prefix[:9]
 
 
 @transaction.atomic
 def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User) -> FollowUp:
-    """Give an open follow-up to another social worker of the household's community.
+    """Give an open follow-up to another social worker of the household's street.
 
     The nightly job keeps this choice for as long as that worker can take the household.
     """
@@ -265,7 +266,9 @@ def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User)
     if followup.status != FollowUp.Status.OPEN:
         raise ApplicationError(_("该跟进计划已完成或已取消，不能改派。"))
     if not worker_can_take(assignee, followup.household):
-        raise ValidationError({"assignee": _("只能指派给该家庭所在社区的社工。")})
+        raise ValidationError({"assignee": _("只能指派给该家庭所在街道的社工。")})
+    if not _in_scope(actor, assignee.area.prefix):
+        raise ValidationError({"assignee": _("只能指派给您管辖范围内的社工。")})
     before = {"assignee_id": followup.assignee_id}
     followup.assignee = assignee
     followup.reassigned = True
@@ -278,6 +281,45 @@ def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User)
         changes=diff(followup, before, ["assignee_id"]),
     )
     return followup
+
+
+# A bulk reassignment covers at most this many follow-ups: the working list's page.
+BULK_REASSIGN_MAX = 100
+
+
+@transaction.atomic
+def followup_reassign_bulk(
+    *, actor: User | None, followups: list[FollowUp], assignee: User
+) -> list[FollowUp]:
+    """Give several open follow-ups to one worker, all of them or none.
+
+    Each goes through followup_reassign (its checks, audit event and history); the first
+    that fails undoes the rest and names its household. Rows are locked in id order.
+    """
+    if not followups:
+        raise ValidationError({"followup": _("请至少勾选一条跟进计划。")})
+    if len(followups) > BULK_REASSIGN_MAX:
+        raise ValidationError(
+            {"followup": _("一次最多改派 %(n)s 条跟进计划。") % {"n": BULK_REASSIGN_MAX}}
+        )
+    done = []
+    for followup in sorted(followups, key=lambda f: f.pk):
+        try:
+            done.append(followup_reassign(actor=actor, followup=followup, assignee=assignee))
+        except (ValidationError, ApplicationError) as error:
+            text = (
+                error.message if isinstance(error, ApplicationError) else " ".join(error.messages)
+            )
+            raise ApplicationError(
+                _("%(household)s：%(error)s 本次勾选的跟进计划均未改派。")
+                % {"household": _household_name(followup.household), "error": text}
+            ) from error
+    return done
+
+
+def _household_name(household: Household) -> str:
+    head = household.head.name if household.head_id else ""
+    return f"{head}（{household.address}）" if head else household.address
 
 
 # ---- hardship alerts (急难) -------------------------------------------------------------

@@ -31,6 +31,11 @@ urlpatterns = [
         views.FollowUpReassignView.as_view(),
         name="followup_reassign",
     ),
+    path(
+        "followups/reassign/",
+        views.FollowUpBulkReassignView.as_view(),
+        name="followups_reassign_bulk",
+    ),
     path("tier-rules/", views.TierRuleListView.as_view(), name="tier_rules"),
     path("tier-rules/new/", views.TierRuleCreateView.as_view(), name="tier_rule_create"),
     path(

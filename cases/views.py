@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -31,6 +33,8 @@ from cases.forms import (
 from cases.labels import url_maker, worklist_row_html, worklist_words
 from cases.needs import needs_list_available
 from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
+from cases.predicates import CATALOGUE
+from cases.rule_words import describe, predicate_label
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from households.models import Household, Member
@@ -244,29 +248,71 @@ class HardshipAlertResolveView(LoginRequiredMixin, View):
 
 
 class OverdueView(LoginRequiredMixin, View):
+    """Street staff's working list of overdue follow-ups: counts by community and worker, then
+    the oldest rows, with the follow-up ledger's filters kept (a drill-down lands here) and
+    reassignment one by one or of a selection."""
+
     def get(self, request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
         community = request.GET.get("community", "")
-        assignee = request.GET.get("assignee", "")
         groups = selectors.overdue_by_community_and_worker(actor=request.user, today=today)
-        rows = selectors.overdue_followups(
-            actor=request.user, today=today, community=community, assignee=assignee
-        )
+        try:
+            found = selectors.overdue_followups(
+                actor=request.user, today=today, filters=request.GET, community=community
+            )
+        except ValidationError:
+            found = selectors.OverdueRows(rows=[], total=0, filters={})
         can_reassign = may_reassign(request.user)
-        workers = list(selectors.workers_qs_visible_to(actor=request.user)) if can_reassign else []
-        for row in rows:
-            row.candidates = [
-                w for w in workers if row.household.area_code.startswith(w.area.prefix)
-            ]
-        context = {
-            "groups": groups,
-            "rows": rows,
-            "today": today,
-            "can_reassign": can_reassign,
-            "community": community,
-            "assignee": assignee,
-        }
+        workers = selectors.street_workers(actor=request.user) if can_reassign else []
+        for row in found.rows:
+            row.candidates = selectors.candidates_for(row.household.area_code, workers)
+            row.options = _worker_options(row.candidates, row.assignee_id)
+        context = _overdue_context(request, found, can_reassign=can_reassign)
+        names = {g.code: g.name for g in groups}
+        context.update(
+            groups=groups,
+            worker_options=_worker_options(workers, None),
+            today=today,
+            community_name=names.get(community, ""),
+        )
         return render(request, "cases/overdue.html", context)
+
+
+def _worker_options(workers: list[Any], selected: int | None) -> str:
+    """A row's <option>s, written here: fifty rows of a street's workers each were most of
+    the page's time as template loops."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} · {}</option>',
+        (
+            (w.pk, mark_safe(" selected") if w.pk == selected else "", w, w.area.name)
+            for w in workers
+        ),
+    )
+
+
+def _overdue_context(
+    request: HttpRequest, found: selectors.OverdueRows, *, can_reassign: bool
+) -> dict[str, Any]:
+    """The list's kept filters, and the follow-up ledger (export) of the same rows."""
+    kept = QueryDict(mutable=True)
+    kept.update(found.filters)
+    community = request.GET.get("community", "")
+    if community.isdigit():
+        kept["community"] = community
+    export = QueryDict(mutable=True)
+    export.update({**found.filters, "overdue": "true"})
+    if community.isdigit() and "area" not in found.filters:
+        export["area"] = community.ljust(12, "0")
+    return {
+        "found": found,
+        "rows": found.rows,
+        "can_reassign": can_reassign,
+        "community": community,
+        "filtered": bool(kept),
+        "here": request.get_full_path(),
+        "export_url": f"{reverse('ledgers:rows', args=['followups'])}?{export.urlencode()}",
+    }
 
 
 class FollowUpReassignView(LoginRequiredMixin, View):
@@ -278,7 +324,7 @@ class FollowUpReassignView(LoginRequiredMixin, View):
             request.POST, workers=selectors.workers_qs_visible_to(actor=request.user)
         )
         if not form.is_valid():
-            messages.error(request, _("请选择本社区的一名社工。"))
+            messages.error(request, _("请选择本街道的一名社工。"))
         else:
             try:
                 services.followup_reassign(
@@ -294,6 +340,41 @@ class FollowUpReassignView(LoginRequiredMixin, View):
         return redirect(_safe_next(request, "cases:overdue"))
 
 
+class FollowUpBulkReassignView(LoginRequiredMixin, View):
+    """The ticked follow-ups of the working list, given to one worker: all or none."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        followups = selectors.followups_get_for_reassign(
+            actor=request.user, followup_ids=request.POST.getlist("followup")
+        )
+        form = ReassignForm(
+            request.POST, workers=selectors.workers_qs_visible_to(actor=request.user)
+        )
+        if not form.is_valid():
+            messages.error(request, _("请选择本街道的一名社工。"))
+            return redirect(_safe_next(request, "cases:overdue"))
+        assignee = form.cleaned_data["assignee"]
+        try:
+            services.followup_reassign_bulk(
+                actor=request.user, followups=followups, assignee=assignee
+            )
+        except DomainError as error:
+            _messages_from(request, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "已将 %(n)s 条跟进计划改派给 %(name)s。",
+                    "已将 %(n)s 条跟进计划改派给 %(name)s。",
+                    len(followups),
+                )
+                % {"n": len(followups), "name": assignee},
+            )
+        return redirect(_safe_next(request, "cases:overdue"))
+
+
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -306,32 +387,65 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 class TierRuleListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        rules = selectors.tier_rule_list(actor=request.user)
+        rules = list(selectors.tier_rule_list(actor=request.user))
+        for rule in rules:
+            rule.kind = predicate_label(rule.code)
+            rule.words = describe(rule.code, rule.params or {})
         return render(request, "cases/tier_rule_list.html", {"rules": rules})
 
 
+def _kinds(request: HttpRequest, status: int = 200) -> HttpResponse:
+    """The kinds of rule to choose from, each with its default parameters in words."""
+    kinds = [(c, p.label, describe(c, p.defaults())) for c, p in CATALOGUE.items()]
+    return render(request, "cases/tier_rule_kinds.html", {"kinds": kinds}, status=status)
+
+
+def _kind(code: str) -> str:
+    if code not in CATALOGUE:
+        raise Http404
+    return code
+
+
 class TierRuleCreateView(LoginRequiredMixin, View):
+    """First the kind of rule (in words), then its form; 预览 shows the moves, 保存 saves."""
+
     template = "cases/tier_rule_form.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         selectors.tier_rule_list(actor=request.user)  # 403 for anyone but a district admin
-        form = TierRuleForm(initial={"interval_months": 6, "priority": 100, "active": True})
+        code = request.GET.get("code", "")
+        if not code:
+            return _kinds(request)
+        form = TierRuleForm(code=_kind(code), initial=TierRuleForm.initial_new(code))
         return render(request, self.template, {"form": form})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         selectors.tier_rule_list(actor=request.user)
-        form = TierRuleForm(request.POST)
+        code = request.GET.get("code", "")
+        if code not in CATALOGUE:
+            return _kinds(request, status=400)
+        form = TierRuleForm(request.POST, code=code)
+        context: dict[str, Any] = {"form": form}
         if form.is_valid():
             try:
+                if "preview" in request.POST:
+                    context["moves"] = _preview(request, form)
+                    return render(request, self.template, context)
                 services.tier_rule_create(
-                    actor=request.user, code=form.cleaned_data["code"], data=form.service_data()
+                    actor=request.user, code=form.code, data=form.service_data()
                 )
             except DomainError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("分层规则已新增，跟进计划将随即重新计算。"))
                 return redirect("cases:tier_rules")
-        return render(request, self.template, {"form": form}, status=400)
+        return render(request, self.template, context, status=400)
+
+
+def _preview(request: HttpRequest, form: TierRuleForm, rule: Any = None) -> Any:
+    return selectors.tier_rule_preview(
+        actor=request.user, code=form.code, data=form.service_data(), rule=rule
+    )
 
 
 class TierRuleEditView(LoginRequiredMixin, View):
@@ -339,14 +453,18 @@ class TierRuleEditView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, rule_id: str) -> HttpResponse:
         rule = selectors.tier_rule_get(actor=request.user, rule_id=rule_id)
-        form = TierRuleForm(initial=TierRuleForm.initial_for(rule), editing=True)
+        form = TierRuleForm(code=_kind(rule.code), initial=TierRuleForm.initial_for(rule))
         return render(request, self.template, {"form": form, "rule": rule})
 
     def post(self, request: HttpRequest, rule_id: str) -> HttpResponse:
         rule = selectors.tier_rule_get(actor=request.user, rule_id=rule_id)
-        form = TierRuleForm(request.POST, editing=True)
+        form = TierRuleForm(request.POST, code=_kind(rule.code))
+        context: dict[str, Any] = {"form": form, "rule": rule}
         if form.is_valid():
             try:
+                if "preview" in request.POST:
+                    context["moves"] = _preview(request, form, rule)
+                    return render(request, self.template, context)
                 services.tier_rule_update(
                     actor=request.user,
                     rule=rule,
@@ -358,7 +476,7 @@ class TierRuleEditView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("分层规则已保存，跟进计划将随即重新计算。"))
                 return redirect("cases:tier_rules")
-        return render(request, self.template, {"form": form, "rule": rule}, status=400)
+        return render(request, self.template, context, status=400)
 
 
 # ---- service statistics ----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Keyset pagination for list pages: page 1,000 costs what page 1 costs (no OFFSET, no COUNT).
 
-Rows are ordered by descending id. The cursor is the signed id of a page's edge row, so the
+Rows are ordered by descending id (newest first), or ascending for queues read oldest
+first (applications awaiting a decision). The cursor is the signed id of a page's edge row, so the
 URL carries no bare sequential id and a forged cursor is simply ignored.
 """
 
@@ -53,21 +54,25 @@ def keyset_page(
     before: str | None = None,
     size: int = 25,
     count: bool = True,
+    oldest_first: bool = False,
 ) -> KeysetPage:
-    """One page of `qs` (any ordering is replaced by -id) after or before a cursor.
+    """One page of `qs` (any ordering is replaced by -id, or id with `oldest_first`) after or
+    before a cursor.
 
     `count=False` skips the capped count, for searches where counting costs more than the
     page; the total is then known only when every row fits on this one page.
     """
     after_pk, before_pk = _decode(after), _decode(before)
+    forward, backward = ("id", "-id") if oldest_first else ("-id", "id")
+    beyond, behind = ("pk__gt", "pk__lt") if oldest_first else ("pk__lt", "pk__gt")
     if before_pk is not None:
-        rows = list(qs.filter(pk__gt=before_pk).order_by("id")[: size + 1])
+        rows = list(qs.filter(**{behind: before_pk}).order_by(backward)[: size + 1])
         has_more_before = len(rows) > size
         items = list(reversed(rows[:size]))
         has_more_after = True
     else:
-        base = qs.filter(pk__lt=after_pk) if after_pk is not None else qs
-        rows = list(base.order_by("-id")[: size + 1])
+        base = qs.filter(**{beyond: after_pk}) if after_pk is not None else qs
+        rows = list(base.order_by(forward)[: size + 1])
         items = rows[:size]
         has_more_after = len(rows) > size
         has_more_before = after_pk is not None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
@@ -93,6 +94,46 @@ class EnrolmentFilter(django_filters.FilterSet):
         if area is None:
             return queryset.none()
         return queryset.filter(household__area_code__startswith=area.prefix)
+
+
+# How long an application has waited, at least (days since it was submitted).
+WAITED_CHOICES = [
+    ("7", _("7天及以上")),
+    ("15", _("15天及以上")),
+    ("30", _("30天及以上")),
+    ("60", _("60天及以上")),
+]
+
+
+class PendingFilter(django_filters.FilterSet):
+    """Applications awaiting a decision, by area (street, community), category and wait."""
+
+    street = django_filters.CharFilter(method="filter_area", label=_("街道"))
+    community = django_filters.CharFilter(method="filter_area", label=_("社区"))
+    category = django_filters.ChoiceFilter(choices=Category.Code.choices, label=_("救助类别"))
+    waited = django_filters.ChoiceFilter(
+        choices=WAITED_CHOICES, method="filter_waited", label=_("已等待")
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["street", "community", "category", "waited"]
+
+    def filter_area(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        area = Area.objects.filter(code=value).only("prefix").first()
+        if area is None:
+            return queryset.none()
+        return queryset.filter(household__area_code__startswith=area.prefix)
+
+    def filter_waited(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        return queryset.filter(created_at__lt=submitted_before(int(value)))
+
+
+def submitted_before(days: int) -> Any:
+    """The start of the local day `days` - 1 days ago: submitted before it, an application has
+    waited `days` days or more (days counted as on the cards: today minus the day it came)."""
+    day = timezone.localdate() - dt.timedelta(days=days - 1)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
 class AreaFilter(django_filters.FilterSet):

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.form_renderer import FastWidgetRenderer
 from core.forms import DateInput
 from households import idnumber
+from households.filters import WAITED_CHOICES
 from households.models import Area, Category, Household, Member
 
 
@@ -208,6 +210,51 @@ class DecisionForm(forms.Form):
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             raise ValidationError({"reason": _("不予批准时必须填写理由。")})
         return data
+
+
+class BulkDecisionForm(DecisionForm):
+    """One decision and one reason for every application ticked on the approvals page."""
+
+
+class PendingFilterForm(forms.Form):
+    """The approvals page's filters; areas are those in the reader's scope.
+
+    A district's hundred-odd communities are one <select>: its widgets are written in Python
+    (core.form_renderer), not by a template include per option.
+    """
+
+    default_renderer = FastWidgetRenderer()
+
+    street = forms.ChoiceField(label=_("街道"), required=False)
+    community = forms.ChoiceField(label=_("社区"), required=False)
+    category = forms.ChoiceField(
+        label=_("救助类别"), required=False, choices=[("", _("全部类别")), *Category.Code.choices]
+    )
+    waited = forms.ChoiceField(
+        label=_("已等待"), required=False, choices=[("", _("不限等待时间")), *WAITED_CHOICES]
+    )
+
+    def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        streets = [a for a in areas if a.level == Area.Level.STREET]
+        communities = [a for a in areas if a.level == Area.Level.COMMUNITY]
+        chosen = self.data.get("street") if self.is_bound else ""
+        chosen_prefix = next((a.prefix for a in streets if a.code == chosen), "")
+        self.fields["street"].choices = [("", _("全部街道")), *((a.code, a.name) for a in streets)]
+        self.fields["community"].choices = [
+            ("", _("全部社区")),
+            *((a.code, a.name) for a in communities if a.prefix.startswith(chosen_prefix)),
+        ]
+        if len(streets) <= 1:
+            del self.fields["street"]
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters; an invalid one (an area out of scope) is shown as an error and
+        left out, the others still apply."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class IdNumberSearchForm(forms.Form):

@@ -7,13 +7,19 @@ from uuid import UUID
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from core.history import TimelinePage, timeline
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
-from households.filters import AreaFilter, EnrolmentFilter, HouseholdFilter, MemberFilter
+from households.filters import (
+    AreaFilter,
+    EnrolmentFilter,
+    HouseholdFilter,
+    MemberFilter,
+    PendingFilter,
+)
 from households.models import Area, Category, Enrolment, Household, Member
 from households.roles import Can, can
 from households.scope import scope_prefix, scoped
@@ -81,7 +87,7 @@ def household_qs_visible_to(*, actor: Actor) -> QuerySet[Household]:
     """
     if not can(actor, Can.VIEW_REGISTRY):
         return Household.objects.none()
-    return scoped(Household.objects.all(), actor=actor, field="area_code")
+    return scoped(Household.objects.all(), actor=actor, field="area_code", lent="pk")
 
 
 def household_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Household]:
@@ -191,6 +197,85 @@ def enrolment_get_for_decision(*, actor: Actor, enrolment_id: UUID | str) -> Enr
 
 def enrolments_pending(*, actor: Actor) -> QuerySet[Enrolment]:
     return enrolment_list(actor=actor).filter(status=Enrolment.Status.APPLIED).order_by("id")
+
+
+# What an approval card shows of an application and its household: nothing else travels.
+_PENDING_COLUMNS = [
+    "uuid",
+    "created_at",
+    "monthly_amount",
+    "start_date",
+    "end_date",
+    "reason",
+    "category__name",
+    "household__uuid",
+    "household__address",
+    "household__area__name",
+    "household__area__level",
+    "household__area__parent__name",
+    "household__head__name",
+    "applied_by__username",
+    "applied_by__display_name",
+]
+
+
+def enrolment_pending_list(
+    *, actor: Actor, filters: dict[str, Any] | None = None
+) -> QuerySet[Enrolment]:
+    """Applications awaiting a decision in scope, each with what a decision needs, read in one
+    query a page: the covered members' names, and the household's active members and their
+    total monthly income (for the per-capita income), as subqueries on the row.
+    """
+    qs = enrolment_qs_visible_to(actor=actor).filter(status=Enrolment.Status.APPLIED)
+    qs = _filtered(PendingFilter, qs, filters)
+    covered = Enrolment.members.through.objects.filter(enrolment_id=OuterRef("pk"))
+    active = Member.objects.filter(household_id=OuterRef("household_id"), status="active")
+    return (
+        qs.select_related("category", "household__area__parent", "household__head", "applied_by")
+        .only(*_PENDING_COLUMNS)
+        .annotate(
+            covered_names=ArraySubquery(covered.order_by("id").values("member__name")),
+            household_size=_aggregate(active, Count("id")),
+            household_income=_aggregate(active, Sum("monthly_income")),
+        )
+    )
+
+
+def _aggregate(qs: QuerySet, expression: Any) -> Subquery:
+    return Subquery(
+        qs.order_by().values("household_id").annotate(value=expression).values("value")[:1]
+    )
+
+
+def pending_filter_areas(*, actor: Actor) -> list[Area]:
+    """The streets and communities in scope that the approvals page filters by: one query."""
+    return list(
+        area_qs_visible_to(actor=actor)
+        .filter(level__in=[Area.Level.STREET, Area.Level.COMMUNITY])
+        .only("code", "prefix", "name", "level")
+        .order_by("code")
+    )
+
+
+def enrolments_get_for_decision(*, actor: Actor, enrolment_ids: list[str]) -> list[Enrolment]:
+    """Applications the actor may decide, all of them or none: 404 when any is missing or out
+    of scope (nothing is decided then), 403 when all are visible but the role may not decide.
+    """
+    try:
+        wanted = {UUID(str(value)) for value in enrolment_ids}
+    except ValueError:
+        raise Http404 from None
+    found = list(
+        enrolment_qs_visible_to(actor=actor)
+        .filter(uuid__in=wanted)
+        .select_related("household__head", "category")
+        .order_by("household_id", "id")
+    )
+    if not wanted or len(found) != len(wanted):
+        raise Http404
+    if not can(actor, Can.DECIDE_ENROLMENT):
+        raise PermissionDenied
+    return found
 
 
 def household_enrolments(*, household: Household) -> QuerySet[Enrolment]:

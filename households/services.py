@@ -531,6 +531,56 @@ def enrolment_reject(*, actor: User | None, enrolment: Enrolment, reason: str) -
     )
 
 
+# A bulk decision covers at most this many applications: a page or four of the approvals list.
+BULK_DECISION_MAX = 100
+
+
+def household_label(household: Household) -> str:
+    """How a message names a household: its head and address."""
+    head = household.head.name if household.head_id else _("（未指定户主）")
+    return _("%(head)s户（%(address)s）") % {"head": head, "address": household.address}
+
+
+@transaction.atomic
+def enrolment_decide_bulk(
+    *, actor: User | None, enrolments: list[Enrolment], decision: str, reason: str
+) -> list[Enrolment]:
+    """Approve or reject several applications with one reason, all of them or none.
+
+    Each goes through enrolment_approve / enrolment_reject, so each is checked, audited and
+    kept in history exactly as a single decision is; the first that fails undoes the rest
+    and names its household. Households are locked in id order, so two bulk decisions over
+    overlapping selections cannot deadlock.
+    """
+    if decision not in ("approve", "reject"):
+        raise ValidationError({"decision": _("请选择批准或不予批准。")})
+    if not enrolments:
+        raise ValidationError({"enrolment": _("请至少勾选一份申请。")})
+    if decision == "reject" and not reason.strip():
+        raise ValidationError({"reason": _("不予批准时必须填写理由。")})
+    if len(enrolments) > BULK_DECISION_MAX:
+        raise ValidationError(
+            {"enrolment": _("一次最多审批 %(n)s 份申请。") % {"n": BULK_DECISION_MAX}}
+        )
+    decide = enrolment_approve if decision == "approve" else enrolment_reject
+    decided = []
+    for enrolment in sorted(enrolments, key=lambda e: (e.household_id, e.pk)):
+        try:
+            decided.append(decide(actor=actor, enrolment=enrolment, reason=reason))
+        except (ValidationError, ApplicationError) as error:
+            raise ApplicationError(
+                _("%(household)s：%(error)s 本次勾选的申请均未审批。")
+                % {"household": household_label(enrolment.household), "error": _text(error)}
+            ) from error
+    return decided
+
+
+def _text(error: ValidationError | ApplicationError) -> str:
+    if isinstance(error, ApplicationError):
+        return error.message
+    return " ".join(error.messages)
+
+
 @transaction.atomic
 def enrolment_suspend(*, actor: User | None, enrolment: Enrolment, reason: str) -> Enrolment:
     if not reason.strip():

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from households import printing, views
+from households import approvals, printing, views
 
 app_name = "households"
 
@@ -32,11 +32,20 @@ urlpatterns = [
     path(
         "members/<uuid:member_id>/reveal/", views.MemberRevealView.as_view(), name="member_reveal"
     ),
-    path("enrolments/pending/", views.EnrolmentPendingView.as_view(), name="enrolments_pending"),
+    path(
+        "enrolments/pending/",
+        approvals.EnrolmentPendingView.as_view(),
+        name="enrolments_pending",
+    ),
     path(
         "enrolments/<uuid:enrolment_id>/decide/",
-        views.EnrolmentDecideView.as_view(),
+        approvals.EnrolmentDecideView.as_view(),
         name="enrolment_decide",
+    ),
+    path(
+        "enrolments/decide/",
+        approvals.EnrolmentBulkDecideView.as_view(),
+        name="enrolments_decide_bulk",
     ),
 ]
 

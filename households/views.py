@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -24,7 +23,6 @@ from core.models import AccessLog
 from households import idnumber, selectors, services
 from households.filters import ID_NUMBER_IN_QUERY
 from households.forms import (
-    DecisionForm,
     EnrolmentApplyForm,
     HouseholdForm,
     HouseholdSearchForm,
@@ -382,55 +380,3 @@ class EnrolmentApplyView(LoginRequiredMixin, View):
                 messages.success(request, _("救助申请已提交，等待区民政局审批。"))
                 return redirect("households:detail", household_id=household.uuid)
         return render(request, self.template, {"form": form, "household": household}, status=400)
-
-
-class EnrolmentPendingView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        pending = selectors.enrolments_pending(actor=request.user)
-        return render(
-            request,
-            "households/enrolment_pending.html",
-            {
-                "enrolments": pending[:200],
-                "can_decide": can(request.user, Can.DECIDE_ENROLMENT),
-                "form": DecisionForm(),
-            },
-        )
-
-
-class EnrolmentDecideView(LoginRequiredMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, enrolment_id: str) -> HttpResponse:
-        enrolment = selectors.enrolment_get_for_decision(
-            actor=request.user, enrolment_id=enrolment_id
-        )
-        form = DecisionForm(request.POST)
-        if not form.is_valid():
-            for error in form.errors.values():
-                messages.error(request, " ".join(error))
-            return redirect(_back(request, enrolment))
-        try:
-            decide = (
-                services.enrolment_approve
-                if form.cleaned_data["decision"] == "approve"
-                else services.enrolment_reject
-            )
-            decide(actor=request.user, enrolment=enrolment, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            messages.error(request, _message(error))
-        else:
-            messages.success(request, _("审批结果已保存。"))
-        return redirect(_back(request, enrolment))
-
-
-def _back(request: HttpRequest, enrolment: Enrolment) -> str:
-    if request.POST.get("next") == "pending":
-        return reverse("households:enrolments_pending")
-    return reverse("households:detail", kwargs={"household_id": enrolment.household.uuid})
-
-
-def _message(error: Any) -> str:
-    if isinstance(error, ApplicationError):
-        return error.message
-    return " ".join(error.messages)

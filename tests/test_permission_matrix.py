@@ -306,6 +306,14 @@ def id_search(w: Any, site: Any, persona: str) -> dict[str, Any]:
     return {"id_number": idnumber.decrypt(site.head.id_number_cipher)}
 
 
+def bulk_decision(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"enrolment": [str(site.enrolment.uuid)], "decision": "approve", "reason": ""}
+
+
+def bulk_reassign(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"followup": [str(site.followup.uuid)], "assignee": ""}
+
+
 def constant(**data: Any) -> Callable[..., dict[str, Any]]:
     return lambda w, site, persona: dict(data)
 
@@ -490,6 +498,15 @@ MATRIX: list[Check] = [
         forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
         body=constant(decision="approve", reason=""),
     ),
+    # The ticked applications of the approvals page: a foreign one makes the whole POST a 404.
+    _post(
+        "households:enrolments_decide_bulk",
+        allow={ADMIN},
+        forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
+        site_bound=True,
+        body=bulk_decision,
+        out=every(SCOPED, 404),
+    ),
     # ---- case work (pages)
     _page("cases:worklist", allow=VIEW, other=403),
     _page("cases:visit_log", "household", allow=EDIT, forbid={VIEWER}),
@@ -512,6 +529,15 @@ MATRIX: list[Check] = [
         allow=KEEP,
         forbid={CASEWORKER, VIEWER, OUTSIDER},
         body=constant(assignee=""),
+    ),
+    # The ticked follow-ups of the working list: a foreign one makes the whole POST a 404.
+    _post(
+        "cases:followups_reassign_bulk",
+        allow=KEEP,
+        forbid={CASEWORKER, VIEWER, OUTSIDER},
+        site_bound=True,
+        body=bulk_reassign,
+        out=every(SCOPED, 404),
     ),
     _page("cases:tier_rules", allow={ADMIN}, other=403),
     _page("cases:tier_rule_create", allow={ADMIN}, other=403),

@@ -385,7 +385,7 @@ def test_tier_rule_pages_for_the_district_admin(client, personas):
             "name": "75岁以上独居",
             "tier": "A",
             "interval_months": "1",
-            "params": '{"min_age": 75}',
+            "p_min_age": "75",
             "priority": "50",
             "active": "on",
             "version": "1",
@@ -404,7 +404,7 @@ def test_tier_rule_edit_with_bad_params_shows_the_error(client, personas):
             "name": rule.name,
             "tier": "A",
             "interval_months": "1",
-            "params": '{"min_age": "old"}',
+            "p_min_age": "old",
             "priority": "50",
             "version": "1",
         },
@@ -415,13 +415,12 @@ def test_tier_rule_edit_with_bad_params_shows_the_error(client, personas):
 
 def test_tier_rule_create(client, personas):
     response = _login(client, personas.admin).post(
-        reverse("cases:tier_rule_create"),
+        reverse("cases:tier_rule_create") + "?code=enrolled",
         {
-            "code": "enrolled",
             "name": "临时救助在保",
             "tier": "B",
             "interval_months": "2",
-            "params": '{"category": "linshi"}',
+            "p_category": "linshi",
             "priority": "40",
             "active": "on",
         },

@@ -136,9 +136,10 @@ def _approve_dibao(page: Page) -> None:
     expect(application).to_contain_text(SPOUSE)
     _check_page(page, "registry-06-pending")
 
+    application.get_by_text("单独审批").click()
     application.get_by_label("审批意见").fill("材料齐全，同意。")
     application.get_by_role("button", name="批准", exact=True).click()
-    expect(page.get_by_role("status")).to_have_text("审批结果已保存。")
+    expect(page.get_by_role("status")).to_have_text(f"已批准：{HEAD}户（{ADDRESS}）的低保申请。")
     expect(page.get_by_text("没有待审批的申请。")).to_be_visible()
 
 
