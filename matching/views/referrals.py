@@ -125,6 +125,18 @@ class PortalView(LoginRequiredMixin, View):
         )
 
 
+class PortalPhoneView(LoginRequiredMixin, View):
+    """The full phone of a household the provider is serving, to call it; each view logged."""
+
+    def get(self, request: HttpRequest, referral_id: str) -> HttpResponse:
+        referral = selectors.portal_referral_for_call(actor=request.user, referral_id=referral_id)
+        phone = services.referral_phone_reveal(
+            actor=request.user, referral=referral, request=request
+        )
+        item = selectors.portal_view(referral)
+        return render(request, "matching/portal_phone.html", {"item": item, "phone": phone})
+
+
 # ---- the steps (POST only) -------------------------------------------------------------
 
 
