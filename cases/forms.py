@@ -15,7 +15,7 @@ from cases.needs import need_kind_choices, need_urgency_choices
 from cases.predicates import CATALOGUE, predicate_choices
 from core.form_renderer import FastWidgetRenderer
 from core.forms import DateInput
-from households.forms import AreaChoiceField
+from households.forms import AreaChoiceField, YesNoUnknown
 from households.models import Area, Member, User
 
 # The visit form is many small fields on one page: its widgets are written without templates.
@@ -102,8 +102,9 @@ class MemberChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=Member.Status.choices)
     health = forms.ChoiceField(label=_("健康状况"), choices=Member.Health.choices)
     illness = forms.CharField(label=_("疾病名称"), max_length=100, required=False)
-    has_caregiver = forms.BooleanField(label=_("有人照料"), required=False)
-    lives_alone = forms.BooleanField(label=_("独居"), required=False)
+    # 未知/是/否 like the registry: a box left unticked would record "no" for "not known".
+    has_caregiver = forms.NullBooleanField(label=_("有人照料"), widget=YesNoUnknown)
+    lives_alone = forms.NullBooleanField(label=_("独居"), widget=YesNoUnknown)
     employment = forms.ChoiceField(label=_("就业状况"), choices=Member.Employment.choices)
     monthly_income = forms.DecimalField(
         label=_("月收入（元）"), min_value=0, max_digits=10, decimal_places=2

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -115,7 +115,33 @@ def _save_member(member: Member, *, update_fields: list[str] | None = None) -> N
             raise ValidationError(
                 {"id_number": _("该身份证号已登记为其他在户成员，不能重复登记。")}
             ) from None
+        if "member_one_active_head_per_household" in str(error):
+            raise ValidationError({"relation": _one_head_message()}) from None
         raise
+
+
+def _one_head_message() -> str:
+    constraint = next(
+        c for c in Member._meta.constraints if c.name == "member_one_active_head_per_household"
+    )
+    return str(constraint.violation_error_message)
+
+
+def _head_error_on_relation(error: ValidationError) -> ValidationError:
+    """The one-head rule is a constraint on the row, reported by full_clean() as a form-wide
+    error; it belongs to the relation the worker chose."""
+    if not hasattr(error, "error_dict"):
+        return error
+    form_wide = error.error_dict.get(NON_FIELD_ERRORS, [])
+    heads = [e for e in form_wide if e.code == "one_head"]
+    if heads:
+        rest = [e for e in form_wide if e.code != "one_head"]
+        error.error_dict["relation"] = [*error.error_dict.get("relation", []), *heads]
+        if rest:
+            error.error_dict[NON_FIELD_ERRORS] = rest
+        else:
+            del error.error_dict[NON_FIELD_ERRORS]
+    return error
 
 
 # ---- households and members ------------------------------------------------------------
@@ -205,7 +231,7 @@ def member_add(*, actor: User | None, household: Household, data: dict[str, Any]
     try:
         member.full_clean(exclude=["id_number_cipher"])
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
+        for field, messages in _head_error_on_relation(error).message_dict.items():
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
@@ -248,7 +274,10 @@ def member_update(
         and before.get("status") != Member.Status.ACTIVE
     ):
         _claim_again(actor=actor, member=member)
-    member.full_clean(exclude=["id_number_cipher"])
+    try:
+        member.full_clean(exclude=["id_number_cipher"])
+    except ValidationError as error:
+        raise _head_error_on_relation(error) from None
     changes = diff(member, before, [*fields, "id_number_masked"])
     if not changes:
         return member
