@@ -8,7 +8,12 @@ class CasesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from cases.defaults import ensure_default_tier_rules
+        from cases.receivers import schedule_registered_households
+        from households.signals import households_registered
 
         post_migrate.connect(
             ensure_default_tier_rules, sender=self, dispatch_uid="ensure_default_tier_rules"
+        )
+        households_registered.connect(
+            schedule_registered_households, dispatch_uid="schedule_registered_households"
         )

@@ -158,9 +158,16 @@ def household_create(
     note: str = "",
     worker: User | None = None,
 ) -> Household:
-    """Register a household together with its head (户主), who is its first member."""
+    """Register a household together with its head (户主), who is its first member.
+
+    A social worker registering a household in their own area becomes its responsible
+    worker. Once committed, `households_registered` is sent, so the household reaches the
+    worklist with its tier and first follow-up at once rather than after the nightly run.
+    """
     _require(actor, Can.EDIT_REGISTRY)
     _check_area(actor, area)
+    if worker is None and may_be_responsible(actor, area):
+        worker = actor
     household = Household(
         area=area,
         area_code=area.prefix,
@@ -177,7 +184,32 @@ def household_create(
     household.head = head_member
     household.save(update_fields=["head"])
     audit(actor=actor, verb="household.create", obj=household, household_id=household.pk)
+    announce_registered(actor=actor, household_ids=[household.pk])
     return household
+
+
+def may_be_responsible(actor: User | None, area: Area) -> bool:
+    """Whether a household registered in `area` by `actor` becomes the actor's to follow."""
+    return (
+        actor is not None
+        and actor.role == actor.Role.SOCIAL_WORKER
+        and actor.area_id is not None
+        and area.prefix.startswith(actor.area.prefix)
+    )
+
+
+def announce_registered(*, actor: User | None, household_ids: list[int]) -> None:
+    """Tell the apps that follow new households (cases), after commit. Only for a person's
+    registration or import: a system load (demo data, the bench) is left to the nightly
+    run."""
+    if actor is None or not household_ids:
+        return
+    from households.signals import households_registered
+
+    ids = list(household_ids)
+    transaction.on_commit(
+        lambda: households_registered.send(sender=Household, household_ids=ids, actor=actor)
+    )
 
 
 @transaction.atomic
