@@ -29,7 +29,7 @@ from cases.forms import (
     VisitForm,
 )
 from cases.labels import url_maker, worklist_row_html, worklist_words
-from cases.needs import needs_list_available
+from cases.needs import needs_list_available, waiting_for_worker
 from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
 from core.errors import ApplicationError
 from core.forms import add_service_errors
@@ -63,6 +63,7 @@ class WorklistView(LoginRequiredMixin, View):
             "summary": summary,
             "today": today,
             "can_register": may_log_visit(request.user),
+            "waiting": waiting_for_worker(actor=request.user),
         }
         return render(request, "cases/worklist.html", context)
 
