@@ -198,8 +198,14 @@ class EnrolmentApplyForm(forms.Form):
     end_date = forms.DateField(
         label=_("终止日期"), required=False, widget=DateInput(), help_text=_("临时救助必填")
     )
+    # One field for both kinds of payment: 临时救助 is paid once, every other category monthly.
     monthly_amount = forms.DecimalField(
-        label=_("月救助金额（元）"), min_value=0, max_digits=10, decimal_places=2, initial=0
+        label=_("月救助金额 / 一次性救助金额（元）"),
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        initial=0,
+        help_text=_("临时救助填一次性救助金额，其余类别填每月金额"),
     )
     review_due = forms.DateField(label=_("复核日期"), required=False, widget=DateInput())
     reason = forms.CharField(
