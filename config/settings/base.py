@@ -114,6 +114,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The number the public help form's receipt gives for questions or urgent cases.
+HELP_HOTLINE = env_str("ZHULIAN_HELP_HOTLINE", "12345")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "households:home"
 LOGOUT_REDIRECT_URL = "login"
