@@ -120,6 +120,7 @@ class HelpRequestForm(_KindFields):
         self.fields["type"].label = _("需要哪方面的帮助")
         self.fields["type"].choices = HELP_KINDS
         self.fields["subtype"].label = _("具体是")
+        self.fields["description"].label = _("简单说说情况（可不填）")
         self.order_fields(["phone", "area", "type", "subtype", "description", "website"])
 
     def community_options(self) -> list[str]:
