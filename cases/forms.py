@@ -10,7 +10,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import FINDING_AREAS, HardshipAlert, ServiceActivity, Tier, TierRule, Visit
+from cases.models import (
+    FINDING_AREAS,
+    HardshipAlert,
+    ServiceActivity,
+    Tier,
+    TierRule,
+    Visit,
+    VisitPhoto,
+)
 from cases.needs import need_kind_choices, need_urgency_choices
 from cases.predicates import CATALOGUE, predicate_choices
 from core.form_renderer import FastWidgetRenderer
@@ -240,3 +248,15 @@ class ServiceActivityForm(forms.Form):
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
+
+
+class VisitPhotoForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("照片类别"), choices=VisitPhoto.Kind.choices, widget=forms.RadioSelect
+    )
+    # capture: a phone opens its camera; the picture is shrunk on the phone before sending
+    # (static/js/photo_resize.js) and checked again on the server (cases/photos.py).
+    photo = forms.FileField(
+        label=_("照片"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )

@@ -91,6 +91,7 @@ class AccessLog(models.Model):
         LOGIN_FAILED = "login_failed", _("登录失败")
         EXPORT_ACCESS_LOG = "export_access_log", _("导出访问日志")
         VIEW_PHONE = "view_phone", _("查看完整电话")
+        VIEW_PHOTO = "view_photo", _("查看走访照片")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
