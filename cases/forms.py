@@ -111,8 +111,8 @@ class MemberChangeForm(forms.Form):
     health = forms.ChoiceField(label=_("健康状况"), choices=Member.Health.choices)
     illness = forms.CharField(label=_("疾病名称"), max_length=100, required=False)
     # 未知/是/否 like the registry: a box left unticked would record "no" for "not known".
-    has_caregiver = forms.NullBooleanField(label=_("有人照料"), widget=YesNoUnknown)
-    lives_alone = forms.NullBooleanField(label=_("独居"), widget=YesNoUnknown)
+    has_caregiver = forms.NullBooleanField(label=_("有人照料"), widget=YesNoUnknown, required=False)
+    lives_alone = forms.NullBooleanField(label=_("独居"), widget=YesNoUnknown, required=False)
     employment = forms.ChoiceField(label=_("就业状况"), choices=Member.Employment.choices)
     monthly_income = forms.DecimalField(
         label=_("月收入（元）"), min_value=0, max_digits=10, decimal_places=2

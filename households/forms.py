@@ -75,11 +75,11 @@ class MemberForm(forms.Form):
     )
     health = forms.ChoiceField(label=_("健康状况"), choices=Member.Health.choices)
     illness = forms.CharField(label=_("疾病名称"), max_length=100, required=False)
-    has_caregiver = forms.NullBooleanField(label=_("有人照料"), widget=YesNoUnknown)
+    has_caregiver = forms.NullBooleanField(label=_("有人照料"), widget=YesNoUnknown, required=False)
     labour_capacity = forms.ChoiceField(label=_("劳动能力"), choices=Member.LabourCapacity.choices)
     employment = forms.ChoiceField(label=_("就业状况"), choices=Member.Employment.choices)
     schooling = forms.ChoiceField(label=_("在学情况"), choices=Member.Schooling.choices)
-    lives_alone = forms.NullBooleanField(label=_("独居"), widget=YesNoUnknown)
+    lives_alone = forms.NullBooleanField(label=_("独居"), widget=YesNoUnknown, required=False)
     monthly_income = forms.DecimalField(
         label=_("月收入（元）"), min_value=0, max_digits=10, decimal_places=2, initial=0
     )
