@@ -121,8 +121,8 @@ class _MemberChangeInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Member.Status.choices, required=False)
     health = serializers.ChoiceField(choices=Member.Health.choices, required=False)
     illness = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    has_caregiver = serializers.BooleanField(required=False)
-    lives_alone = serializers.BooleanField(required=False)
+    has_caregiver = serializers.BooleanField(required=False, allow_null=True)
+    lives_alone = serializers.BooleanField(required=False, allow_null=True)
     employment = serializers.ChoiceField(choices=Member.Employment.choices, required=False)
     monthly_income = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=0, required=False

@@ -5,10 +5,26 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self) -> None:
+        from django.core.signals import setting_changed
         from django.db.models.signals import post_migrate
 
         from cases.defaults import ensure_default_tier_rules
+        from cases.receivers import schedule_registered_households
+        from households.signals import households_registered
 
         post_migrate.connect(
             ensure_default_tier_rules, sender=self, dispatch_uid="ensure_default_tier_rules"
         )
+        setting_changed.connect(_photo_storage_changed, dispatch_uid="photo_storage_changed")
+        households_registered.connect(
+            schedule_registered_households, dispatch_uid="schedule_registered_households"
+        )
+
+
+def _photo_storage_changed(*, setting: str, **kwargs: object) -> None:
+    if setting == "STORAGES":
+        from django.utils.functional import empty
+
+        from cases.models import PHOTO_STORAGE
+
+        PHOTO_STORAGE._wrapped = empty

@@ -10,13 +10,21 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import FINDING_AREAS, HardshipAlert, ServiceActivity, Tier, TierRule, Visit
+from cases.models import (
+    FINDING_AREAS,
+    HardshipAlert,
+    ServiceActivity,
+    Tier,
+    TierRule,
+    Visit,
+    VisitPhoto,
+)
 from cases.needs import need_kind_choices, need_urgency_choices
 from cases.predicates import CATALOGUE
 from cases.rule_words import param_field
 from core.form_renderer import FastWidgetRenderer
 from core.forms import DateInput
-from households.forms import AreaChoiceField
+from households.forms import AreaChoiceField, YesNoUnknown
 from households.models import Area, Member, User
 
 # The visit form is many small fields on one page: its widgets are written without templates.
@@ -103,8 +111,9 @@ class MemberChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=Member.Status.choices)
     health = forms.ChoiceField(label=_("健康状况"), choices=Member.Health.choices)
     illness = forms.CharField(label=_("疾病名称"), max_length=100, required=False)
-    has_caregiver = forms.BooleanField(label=_("有人照料"), required=False)
-    lives_alone = forms.BooleanField(label=_("独居"), required=False)
+    # 未知/是/否 like the registry: a box left unticked would record "no" for "not known".
+    has_caregiver = forms.NullBooleanField(label=_("有人照料"), widget=YesNoUnknown, required=False)
+    lives_alone = forms.NullBooleanField(label=_("独居"), widget=YesNoUnknown, required=False)
     employment = forms.ChoiceField(label=_("就业状况"), choices=Member.Employment.choices)
     monthly_income = forms.DecimalField(
         label=_("月收入（元）"), min_value=0, max_digits=10, decimal_places=2
@@ -264,3 +273,15 @@ class ServiceActivityForm(forms.Form):
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
+
+
+class VisitPhotoForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("照片类别"), choices=VisitPhoto.Kind.choices, widget=forms.RadioSelect
+    )
+    # capture: a phone opens its camera; the picture is shrunk on the phone before sending
+    # (static/js/photo_resize.js) and checked again on the server (cases/photos.py).
+    photo = forms.FileField(
+        label=_("照片"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )

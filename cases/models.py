@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from core.history import tracked
@@ -518,3 +521,57 @@ class FollowUpMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_code} {self.assignee_id} {self.kind} {self.month}"
+
+
+class _PhotoStorage(LazyObject):
+    """settings.STORAGES["photos"], looked up when first used (and again after the setting
+    changes: cases.apps resets it), not when the model class is built."""
+
+    def _setup(self) -> None:
+        from django.core.files.storage import storages
+
+        self._wrapped = storages["photos"]
+
+
+PHOTO_STORAGE = _PhotoStorage()
+
+
+def photo_storage() -> Any:
+    """The private storage of visit photos."""
+    return PHOTO_STORAGE
+
+
+def _photo_path(instance: VisitPhoto, filename: str) -> str:
+    return f"visits/{instance.uuid.hex[:2]}/{instance.uuid.hex}.jpg"
+
+
+class VisitPhoto(PublicModel):
+    """A photo taken on a visit (housing, a document), re-encoded without its EXIF.
+
+    Read only through cases.views.VisitPhotoView, after the household's scope check: the
+    storage gives it no public URL.
+    """
+
+    class Kind(models.TextChoices):
+        HOUSING = "housing", _("住房情况")
+        DOCUMENT = "document", _("证件材料")
+        OTHER = "other", _("其他")
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="photos", verbose_name=_("走访记录")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("家庭")
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    file = models.FileField(storage=photo_storage, upload_to=_photo_path, max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")

@@ -69,3 +69,28 @@ def needs_record(
             )
         )
     return created
+
+
+def waiting_for_worker(*, actor: User, limit: int = 5) -> dict[str, Any] | None:
+    """What waits for the worker in matching/ besides follow-ups: help requests (一键求助) in
+    the community inbox, and deliveries to confirm with the household (待回访确认). Each a
+    total and the oldest few; None without matching/ or for a role that does not work needs.
+    """
+    if not needs_list_available():
+        return None
+    from matching import selectors
+    from matching.models import Referral
+    from matching.roles import Can, can
+
+    if not can(actor, Can.WORK_NEEDS):
+        return None
+    requests = selectors.inbox_list(actor=actor)
+    deliveries = selectors.referral_list(
+        actor=actor, filters={"status": [Referral.Status.DELIVERED]}
+    ).order_by("delivered_at", "id")
+    return {
+        "requests": requests.count(),
+        "request_rows": list(requests[:limit]),
+        "deliveries": deliveries.count(),
+        "delivery_rows": list(deliveries[:limit]),
+    }

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from cases.filters import FollowUpFilter, ServiceActivityFilter, VisitFilter
 from cases.labels import label_timeline
-from cases.models import FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit
+from cases.models import FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit, VisitPhoto
 from cases.permissions import (
     may_log_visit,
     may_manage_tier_rules,
@@ -580,3 +580,15 @@ def area_choices_for_activities(*, actor: Actor) -> QuerySet[Area]:
         .select_related("parent")
         .order_by("code")
     )
+
+
+def visit_photo_get(*, actor: Actor, photo_id: UUID | str) -> VisitPhoto:
+    """A photo of a visit the actor may see (its household in scope); 404 otherwise."""
+    if not may_view_cases(actor):
+        return _get(VisitPhoto.objects.none(), photo_id)
+    qs = scoped(VisitPhoto.objects.all(), actor=actor, field="household__area_code")
+    return _get(qs, photo_id)
+
+
+def visit_photos(*, visit: Visit) -> list[VisitPhoto]:
+    return list(visit.photos.order_by("id"))

@@ -94,6 +94,42 @@ def followups_schedule(
     return result
 
 
+@transaction.atomic
+def followups_schedule_households(*, actor: User | None, household_ids: list[int]) -> int:
+    """Tier and schedule these households now, by the nightly job's own statement.
+
+    Contiguous ids (an import allocates them in one block) go as one range, at most
+    CHUNK_SIZE to a statement; returns the number of households scheduled.
+    """
+    sql, params = schedule.schedule_statement(
+        rules=schedule.load_rules(), ctx=schedule.make_context(timezone.localdate())
+    )
+    done = 0
+    history = pghistory.context(
+        job="followups_schedule_households", user=actor.pk if actor is not None else None
+    )
+    with history:
+        for lo, hi in _id_ranges(sorted(set(household_ids)), CHUNK_SIZE):
+            done += schedule.run_statement(sql, {**params, "lo": lo, "hi": hi}, exclusive=False)[0]
+    return done
+
+
+def _id_ranges(ids: list[int], size: int) -> list[tuple[int, int]]:
+    """(lo, hi] ranges covering exactly `ids` (sorted): runs of consecutive ids, cut at size."""
+    ranges: list[tuple[int, int]] = []
+    start = prev = None
+    for id_ in ids:
+        if start is not None and id_ == prev + 1 and id_ - start < size:
+            prev = id_
+            continue
+        if start is not None:
+            ranges.append((start - 1, prev))
+        start = prev = id_
+    if start is not None:
+        ranges.append((start - 1, prev))
+    return ranges
+
+
 def _schedule_household(household: Household) -> None:
     """The nightly job's statement for one household, inside the caller's transaction."""
     sql, params = schedule.schedule_statement(

@@ -16,6 +16,12 @@ urlpatterns = [
     path("visits/<uuid:visit_id>/", views.VisitDetailView.as_view(), name="visit_detail"),
     path("visits/<uuid:visit_id>/pdf/", printing.VisitPdfView.as_view(), name="visit_pdf"),
     path(
+        "visits/<uuid:visit_id>/photos/new/",
+        views.VisitPhotoAddView.as_view(),
+        name="visit_photo_add",
+    ),
+    path("photos/<uuid:photo_id>/", views.VisitPhotoView.as_view(), name="visit_photo"),
+    path(
         "households/<uuid:household_id>/alerts/new/",
         views.HardshipAlertCreateView.as_view(),
         name="alert_create",

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
-from cases import selectors, services
+from cases import photos, selectors, services
 from cases.forms import (
     HardshipAlertForm,
     MemberChangeForm,
@@ -29,9 +29,10 @@ from cases.forms import (
     ServiceActivityForm,
     TierRuleForm,
     VisitForm,
+    VisitPhotoForm,
 )
 from cases.labels import url_maker, worklist_row_html, worklist_words
-from cases.needs import needs_list_available
+from cases.needs import needs_list_available, waiting_for_worker
 from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
 from cases.predicates import CATALOGUE
 from cases.rule_words import describe, predicate_label
@@ -67,6 +68,7 @@ class WorklistView(LoginRequiredMixin, View):
             "summary": summary,
             "today": today,
             "can_register": may_log_visit(request.user),
+            "waiting": waiting_for_worker(actor=request.user),
         }
         return render(request, "cases/worklist.html", context)
 
@@ -192,7 +194,59 @@ def _after_visit(request: HttpRequest, household: Household) -> HttpResponse:
 class VisitDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, visit_id: str) -> HttpResponse:
         visit = selectors.visit_get(actor=request.user, visit_id=visit_id)
-        return render(request, "cases/visit_detail.html", {"visit": visit})
+        context = {
+            "visit": visit,
+            "photos": selectors.visit_photos(visit=visit),
+            "can_add_photo": may_log_visit(request.user),
+        }
+        return render(request, "cases/visit_detail.html", context)
+
+
+class VisitPhotoAddView(LoginRequiredMixin, View):
+    """Attach a photo (housing, a document) to a visit, from the phone's camera."""
+
+    template = "cases/visit_photo_form.html"
+
+    def _visit(self, request: HttpRequest, visit_id: str) -> Any:
+        visit = selectors.visit_get(actor=request.user, visit_id=visit_id)
+        if not may_log_visit(request.user):
+            raise PermissionDenied
+        return visit
+
+    def get(self, request: HttpRequest, visit_id: str) -> HttpResponse:
+        visit = self._visit(request, visit_id)
+        form = VisitPhotoForm(initial={"kind": "housing"})
+        return render(request, self.template, {"visit": visit, "form": form})
+
+    def post(self, request: HttpRequest, visit_id: str) -> HttpResponse:
+        visit = self._visit(request, visit_id)
+        form = VisitPhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                photos.visit_photo_add(
+                    actor=request.user,
+                    visit=visit,
+                    upload=form.cleaned_data["photo"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("照片已保存。"))
+                return redirect("cases:visit_detail", visit_id=visit.uuid)
+        return render(request, self.template, {"visit": visit, "form": form}, status=400)
+
+
+class VisitPhotoView(LoginRequiredMixin, View):
+    """A photo's bytes, after the scope check; every view is logged, nothing is cached."""
+
+    def get(self, request: HttpRequest, photo_id: str) -> HttpResponse:
+        photo = selectors.visit_photo_get(actor=request.user, photo_id=photo_id)
+        photos.visit_photo_view_record(actor=request.user, photo=photo, request=request)
+        response = FileResponse(photo.file.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 # ---- hardship alerts -------------------------------------------------------------------

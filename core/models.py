@@ -92,6 +92,8 @@ class AccessLog(models.Model):
         EXPORT_ACCESS_LOG = "export_access_log", _("导出访问日志")
         PRINT_HOUSEHOLD = "print_household", _("下载家庭档案PDF")
         PRINT_VISIT = "print_visit", _("下载走访记录PDF")
+        VIEW_PHONE = "view_phone", _("查看完整电话")
+        VIEW_PHOTO = "view_photo", _("查看走访照片")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -45,6 +45,14 @@ class HouseholdForm(forms.Form):
         }
 
 
+class YesNoUnknown(forms.NullBooleanSelect):
+    """未知 / 是 / 否, 未知 first: a yes/no fact nobody has asked about yet."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", _("未知")), ("true", _("是")), ("false", _("否"))]
+
+
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(
@@ -52,7 +60,10 @@ class MemberForm(forms.Form):
         max_length=24,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
-    relation = forms.ChoiceField(label=_("与户主关系"), choices=Member.Relation.choices)
+    # No default: a relation picked for the worker (户主, the first) was saved unread.
+    relation = forms.ChoiceField(
+        label=_("与户主关系"), choices=[("", _("请选择")), *Member.Relation.choices]
+    )
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     disability_type = forms.ChoiceField(
         label=_("残疾类别"), choices=Member.DisabilityType.choices, required=False
@@ -66,11 +77,11 @@ class MemberForm(forms.Form):
     )
     health = forms.ChoiceField(label=_("健康状况"), choices=Member.Health.choices)
     illness = forms.CharField(label=_("疾病名称"), max_length=100, required=False)
-    has_caregiver = forms.BooleanField(label=_("有人照料"), required=False, initial=True)
+    has_caregiver = forms.NullBooleanField(label=_("有人照料"), widget=YesNoUnknown, required=False)
     labour_capacity = forms.ChoiceField(label=_("劳动能力"), choices=Member.LabourCapacity.choices)
     employment = forms.ChoiceField(label=_("就业状况"), choices=Member.Employment.choices)
     schooling = forms.ChoiceField(label=_("在学情况"), choices=Member.Schooling.choices)
-    lives_alone = forms.BooleanField(label=_("独居"), required=False)
+    lives_alone = forms.NullBooleanField(label=_("独居"), widget=YesNoUnknown, required=False)
     monthly_income = forms.DecimalField(
         label=_("月收入（元）"), min_value=0, max_digits=10, decimal_places=2, initial=0
     )
@@ -89,6 +100,10 @@ class MemberForm(forms.Form):
             )
         if not with_relation:
             del self.fields["relation"]
+        if not editing:
+            # A new member's facts start as unknown, not as the likeliest guess.
+            for name in ("health", "labour_capacity", "employment", "schooling"):
+                self.fields[name].initial = "unknown"
 
     def clean_id_number(self) -> str:
         raw = self.cleaned_data.get("id_number", "")
@@ -185,8 +200,14 @@ class EnrolmentApplyForm(forms.Form):
     end_date = forms.DateField(
         label=_("终止日期"), required=False, widget=DateInput(), help_text=_("临时救助必填")
     )
+    # One field for both kinds of payment: 临时救助 is paid once, every other category monthly.
     monthly_amount = forms.DecimalField(
-        label=_("月救助金额（元）"), min_value=0, max_digits=10, decimal_places=2, initial=0
+        label=_("月救助金额 / 一次性救助金额（元）"),
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        initial=0,
+        help_text=_("临时救助填一次性救助金额，其余类别填每月金额"),
     )
     review_due = forms.DateField(label=_("复核日期"), required=False, widget=DateInput())
     reason = forms.CharField(

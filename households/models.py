@@ -245,11 +245,13 @@ class Member(PublicModel):
         HEALTHY = "healthy", _("健康")
         CHRONIC = "chronic", _("慢性病")
         SERIOUS = "serious", _("重病/大病")
+        UNKNOWN = "unknown", _("未知")
 
     class LabourCapacity(models.TextChoices):
         FULL = "full", _("有劳动能力")
         PARTIAL = "partial", _("部分丧失劳动能力")
         NONE = "none", _("无劳动能力")
+        UNKNOWN = "unknown", _("未知")
 
     class Employment(models.TextChoices):
         EMPLOYED = "employed", _("在业")
@@ -257,6 +259,7 @@ class Member(PublicModel):
         UNEMPLOYED = "unemployed", _("失业")
         RETIRED = "retired", _("退休")
         NOT_WORKING_AGE = "na", _("非劳动年龄")
+        UNKNOWN = "unknown", _("未知")
 
     class Schooling(models.TextChoices):
         NOT_IN_SCHOOL = "none", _("未在学")
@@ -265,6 +268,7 @@ class Member(PublicModel):
         JUNIOR = "junior", _("初中")
         SENIOR = "senior", _("高中/中职")
         HIGHER = "higher", _("大专及以上")
+        UNKNOWN = "unknown", _("未知")
 
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("家庭")
@@ -283,21 +287,23 @@ class Member(PublicModel):
     disability_grade = models.PositiveSmallIntegerField(
         _("残疾等级"), choices=DisabilityGrade.choices, null=True, blank=True
     )
+    # A fact nobody has asked about yet is recorded as unknown (未知, null for yes/no facts),
+    # never as a guess: a guess reads as a finding, and tier rules act on findings.
     health = models.CharField(
-        _("健康状况"), max_length=16, choices=Health.choices, default=Health.HEALTHY
+        _("健康状况"), max_length=16, choices=Health.choices, default=Health.UNKNOWN
     )
     illness = models.CharField(_("疾病名称"), max_length=100, blank=True)
-    has_caregiver = models.BooleanField(_("有人照料"), default=True)
+    has_caregiver = models.BooleanField(_("有人照料"), null=True, blank=True, default=None)
     labour_capacity = models.CharField(
-        _("劳动能力"), max_length=16, choices=LabourCapacity.choices, default=LabourCapacity.FULL
+        _("劳动能力"), max_length=16, choices=LabourCapacity.choices, default=LabourCapacity.UNKNOWN
     )
     employment = models.CharField(
-        _("就业状况"), max_length=16, choices=Employment.choices, default=Employment.NOT_WORKING_AGE
+        _("就业状况"), max_length=16, choices=Employment.choices, default=Employment.UNKNOWN
     )
     schooling = models.CharField(
-        _("在学情况"), max_length=16, choices=Schooling.choices, default=Schooling.NOT_IN_SCHOOL
+        _("在学情况"), max_length=16, choices=Schooling.choices, default=Schooling.UNKNOWN
     )
-    lives_alone = models.BooleanField(_("独居"), default=False)
+    lives_alone = models.BooleanField(_("独居"), null=True, blank=True, default=None)
     monthly_income = models.DecimalField(
         _("月收入（元）"), max_digits=10, decimal_places=2, default=0
     )
@@ -310,6 +316,15 @@ class Member(PublicModel):
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
         constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status="active", relation="head"),
+                name="member_one_active_head_per_household",
+                violation_error_code="one_head",
+                violation_error_message=_(
+                    "本户已有一名在户的户主。请选择其他关系，或先修改原户主的关系。"
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["id_number_hash"],
                 condition=Q(status="active"),

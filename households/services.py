@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -115,7 +115,33 @@ def _save_member(member: Member, *, update_fields: list[str] | None = None) -> N
             raise ValidationError(
                 {"id_number": _("该身份证号已登记为其他在户成员，不能重复登记。")}
             ) from None
+        if "member_one_active_head_per_household" in str(error):
+            raise ValidationError({"relation": _one_head_message()}) from None
         raise
+
+
+def _one_head_message() -> str:
+    constraint = next(
+        c for c in Member._meta.constraints if c.name == "member_one_active_head_per_household"
+    )
+    return str(constraint.violation_error_message)
+
+
+def _head_error_on_relation(error: ValidationError) -> ValidationError:
+    """The one-head rule is a constraint on the row, reported by full_clean() as a form-wide
+    error; it belongs to the relation the worker chose."""
+    if not hasattr(error, "error_dict"):
+        return error
+    form_wide = error.error_dict.get(NON_FIELD_ERRORS, [])
+    heads = [e for e in form_wide if e.code == "one_head"]
+    if heads:
+        rest = [e for e in form_wide if e.code != "one_head"]
+        error.error_dict["relation"] = [*error.error_dict.get("relation", []), *heads]
+        if rest:
+            error.error_dict[NON_FIELD_ERRORS] = rest
+        else:
+            del error.error_dict[NON_FIELD_ERRORS]
+    return error
 
 
 # ---- households and members ------------------------------------------------------------
@@ -132,9 +158,16 @@ def household_create(
     note: str = "",
     worker: User | None = None,
 ) -> Household:
-    """Register a household together with its head (户主), who is its first member."""
+    """Register a household together with its head (户主), who is its first member.
+
+    A social worker registering a household in their own area becomes its responsible
+    worker. Once committed, `households_registered` is sent, so the household reaches the
+    worklist with its tier and first follow-up at once rather than after the nightly run.
+    """
     _require(actor, Can.EDIT_REGISTRY)
     _check_area(actor, area)
+    if worker is None and may_be_responsible(actor, area):
+        worker = actor
     household = Household(
         area=area,
         area_code=area.prefix,
@@ -151,7 +184,32 @@ def household_create(
     household.head = head_member
     household.save(update_fields=["head"])
     audit(actor=actor, verb="household.create", obj=household, household_id=household.pk)
+    announce_registered(actor=actor, household_ids=[household.pk])
     return household
+
+
+def may_be_responsible(actor: User | None, area: Area) -> bool:
+    """Whether a household registered in `area` by `actor` becomes the actor's to follow."""
+    return (
+        actor is not None
+        and actor.role == actor.Role.SOCIAL_WORKER
+        and actor.area_id is not None
+        and area.prefix.startswith(actor.area.prefix)
+    )
+
+
+def announce_registered(*, actor: User | None, household_ids: list[int]) -> None:
+    """Tell the apps that follow new households (cases), after commit. Only for a person's
+    registration or import: a system load (demo data, the bench) is left to the nightly
+    run."""
+    if actor is None or not household_ids:
+        return
+    from households.signals import households_registered
+
+    ids = list(household_ids)
+    transaction.on_commit(
+        lambda: households_registered.send(sender=Household, household_ids=ids, actor=actor)
+    )
 
 
 @transaction.atomic
@@ -205,7 +263,7 @@ def member_add(*, actor: User | None, household: Household, data: dict[str, Any]
     try:
         member.full_clean(exclude=["id_number_cipher"])
     except ValidationError as error:
-        for field, messages in error.message_dict.items():
+        for field, messages in _head_error_on_relation(error).message_dict.items():
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
@@ -248,7 +306,10 @@ def member_update(
         and before.get("status") != Member.Status.ACTIVE
     ):
         _claim_again(actor=actor, member=member)
-    member.full_clean(exclude=["id_number_cipher"])
+    try:
+        member.full_clean(exclude=["id_number_cipher"])
+    except ValidationError as error:
+        raise _head_error_on_relation(error) from None
     changes = diff(member, before, [*fields, "id_number_masked"])
     if not changes:
         return member

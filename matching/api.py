@@ -14,6 +14,7 @@ from uuid import UUID
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
+    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_serializer,
@@ -190,6 +191,9 @@ class SuggestionOutputSerializer(serializers.Serializer):
     remaining = serializers.IntegerField(source="resource.remaining", allow_null=True)
     unit = serializers.CharField(source="info.unit")
     score = serializers.IntegerField(source="suggestion.score")
+    serving = serializers.BooleanField(
+        help_text=_("该资源已在为本户提供同类帮扶（另一项同类需求的转介在办）")
+    )
     reasons = serializers.SerializerMethodField()
 
     @extend_schema_field(_ReasonSerializer(many=True))
@@ -272,11 +276,19 @@ class NeedSuggestionsApi(JsonApi):
     @extend_schema(
         operation_id="need_suggestions",
         description=_("为一项待匹配需求推荐资源，按匹配分从高到低，每条附匹配理由。"),
+        parameters=[
+            OpenApiParameter(
+                "include_serving",
+                bool,
+                description=_("也列出已在为本户提供同类帮扶的资源（标记 serving）"),
+            )
+        ],
         responses={200: SuggestionOutputSerializer(many=True), **_NOT_FOUND},
     )
     def get(self, request: Request, need_id: UUID) -> Response:
         need = selectors.need_get(actor=request.user, need_id=need_id)
-        rows = need_suggestions(need, today=timezone.localdate())
+        include = request.query_params.get("include_serving", "").lower() in ("1", "true")
+        rows = need_suggestions(need, today=timezone.localdate(), include_serving=include)
         return Response(SuggestionOutputSerializer(rows, many=True).data)
 
 

@@ -67,7 +67,9 @@ SELECT n.id, n.type, n.subtype, h.area_code,
        n.urgency, n.quantity,
        %(today)s - (SELECT max(x.delivered_on) FROM {_REFERRAL} x
                     WHERE x.household_id = n.household_id AND x.status = ANY(%(helped)s)),
-       n.latitude, n.longitude
+       n.latitude, n.longitude,
+       EXISTS(SELECT 1 FROM {_REFERRAL} y
+              WHERE y.household_id = n.household_id AND y.status = 'accepted')
 FROM {_NEED} n JOIN {_HOUSEHOLD} h ON h.id = n.household_id
 WHERE n.id = %(id)s
 """  # noqa: S608
@@ -79,13 +81,16 @@ _AREA_NEEDS_SQL = f"""
 SELECT n.id, n.type, n.subtype, h.area_code,
        ARRAY(SELECT e.category_id FROM {_ENROLMENT} e
              WHERE e.household_id = n.household_id AND {_CURRENT_ENROLMENT}),
-       n.urgency, n.quantity, %(today)s - helped.last, n.latitude, n.longitude
+       n.urgency, n.quantity, %(today)s - helped.last, n.latitude, n.longitude,
+       COALESCE(helped.serving, false)
 FROM {_NEED} n
 JOIN {_HOUSEHOLD} h ON h.id = n.household_id
 LEFT JOIN (
-    SELECT x.household_id, max(x.delivered_on) AS last
+    SELECT x.household_id,
+           max(x.delivered_on) FILTER (WHERE x.status = ANY(%(helped)s)) AS last,
+           bool_or(x.status = 'accepted') AS serving
     FROM {_REFERRAL} x JOIN {_HOUSEHOLD} xh ON xh.id = x.household_id
-    WHERE xh.area_code LIKE %(prefix)s AND x.status = ANY(%(helped)s)
+    WHERE xh.area_code LIKE %(prefix)s AND x.status = ANY(%(helped_or_serving)s)
     GROUP BY x.household_id
 ) helped ON helped.household_id = n.household_id
 WHERE n.status = 'open' AND h.status = 'active' AND h.area_code LIKE %(prefix)s
@@ -94,12 +99,20 @@ WHERE n.status = 'open' AND h.status = 'active' AND h.area_code LIKE %(prefix)s
 
 def _need_rows(sql: str, params: dict, *, today: dt.date) -> list[NeedIn]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, {**params, "today": today, "helped": HELPED})
+        cursor.execute(
+            sql,
+            {
+                **params,
+                "today": today,
+                "helped": HELPED,
+                "helped_or_serving": [*HELPED, "accepted"],
+            },
+        )
         rows = cursor.fetchall()
     # Households share a few category sets: one frozenset each, hashed once.
     sets: dict[tuple[str, ...], frozenset[str]] = {}
     needs = []
-    for id_, type_, subtype, area_code, codes, urgency, quantity, days, lat, lng in rows:
+    for id_, type_, subtype, area_code, codes, urgency, quantity, days, lat, lng, busy in rows:
         key = tuple(sorted(codes)) if codes else ()
         categories = sets.get(key)
         if categories is None:
@@ -116,6 +129,7 @@ def _need_rows(sql: str, params: dict, *, today: dt.date) -> list[NeedIn]:
                 days,
                 float(lat) if lat is not None else None,
                 float(lng) if lng is not None else None,
+                busy,
             )
         )
     return needs
@@ -233,32 +247,60 @@ class SuggestionRow:
     suggestion: Suggestion
     resource: ResourceIn
     info: CandidateInfo
+    serving: bool = False  # the resource already serves the household for this need type
 
     @property
     def reasons(self) -> list[tuple[str, int]]:
         return [(reason.text, reason.points) for reason in self.suggestion.reasons]
 
 
-def need_suggestions(need: Need, *, today: dt.date, limit: int = 10) -> list[SuggestionRow]:
+def need_suggestions(
+    need: Need, *, today: dt.date, limit: int = 10, include_serving: bool = False
+) -> list[SuggestionRow]:
     """Ranked resources for an open need, leaving out those it is already referred to.
 
-    Two statements: the need with its household's categories and last help, then the
-    candidate resources with their units left and their providers' load.
+    Resources already serving the household for another need of the same type (a referral
+    in progress) are left out too, unless `include_serving`: then they are kept and flagged,
+    since a second referral to them is most often a duplicate.
+
+    Three statements: the need with its household's categories and last help, the candidate
+    resources with their units left and their providers' load, and the household's
+    referrals in progress for this type of need.
     """
     if need.household_id is None or need.status not in Need.OPEN_STATUSES:
         return []
     wanted = need_input(need, today=today)
     candidates = resources_for_need(wanted, today=today)
-    taken = set(
-        need.referrals.filter(status__in=Referral.ACTIVE_STATUSES).values_list(
-            "resource_id", flat=True
-        )
-    )
+    taken, serving = _in_progress(need)
     pool = {
-        resource.id: (resource, info) for resource, info in candidates if resource.id not in taken
+        resource.id: (resource, info)
+        for resource, info in candidates
+        if resource.id not in taken and (include_serving or resource.id not in serving)
     }
     ranked = rank(wanted, [resource for resource, _info in pool.values()], limit=limit)
-    return [SuggestionRow(s, *pool[s.resource_id]) for s in ranked]
+    return [
+        SuggestionRow(s, *pool[s.resource_id], serving=s.resource_id in serving) for s in ranked
+    ]
+
+
+def _in_progress(need: Need) -> tuple[set[int], set[int]]:
+    """The resources this need is referred to, and those serving another need of the same
+    type in its household: one read by the household (referrals' indexed column)."""
+    rows = Referral.objects.filter(
+        household_id=need.household_id,
+        status__in=Referral.ACTIVE_STATUSES,
+        need__type=need.type,
+    ).values_list("need_id", "resource_id")
+    taken, serving = set(), set()
+    for need_id, resource_id in rows:
+        (taken if need_id == need.pk else serving).add(resource_id)
+    return taken, serving - taken
+
+
+def serving_resource_ids(need: Need) -> set[int]:
+    """Resources with a referral in progress for another need of the same type in the need's
+    household."""
+    return _in_progress(need)[1]
 
 
 def referral_reasons(referral: Referral, *, today: dt.date) -> list[tuple[str, int]]:

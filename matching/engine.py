@@ -56,9 +56,10 @@ class NeedIn:
     categories: frozenset[str] = frozenset()
     urgency: int = 2
     quantity: int = 1
-    days_since_helped: int | None = None  # None: never helped
+    days_since_helped: int | None = None  # None: no help delivered yet
     lat: float | None = None
     lng: float | None = None
+    being_helped: bool = False  # a referral of the household is accepted, not yet delivered
 
 
 @dataclass(slots=True)
@@ -198,7 +199,8 @@ def urgency_points(need: NeedIn) -> int:
 
 def fairness_points(need: NeedIn) -> int:
     if need.days_since_helped is None:
-        return NEVER_HELPED_POINTS
+        # Help under way is help: only a household that has none comes first as never helped.
+        return 0 if need.being_helped else NEVER_HELPED_POINTS
     for days, points in FAIRNESS_BANDS:
         if need.days_since_helped > days:
             return points
@@ -224,9 +226,15 @@ def explain(need: NeedIn, resource: ResourceIn) -> list[Reason]:
         _supply(resource),
         Reason("load", load_points(resource.provider_load), resource.provider_load),
         Reason("urgency", urgency_points(need), need.urgency),
-        Reason("fairness", fairness_points(need), need.days_since_helped),
+        _fairness(need),
     ]
     return reasons
+
+
+def _fairness(need: NeedIn) -> Reason:
+    if need.days_since_helped is None and need.being_helped:
+        return Reason("being_helped", fairness_points(need))
+    return Reason("fairness", fairness_points(need), need.days_since_helped)
 
 
 def score(need: NeedIn, resource: ResourceIn) -> int:
@@ -425,6 +433,8 @@ def describe(code: str, arg: str | int | float | None = None) -> str:
         return _("服务方在办转介 %(n)s 件") % {"n": arg}
     if code == "urgency":
         return _URGENCY_TEXT.get(int(arg or 0), lambda: "")()
+    if code == "being_helped":
+        return _("本户正在接受帮扶（转介办理中）")
     if code == "fairness":
         if arg is None:
             return _("此前未获帮扶，优先")

@@ -57,6 +57,39 @@ class NeedForm(_KindFields):
         self.fields["member"].queryset = members
 
 
+# The kinds of help in a resident's words: 生存型/关爱型/发展型 are the bureau's own terms.
+HELP_KINDS = [
+    ("survival", _("吃穿住、看病等基本生活有困难")),
+    ("care", _("需要有人照顾、陪伴或上门帮忙")),
+    ("development", _("上学、找工作、学技能")),
+]
+
+
+class CommunityField(forms.CharField):
+    """A community typed or picked from a searchable list (an <input list> with a
+    <datalist> of "街道 社区" names): the exact name, or a part of it only one community has."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.communities: QuerySet[Area] = Area.objects.none()
+
+    @staticmethod
+    def label_of(area: Area) -> str:
+        return f"{area.parent.name} {area.name}" if area.parent_id else area.name
+
+    def clean(self, value: Any) -> Area:
+        text = " ".join(str(super().clean(value)).split())
+        areas = list(self.communities)
+        if text.isdigit():
+            found = [a for a in areas if str(a.pk) == text]
+        else:
+            found = [a for a in areas if self.label_of(a) == text]
+            found = found or [a for a in areas if text in self.label_of(a)]
+        if len(found) != 1:
+            raise ValidationError(_("请从列表中选择您所在的社区（可输入社区名称的几个字查找）。"))
+        return found[0]
+
+
 class HelpRequestForm(_KindFields):
     """一键求助: a phone, a community, what is needed. Nothing else is asked or shown back."""
 
@@ -66,7 +99,12 @@ class HelpRequestForm(_KindFields):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("社区工作人员会打这个电话与您核实"),
     )
-    area = AreaChoiceField(queryset=Area.objects.none(), label=_("所在社区"))
+    area = CommunityField(
+        label=_("所在社区"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"list": "help-communities", "autocomplete": "off"}),
+        help_text=_("输入社区或街道名称的几个字，从列表中选择"),
+    )
     description = forms.CharField(
         label=_("需要什么帮助"),
         max_length=300,
@@ -78,7 +116,15 @@ class HelpRequestForm(_KindFields):
 
     def __init__(self, *args: Any, communities: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = communities
+        self.fields["area"].communities = communities
+        self.fields["type"].label = _("需要哪方面的帮助")
+        self.fields["type"].choices = HELP_KINDS
+        self.fields["subtype"].label = _("具体是")
+        self.fields["description"].label = _("简单说说情况（可不填）")
+        self.order_fields(["phone", "area", "type", "subtype", "description", "website"])
+
+    def community_options(self) -> list[str]:
+        return [CommunityField.label_of(a) for a in self.fields["area"].communities]
 
     def clean_phone(self) -> str:
         phone = "".join(self.cleaned_data["phone"].split())

@@ -165,6 +165,12 @@ class Need(PublicModel):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def reference(self) -> str:
+        """The number a resident quotes when calling about their request (一键求助 回执):
+        from the public UUID, so it says nothing about how many requests there are."""
+        return self.uuid.hex[:8].upper()
+
 
 @tracked_in_bulk()
 class MatchRun(BaseModel):

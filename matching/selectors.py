@@ -216,6 +216,17 @@ def referrals_awaiting_confirmation(*, household: Household) -> QuerySet[Referra
     )
 
 
+def referral_visit_choices(*, referral: Referral) -> QuerySet | None:
+    """The household's ten latest visits (cases.Visit), to tie a confirmation to; None when
+    cases is not installed. Filtered by id rather than sliced: a form's choice field looks
+    the chosen visit up in this queryset, and a sliced queryset cannot be filtered."""
+    visits = getattr(referral.household, "visits", None)
+    if visits is None:
+        return None
+    latest = list(visits.order_by("-visited_at", "-id").values_list("id", flat=True)[:10])
+    return visits.filter(id__in=latest).order_by("-visited_at", "-id")
+
+
 # ---- the provider portal ---------------------------------------------------------------
 
 
@@ -229,6 +240,8 @@ class PortalReferral:
     resource: str
     unit: str
     need: str
+    need_text: str
+    need_quantity: int
     quantity: int
     note: str
     name: str
@@ -249,13 +262,26 @@ class PortalReferral:
     def can_deliver(self) -> bool:
         return self.status == Referral.Status.ACCEPTED
 
+    @property
+    def can_call(self) -> bool:
+        """The full phone is the provider's to see while it is delivering (accepted)."""
+        return self.status == Referral.Status.ACCEPTED and bool(self.phone_masked)
+
+
+def referral_contact_phone(referral: Referral) -> str:
+    """The number a provider calls: the member's the need is for, else the household's, else
+    its head's."""
+    need, household = referral.need, referral.household
+    phone = (need.member.phone if need.member else "") or household.phone
+    if not phone and household.head is not None:
+        phone = household.head.phone
+    return phone
+
 
 def portal_view(referral: Referral) -> PortalReferral:
     need, household = referral.need, referral.household
     person = need.member or household.head
-    phone = (need.member.phone if need.member else "") or household.phone
-    if not phone and household.head is not None:
-        phone = household.head.phone
+    phone = referral_contact_phone(referral)
     return PortalReferral(
         uuid=referral.uuid,
         status=referral.status,
@@ -263,6 +289,8 @@ def portal_view(referral: Referral) -> PortalReferral:
         resource=referral.resource.name,
         unit=referral.resource.unit,
         need=need.get_subtype_display(),
+        need_text=need.description,
+        need_quantity=need.quantity,
         quantity=referral.quantity,
         note=referral.note,
         name=person.name if person is not None else "",
@@ -287,6 +315,15 @@ def portal_referrals(*, actor: Actor, status: str | None = None) -> QuerySet[Ref
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-id")
+
+
+def portal_referral_for_call(*, actor: Actor, referral_id: UUID | str) -> Referral:
+    """A referral of the provider's own whose household it may call: accepted and not yet
+    delivered. Any other is not found, as is another provider's."""
+    if not is_provider(actor):
+        raise PermissionDenied
+    qs = portal_referrals(actor=actor).filter(status=Referral.Status.ACCEPTED)
+    return _get(qs, referral_id)
 
 
 # ---- campaigns -------------------------------------------------------------------------

@@ -36,6 +36,11 @@ urlpatterns = [
         for step, view in _STEPS.items()
     ],
     path("portal/", referrals.PortalView.as_view(), name="portal"),
+    path(
+        "portal/<uuid:referral_id>/phone/",
+        referrals.PortalPhoneView.as_view(),
+        name="portal_phone",
+    ),
     path("campaigns/", campaigns.CampaignListView.as_view(), name="campaigns"),
     path("campaigns/create/", campaigns.CampaignCreateView.as_view(), name="campaign_create"),
     path("campaigns/<uuid:campaign_id>/", campaigns.CampaignDetailView.as_view(), name="campaign"),

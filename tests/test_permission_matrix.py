@@ -46,6 +46,7 @@ from rest_framework.test import APIClient
 from accounts.services import api_token_issue
 from cases import services as case_services
 from cases.models import FollowUp, TierRule
+from cases.photos import visit_photo_add
 from core.ledgers import exports
 from core.models import ExportJob, ImportBatch
 from households import idnumber, ledger_import
@@ -314,6 +315,20 @@ def bulk_reassign(w: Any, site: Any, persona: str) -> dict[str, Any]:
     return {"followup": [str(site.followup.uuid)], "assignee": ""}
 
 
+def _photo_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 100, 50)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def photo_upload(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"kind": "housing", "photo": SimpleUploadedFile("p.jpg", _photo_bytes())}
+
+
 def constant(**data: Any) -> Callable[..., dict[str, Any]]:
     return lambda w, site, persona: dict(data)
 
@@ -513,6 +528,16 @@ MATRIX: list[Check] = [
     _post("cases:visit_log", "household", allow=EDIT, forbid={VIEWER}),
     _page("cases:visit_detail", "visit", allow=VIEW),
     _page("cases:visit_pdf", "visit", allow=VIEW),
+    _page("cases:visit_photo_add", "visit", allow=EDIT, forbid={VIEWER}),
+    _post(
+        "cases:visit_photo_add",
+        "visit",
+        allow=EDIT,
+        forbid={VIEWER},
+        body=photo_upload,
+        multipart=True,
+    ),
+    _page("cases:visit_photo", "photo", allow=VIEW),
     _page("cases:alert_create", "household", allow=EDIT, forbid={VIEWER}),
     _post(
         "cases:alert_create",
@@ -649,6 +674,8 @@ MATRIX: list[Check] = [
     _page(
         "matching:portal", allow={PROVIDER}, other=403, sees=_address, seen_by=frozenset({PROVIDER})
     ),
+    # The household's full phone: its provider's, while the referral is accepted.
+    _page("matching:portal_phone", "accepted", allow={PROVIDER}, other=403, gate=True),
     _page("matching:campaigns", allow=VIEW, other=403, sees=_text("campaign_name")),
     _page("matching:campaign_create", allow=EDIT, other=403),
     _post(
@@ -1196,6 +1223,14 @@ def _site(key: str, *, community: Area, household_area: Area) -> SimpleNamespace
         service=service,
         goods=goods,
         referral=matching_services.referral_propose(actor=None, need=need, resource=service),
+        accepted=matching_services.referral_accept(
+            actor=None,
+            referral=matching_services.referral_propose(
+                actor=None,
+                need=make_need(household=household, type="survival", subtype="goods"),
+                resource=goods,
+            ),
+        ),
         campaign=matching_services.campaign_run(
             actor=None,
             name=text["campaign_name"],
@@ -1207,6 +1242,12 @@ def _site(key: str, *, community: Area, household_area: Area) -> SimpleNamespace
             actor=None, kind="case", date=TODAY, area=community, title=text["activity_title"]
         ),
         **text,
+    )
+    site.photo = visit_photo_add(
+        actor=None,
+        visit=site.visit,
+        upload=SimpleUploadedFile("p.jpg", _photo_bytes()),
+        kind="housing",
     )
     return site
 
@@ -1228,6 +1269,8 @@ def _secrets(site: SimpleNamespace) -> list[str]:
         site.service,
         site.goods,
         site.referral,
+        site.accepted,
+        site.photo,
         site.campaign,
     ]
     return text + [str(obj.uuid) for obj in objects]
@@ -1370,6 +1413,8 @@ KWARGS: dict[str, tuple[str, Callable[[Any, Any, str, str], Any]]] = {
     "need": ("need_id", lambda w, s, p, c: s.need.uuid),
     "request": ("need_id", lambda w, s, p, c: s.request.uuid),
     "referral": ("referral_id", lambda w, s, p, c: s.referral.uuid),
+    "accepted": ("referral_id", lambda w, s, p, c: s.accepted.uuid),
+    "photo": ("photo_id", lambda w, s, p, c: s.photo.uuid),
     "provider": ("provider_id", lambda w, s, p, c: s.provider.uuid),
     "service": ("resource_id", lambda w, s, p, c: s.service.uuid),
     "goods": ("resource_id", lambda w, s, p, c: s.goods.uuid),

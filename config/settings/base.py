@@ -7,6 +7,7 @@ identity-number key must come from the environment, or start-up stops.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -124,6 +125,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The number the public help form's receipt gives for questions or urgent cases.
+HELP_HOTLINE = env_str("ZHULIAN_HELP_HOTLINE", "12345")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "households:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -144,9 +148,21 @@ STATICFILES_DIRS = [
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+# Visit photos: private files, streamed by a view after the scope check and never given a
+# public URL. The filesystem by default; any Django storage by setting, e.g. an
+# S3-compatible store with django-storages installed:
+#   ZHULIAN_PHOTO_STORAGE=storages.backends.s3.S3Storage
+#   ZHULIAN_PHOTO_STORAGE_OPTIONS='{"bucket_name": "…", "endpoint_url": "…"}'
+PHOTO_ROOT = Path(env_str("ZHULIAN_PHOTO_ROOT", str(BASE_DIR / ".data" / "photos")))
+PHOTO_MAX_BYTES = env_int("ZHULIAN_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "photos": {
+        "BACKEND": env_str("ZHULIAN_PHOTO_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env_str("ZHULIAN_PHOTO_STORAGE_OPTIONS", "{}"))
+        or {"location": str(PHOTO_ROOT), "base_url": "/no-public-url/"},
+    },
 }
 MEDIA_ROOT = Path(env_str("ZHULIAN_MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
 

@@ -1,6 +1,8 @@
 """Test settings: only speed and determinism differ from base."""
 
 import os
+import tempfile
+from pathlib import Path
 
 # Fixed, throwaway keys so the suite is deterministic; base still refuses to start without
 # them when DEBUG is off, which is what tests/test_settings.py checks.
@@ -19,4 +21,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Tests that keep photos point this at their own tmp_path.
+    "photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(tempfile.gettempdir()) / "zhulian-test-photos")},
+    },
 }

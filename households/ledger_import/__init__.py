@@ -54,6 +54,7 @@ from households.ledger_import.writing import _enrolments, _member
 from households.models import Area, Household, Member
 from households.roles import Can, can
 from households.scope import scope_prefix
+from households.services import announce_registered, may_be_responsible
 
 if TYPE_CHECKING:
     from households.models import User
@@ -162,7 +163,8 @@ def ledger_import_commit(*, actor: User | None, batch: ImportBatch) -> ImportBat
         raise ValidationError(plan.file_errors)
     # Every history row the import writes names the batch (and see bulk_history for speed).
     with bulk_history(ledger_import=str(batch.uuid), user=actor.pk if actor else None):
-        created = _write(plan, actor=actor)
+        created, household_ids = _write(plan, actor=actor)
+    announce_registered(actor=actor, household_ids=household_ids)
     counts = plan.counts
     batch.status = ImportBatch.Status.COMMITTED
     batch.committed_at = timezone.now()
@@ -202,7 +204,7 @@ def ledger_import_discard(*, batch: ImportBatch) -> None:
 # ---- writing, set-based ------------------------------------------------------------------
 
 
-def _write(plan: Plan, *, actor: User | None) -> dict[str, int]:
+def _write(plan: Plan, *, actor: User | None) -> tuple[dict[str, int], list[int]]:
     """COPY the new households, members and enrolments, with ids taken first (core.ledgers.bulk):
     a household names its head before the head's row is in (foreign keys are deferred)."""
     heads = list(plan.new_households.values())
@@ -220,10 +222,14 @@ def _write(plan: Plan, *, actor: User | None) -> dict[str, int]:
             "address": rows[0].address,
             "phone": rows[0].household_phone,
             "head_id": member_ids[rows[0].digest],
+            "worker_id": actor.pk
+            if may_be_responsible(actor, plan.areas[rows[0].area_code])
+            else None,
         }
         for hid, rows in zip(household_ids, heads, strict=True)
     ]
     copy_insert(Household, households)
     copy_insert(Member, (_member(member_ids[p.digest], hid, p) for hid, p in people))
     enrolments = _enrolments(household_ids, heads, member_ids, actor)
-    return {"households": len(households), "members": len(people), "enrolments": enrolments}
+    counts = {"households": len(households), "members": len(people), "enrolments": enrolments}
+    return counts, household_ids

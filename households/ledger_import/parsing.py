@@ -175,9 +175,10 @@ def _member_fields(row: PersonRow, text: dict, tables: dict) -> dict[str, Any]:
         "phone": text.get("phone", "")[:20],
         "disability_type": disability_type,
         "disability_grade": grade,
-        "health": _choice(row, text, "health", tables, Member.Health.HEALTHY),
+        # A blank cell is a fact the ledger does not give: unknown, not the likeliest value.
+        "health": _choice(row, text, "health", tables, Member.Health.UNKNOWN),
         "labour_capacity": _choice(
-            row, text, "labour_capacity", tables, Member.LabourCapacity.FULL
+            row, text, "labour_capacity", tables, Member.LabourCapacity.UNKNOWN
         ),
         "monthly_income": _decimal(row, text, "monthly_income", tables),
     }

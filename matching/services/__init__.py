@@ -16,6 +16,7 @@ from matching.services.referrals import (
     referral_confirm,
     referral_decline,
     referral_deliver,
+    referral_phone_reveal,
     referral_propose,
 )
 
@@ -34,5 +35,6 @@ __all__ = [
     "referral_confirm",
     "referral_decline",
     "referral_deliver",
+    "referral_phone_reveal",
     "referral_propose",
 ]

@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit
+from core.audit import audit, log_access
 from core.errors import ApplicationError
+from core.models import AccessLog
 from matching import engine
 from matching.candidates import need_input, resource_input
 from matching.models import Need, Referral
@@ -29,6 +30,8 @@ from resources.roles import is_provider
 from resources.selectors import provider_id_of
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from cases.models import Visit
     from households.models import User
 
@@ -364,3 +367,26 @@ def referral_cancel(
         changes={"reason": referral.close_reason},
     )
     return referral
+
+
+@transaction.atomic
+def referral_phone_reveal(
+    *, actor: User, referral: Referral, request: HttpRequest | None = None
+) -> str:
+    """The household's full phone for the provider delivering the referral, logged as a view
+    of personal data. Only while the referral is accepted: before, the provider has not
+    taken the task; after delivery, it has no more reason to call."""
+    from matching.selectors import referral_contact_phone
+
+    _expect(referral, S.ACCEPTED)
+    if not (is_provider(actor) and provider_id_of(actor) == referral.provider_id):
+        raise PermissionDenied
+    phone = referral_contact_phone(referral)
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.VIEW_PHONE,
+        request=request,
+        obj=referral,
+        household_id=referral.household_id,
+    )
+    return phone

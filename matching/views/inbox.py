@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,7 +53,7 @@ class HelpRequestView(View):
         if not throttle.hit("phone", data["phone"], throttle.PER_PHONE):
             return render(request, "matching/help_limited.html", status=429)
         try:
-            services.help_request_submit(
+            need = services.help_request_submit(
                 phone=data["phone"],
                 area=data["area"],
                 type=data["type"],
@@ -62,14 +63,21 @@ class HelpRequestView(View):
         except ValidationError as error:
             add_service_errors(form, error)
             return render(request, self.template, {"form": form}, status=400)
+        # Kept in the asker's own session for the receipt: nothing in the URL to share or guess.
+        request.session["help_reference"] = need.reference
         return redirect("matching:help_sent")
 
 
 class HelpSentView(View):
-    """The same words for everyone: nothing of what was sent, nothing about who asked."""
+    """The same words for everyone, and the asker's reference number and the hotline: nothing
+    of what was sent, nothing about who asked."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "matching/help_sent.html")
+        context = {
+            "reference": request.session.get("help_reference", ""),
+            "hotline": settings.HELP_HOTLINE,
+        }
+        return render(request, "matching/help_sent.html", context)
 
 
 class InboxView(LoginRequiredMixin, View):

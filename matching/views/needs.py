@@ -18,7 +18,7 @@ from core.keyset import keyset_page
 from households.models import Member
 from households.selectors import area_list, household_get
 from matching import selectors, services
-from matching.candidates import need_suggestions
+from matching.candidates import need_suggestions, serving_resource_ids
 from matching.forms import MatchRunForm, NeedForm, ReasonForm, ReferForm
 from matching.models import Need
 from matching.roles import Can, can
@@ -91,7 +91,12 @@ class NeedDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, need_id: str) -> HttpResponse:
         need = selectors.need_get(actor=request.user, need_id=need_id)
         can_work = can(request.user, Can.WORK_NEEDS)
-        suggestions = need_suggestions(need, today=timezone.localdate()) if can_work else []
+        show_serving = request.GET.get("serving") == "1"
+        suggestions = (
+            need_suggestions(need, today=timezone.localdate(), include_serving=show_serving)
+            if can_work
+            else []
+        )
         return render(
             request,
             "matching/need_detail.html",
@@ -99,6 +104,11 @@ class NeedDetailView(LoginRequiredMixin, View):
                 "need": need,
                 "referrals": selectors.need_referrals(need=need),
                 "suggestions": suggestions,
+                "show_serving": show_serving,
+                "serving_left_out": can_work
+                and not show_serving
+                and need.is_open
+                and bool(serving_resource_ids(need)),
                 "can_work": can_work,
                 "close_form": ReasonForm(),
             },

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core.forms import add_service_errors
 from core.keyset import keyset_page
 from matching import selectors, services
 from matching.candidates import referral_reasons
@@ -73,28 +72,33 @@ class ReferralDetailView(LoginRequiredMixin, View):
         if is_provider(request.user):
             return redirect("matching:portal")
         referral = selectors.referral_get(actor=request.user, referral_id=referral_id)
-        can_work = can(request.user, Can.WORK_NEEDS)
-        return render(
-            request,
-            "matching/referral_detail.html",
-            {
-                "referral": referral,
-                "reasons": referral_reasons(referral, today=timezone.localdate()),
-                "can_work": can_work,
-                "confirm_form": ConfirmForm(visits=_visits(referral)) if can_work else None,
-                "deliver_form": DeliverForm(referral=referral),
-                "reason_form": ReasonForm(),
-                "next_followup": selectors.household_next_followup(household=referral.household),
-            },
-        )
+        return _render_detail(request, referral)
 
 
-def _visits(referral: Referral) -> Any:
-    """The household's recent visits (cases), to tie the confirmation to; None without cases."""
-    visits = getattr(referral.household, "visits", None)
-    if visits is None:
-        return None
-    return visits.order_by("-visited_at")[:10]
+def _render_detail(
+    request: HttpRequest,
+    referral: Referral,
+    confirm_form: ConfirmForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The referral's page; a confirmation that failed comes back bound, with its errors."""
+    can_work = can(request.user, Can.WORK_NEEDS)
+    if confirm_form is None and can_work:
+        confirm_form = ConfirmForm(visits=selectors.referral_visit_choices(referral=referral))
+    return render(
+        request,
+        "matching/referral_detail.html",
+        {
+            "referral": referral,
+            "reasons": referral_reasons(referral, today=timezone.localdate()),
+            "can_work": can_work,
+            "confirm_form": confirm_form if can_work else None,
+            "deliver_form": DeliverForm(referral=referral),
+            "reason_form": ReasonForm(),
+            "next_followup": selectors.household_next_followup(household=referral.household),
+        },
+        status=status,
+    )
 
 
 class PortalView(LoginRequiredMixin, View):
@@ -119,6 +123,18 @@ class PortalView(LoginRequiredMixin, View):
                 "reason_form": ReasonForm(),
             },
         )
+
+
+class PortalPhoneView(LoginRequiredMixin, View):
+    """The full phone of a household the provider is serving, to call it; each view logged."""
+
+    def get(self, request: HttpRequest, referral_id: str) -> HttpResponse:
+        referral = selectors.portal_referral_for_call(actor=request.user, referral_id=referral_id)
+        phone = services.referral_phone_reveal(
+            actor=request.user, referral=referral, request=request
+        )
+        item = selectors.portal_view(referral)
+        return render(request, "matching/portal_phone.html", {"item": item, "phone": phone})
 
 
 # ---- the steps (POST only) -------------------------------------------------------------
@@ -187,14 +203,27 @@ class ReferralDeliverView(_StepView):
         services.referral_deliver(actor=request.user, referral=referral, **form.cleaned_data)
 
 
-class ReferralConfirmView(_StepView):
-    done_message = gettext_lazy("回访确认已保存，闭环完成。")
+class ReferralConfirmView(LoginRequiredMixin, View):
+    """The worker's confirmation. Unlike the other steps it is a form of several fields: when
+    one is wrong the page comes back with the typed values and each field's own error."""
 
-    def run(self, request: HttpRequest, referral: Referral) -> None:
-        form = ConfirmForm(request.POST, visits=_visits(referral))
-        if not form.is_valid():
-            raise ValidationError(_("请选择帮扶效果。"))
-        services.referral_confirm(actor=request.user, referral=referral, **form.cleaned_data)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, referral_id: str) -> HttpResponse:
+        referral = selectors.referral_get_for_work(actor=request.user, referral_id=referral_id)
+        visits = selectors.referral_visit_choices(referral=referral)
+        form = ConfirmForm(request.POST, visits=visits)
+        if form.is_valid():
+            try:
+                services.referral_confirm(
+                    actor=request.user, referral=referral, **form.cleaned_data
+                )
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("回访确认已保存，闭环完成。"))
+                return redirect("matching:referral", referral_id=referral.uuid)
+        return _render_detail(request, referral, confirm_form=form, status=400)
 
 
 class ReferralCloseView(_StepView):

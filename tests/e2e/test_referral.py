@@ -95,7 +95,7 @@ def _accept_and_deliver_in_the_portal(page: Page, static_log: StaticLog) -> None
     expect(card).to_contain_text("139****5678")
     expect(card).to_contain_text("狮林寺巷8号")
     expect(card).not_to_contain_text("13912345678")
-    expect(card).not_to_contain_text("独居老人")  # the worker's notes stay with the worker
+    expect(card).to_contain_text("独居老人，行动不便")  # the provider reads what the need is
     _check(page, static_log, "referral-03-portal")
     card.get_by_role("button", name="接收").click()
     expect(page.get_by_text("已接收，请按约定提供服务或物资。")).to_be_visible()

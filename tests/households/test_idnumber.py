@@ -28,7 +28,7 @@ def test_parse_accepts_lower_case_x_and_full_width_digits():
         ("11010519491231A02X", "characters", "前17位"),
         ("110105194902300021", "birth_date", "19490230"),
         ("110105209912310022", "future", "晚于今天"),
-        ("110105194912310021", "checksum", "应为 X"),
+        ("110105194912310021", "checksum", "核对全部18位"),
     ],
 )
 def test_parse_says_what_is_wrong(raw, code, fragment):
@@ -36,6 +36,14 @@ def test_parse_says_what_is_wrong(raw, code, fragment):
         idnumber.parse(raw)
     assert caught.value.code == code
     assert fragment in caught.value.messages[0]
+
+
+def test_checksum_error_never_names_the_digit_that_would_pass():
+    with pytest.raises(ValidationError) as caught:
+        idnumber.parse("110105194912310021")
+    message = caught.value.messages[0]
+    assert "X" not in message and "应为" not in message
+    assert "18位" in message
 
 
 def test_mask_keeps_first_and_last_four():

@@ -62,7 +62,9 @@ def test_sheets_split_at_the_limit(monkeypatch):
 
 
 def test_copy_text_rows_keep_tabs_newlines_and_backslashes(areas, personas):
-    home = factories.household(area=areas.community, actor=personas.caseworker)
+    # Registered by the system: a worker registering becomes the household's worker, and
+    # this row must carry a NULL through COPY.
+    home = factories.household(area=areas.community, actor=None)
     services.household_update(
         actor=personas.caseworker, household=home, data={"address": "甲\t乙\n丙\\丁"}
     )

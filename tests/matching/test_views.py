@@ -268,7 +268,7 @@ def test_portal_shows_only_the_providers_referrals_with_least_data(
     assert "狮林寺巷8号" in text and "王建国" in text
     assert "138****5678" in text and household_phone not in text
     assert "棉被户1号" not in text
-    assert "老人独居，需要打扫" not in text  # the worker's notes stay with the worker
+    assert "老人独居，需要打扫" in text  # the provider reads what the need is
     assert referral.household.head.id_number_masked not in text
 
 
