@@ -97,8 +97,13 @@ _HEAD_NAME_AS_OF = (
 
 
 def cipher_as_of(member_ref: str, cutoff: dt.datetime) -> Subquery:
-    """The member's current cipher, only if the number is still the one recorded at cutoff."""
-    recorded_hash = event_value(MemberEvent, member_ref, "id_number_hash", cutoff)
+    """The member's current cipher, only if the number is still the one recorded at cutoff.
+
+    The recorded hash is looked up from inside the Member subquery, so its reference is that
+    member's own pk: an OuterRef to `member_ref` there would be resolved against Member, which
+    has no such field (only the event rows do).
+    """
+    recorded_hash = event_value(MemberEvent, "pk", "id_number_hash", cutoff)
     return Subquery(
         Member.objects.filter(pk=OuterRef(member_ref), id_number_hash=recorded_hash)
         .annotate(hex=Hex("id_number_cipher"))
