@@ -48,15 +48,15 @@ _HOUSEHOLD_COLUMNS = household_columns()
 NEED_COLUMNS = [
     *_HOUSEHOLD_COLUMNS,
     Column("member", _("成员"), "member__name", width=10),
-    Column("type", _("需求类型"), "type", width=10),
-    Column("subtype", _("需求细类"), "subtype", width=10),
-    Column("urgency", _("紧急程度"), "urgency", width=8),
-    Column("source", _("来源"), "source", width=10),
-    Column("status", _("状态"), "status", width=8),
+    Column("type", _("需求类型"), "type", width=10, trusted=True),
+    Column("subtype", _("需求细类"), "subtype", width=10, trusted=True),
+    Column("urgency", _("紧急程度"), "urgency", width=8, trusted=True),
+    Column("source", _("来源"), "source", width=10, trusted=True),
+    Column("status", _("状态"), "status", width=8, trusted=True),
     Column("quantity", _("数量"), "quantity", Kind.NUMBER, width=6),
     Column("description", _("需求描述"), "description", width=30),
-    Column("created_at", _("登记时间"), "created_at", width=16),
-    Column("met_at", _("满足时间"), "met_at", width=16),
+    Column("created_at", _("登记时间"), "created_at", width=16, trusted=True),
+    Column("met_at", _("满足时间"), "met_at", width=16, trusted=True),
 ]
 
 
@@ -209,16 +209,16 @@ class ReferralLedgerFilter(ReferralFilter):
 
 REFERRAL_COLUMNS = [
     *_HOUSEHOLD_COLUMNS,
-    Column("need_type", _("需求类型"), "need__type", width=10),
-    Column("need_subtype", _("需求细类"), "need__subtype", width=10),
+    Column("need_type", _("需求类型"), "need__type", width=10, trusted=True),
+    Column("need_subtype", _("需求细类"), "need__subtype", width=10, trusted=True),
     Column("resource", _("资源"), "resource__name", width=20),
     Column("provider", _("救助力量"), "provider__name", width=20),
-    Column("status", _("状态"), "status", width=10),
+    Column("status", _("状态"), "status", width=10, trusted=True),
     Column("quantity", _("数量"), "quantity", Kind.NUMBER, width=6),
-    Column("proposed_at", _("转介时间"), "proposed_at", width=16),
+    Column("proposed_at", _("转介时间"), "proposed_at", width=16, trusted=True),
     Column("delivered_on", _("交付日期"), "delivered_on", Kind.DATE, width=12),
     Column("delivered_quantity", _("交付数量"), "delivered_quantity", Kind.NUMBER, width=8),
-    Column("outcome", _("效果"), "outcome", width=8),
+    Column("outcome", _("效果"), "outcome", width=8, trusted=True),
     Column("satisfaction", _("满意度"), "satisfaction", Kind.NUMBER, width=6),
 ]
 

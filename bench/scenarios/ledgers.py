@@ -84,10 +84,12 @@ def _path(name: str) -> Path:
 
 
 def _ours_csv(row_query: RowQuery, headers: list[str]) -> Callable[[], int]:
+    columns = get_ledger("visits").columns
+
     def run() -> int:
         with open(_path("ours.csv"), "wb") as out:
             csvfile.write_header(out, headers)
-            with source.copy_csv(row_query) as chunks:
+            with source.copy_csv(row_query, columns) as chunks:
                 return csvfile.write_copied(out, chunks)
 
     return run

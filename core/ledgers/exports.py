@@ -198,11 +198,13 @@ def write_ledger(
 
 
 def _write_csv(out: BinaryIO, ledger: Ledger, row_query: Any, progress: Any) -> int:
+    """The CSV, its text cells formula-safe (csvfile) on both paths: the decrypted numbers
+    are digits, and the cipher column's hex never starts a formula."""
     csvfile.write_header(out, ledger.headers)
     if row_query.cipher_column is None:
-        with source.copy_csv(row_query) as chunks:
+        with source.copy_csv(row_query, ledger.columns) as chunks:
             return csvfile.write_copied(out, chunks, progress=progress)
-    with source.copy_rows(row_query, len(ledger.columns)) as rows:
+    with source.copy_rows(row_query, len(ledger.columns), ledger.columns) as rows:
         return csvfile.write_rows(
             out, _decrypting(rows, row_query.cipher_column), progress=progress
         )

@@ -29,7 +29,7 @@ def enrolment_active_on(day: dt.date, prefix: str = "") -> Q:
 def household_columns(path: str = "household__") -> list[Column]:
     """区划代码, 社区/网格, 家庭住址, 户主姓名 of the household at `path`."""
     return [
-        Column("area_code", _("区划代码"), f"{path}area__code"),
+        Column("area_code", _("区划代码"), f"{path}area__code", trusted=True),
         Column("area_name", _("社区/网格"), f"{path}area__name"),
         Column("address", _("家庭住址"), f"{path}address", width=30),
         Column("head_name", _("户主姓名"), f"{path}head__name", width=10),

@@ -84,8 +84,8 @@ ENROLMENT_COLUMNS = [
     Column("start_date", _("起始日期"), "start_date", Kind.DATE, width=12),
     Column("end_date", _("终止日期"), "end_date", Kind.DATE, width=12),
     Column("review_due", _("复核日期"), "review_due", Kind.DATE, width=12),
-    Column("status", _("状态"), "status", width=8),
-    Column("decided_at", _("审批时间"), "decided_at", width=16),
+    Column("status", _("状态"), "status", width=8, trusted=True),
+    Column("decided_at", _("审批时间"), "decided_at", width=16, trusted=True),
 ]
 
 

@@ -89,7 +89,13 @@ def _active_members(household: str = "pk") -> Subquery:
 
 
 HOUSEHOLD_COLUMNS = [
-    Column("area_code", _("区划代码"), "area__code", help=_("社区或网格的统计用区划代码")),
+    Column(
+        "area_code",
+        _("区划代码"),
+        "area__code",
+        help=_("社区或网格的统计用区划代码"),
+        trusted=True,
+    ),
     Column("area_name", _("社区/网格"), "area__name"),
     Column("address", _("家庭住址"), "address", width=30),
     Column("head_name", _("户主姓名"), "head__name", width=10),
@@ -98,9 +104,9 @@ HOUSEHOLD_COLUMNS = [
     Column("members", _("在户人数"), "members", Kind.NUMBER, width=8),
     Column("categories", _("救助类别"), "categories", help=_("导出当日（或截至日）有效的类别")),
     Column("amount", _("月救助金额合计（元）"), "amount", Kind.NUMBER, width=12),
-    Column("tier", _("风险分层"), "tier", width=8),
+    Column("tier", _("风险分层"), "tier", width=8, trusted=True),
     Column("worker", _("责任社工"), "worker__display_name", width=10),
-    Column("status", _("状态"), "status", width=8),
+    Column("status", _("状态"), "status", width=8, trusted=True),
     Column("registered", _("登记日期"), "created_at", Kind.DATE, width=12),
 ]
 

@@ -72,3 +72,102 @@ def test_month_close_exports_with_and_without_full_numbers(registry, personas, l
         assert shown <= clear
     else:
         assert all("*" in value for value in shown)
+
+
+# ---- formulas in CSV (OWASP CSV injection) ----------------------------------------------------
+
+LINK = '=HYPERLINK("http://x","点我")'
+NEEDS = ["+1+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "-2+3", "\r=1"]
+
+
+@pytest.fixture
+def hostile(areas, personas, household):
+    """A member named like a formula (here the head, so the head's name columns carry it
+    too) and needs whose descriptions start with every other formula character."""
+    from matching import services as matching_services
+
+    head = household.head
+    Member.objects.filter(pk=head.pk).update(name=LINK)
+    factories.enrolment(household=household, category="dibao", monthly_amount=850)
+    for text in NEEDS:
+        need = matching_services.need_create(
+            actor=None, household=household, type="care", subtype="daily_care", quantity=3
+        )
+        # As stored, whitespace included (a form strips it; an import or the API may not).
+        type(need).objects.filter(pk=need.pk).update(description=text)
+    return household
+
+
+def _starts_a_formula(value: str) -> bool:
+    return value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["copied", "decrypted"])
+def test_csv_cells_that_would_run_as_formulas_get_an_apostrophe(hostile, personas, full):
+    actor = _full_exporter(personas) if full else personas.admin
+    for ledger in ("households", "members", "enrolments", "needs"):
+        rows = _rows(_export(actor, ledger, full_id_numbers=full), "csv")
+        cells = [cell for row in rows for cell in row]
+        assert rows, ledger
+        assert not [cell for cell in cells if _starts_a_formula(cell)], ledger
+        if ledger in ("households", "members", "needs"):
+            assert "'" + LINK in cells, ledger
+    needs = _rows(_export(actor, "needs"), "csv")
+    descriptions = {row[11] for row in needs}
+    assert descriptions == {"'" + text for text in NEEDS}
+
+
+def test_numbers_stay_numbers_and_xlsx_text_stays_as_typed(hostile, personas):
+    enrolments = _rows(_export(personas.admin, "enrolments"), "csv")
+    assert [row[9] for row in enrolments] == ["850.00"]
+    needs = _rows(_export(personas.admin, "needs"), "csv")
+    assert {row[10] for row in needs} == {"3"}
+    # XLSX cells are typed text, never formulas: the name is kept exactly as it was typed.
+    members = _rows(_export(personas.admin, "members", "xlsx"), "xlsx")
+    assert LINK in {row[4] for row in members}
+
+
+class _RawQuery:
+    db = "default"
+
+    def __init__(self, sql: str) -> None:
+        self.query = self
+        self.sql = sql
+
+    def get_compiler(self, using: str) -> _RawQuery:
+        return self
+
+    def as_sql(self) -> tuple[str, tuple]:
+        return self.sql, ()
+
+
+def test_negative_numbers_are_data_text_that_looks_like_one_is_not():
+    """A number column's -50 is the number -50; a text column's -50 could be -50+cmd|…"""
+    from core.ledgers import source
+    from core.ledgers.definitions import Column, RowQuery
+
+    sql = (
+        "SELECT -50.5::numeric, '-50'::text, '2026-01-31'::date::text, NULL::text, "
+        "'a=b'::text, 'x'::varchar, '@'::text"
+    )
+    kinds = [Kind.NUMBER, Kind.TEXT, Kind.DATE, Kind.TEXT, Kind.TEXT, Kind.ID_NUMBER, Kind.TEXT]
+    columns = [Column(f"c{i}", f"c{i}", f"c{i}", kind) for i, kind in enumerate(kinds)]
+    with source.copy_csv(RowQuery(_RawQuery(sql)), columns) as chunks:
+        (line,) = [bytes(chunk).decode() for chunk in chunks]
+    assert next(csv.reader([line])) == ["-50.5", "'-50", "2026-01-31", "", "a=b", "x", "'@"]
+
+
+def test_trusted_columns_are_our_own_words():
+    """What CSV does not check must be a label, a code or a formatted time: never typed text."""
+    typed = {"name", "address", "head_name", "area_name", "description", "illness", "companions"}
+    for ledger in all_ledgers():
+        trusted = {c.key for c in ledger.columns if c.trusted}
+        assert not trusted & typed, ledger.name
+
+
+def test_the_import_template_notes_say_formulas_are_neutralised():
+    from households.ledger_import.template import ledger_template_xlsx
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(ledger_template_xlsx()))
+    notes = workbook.get_sheet_by_index(1).to_python()
+    assert any("单引号" in str(row[2]) and "公式" in str(row[2]) for row in notes)
