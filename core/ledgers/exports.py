@@ -34,6 +34,7 @@ from core.models import AccessLog, ExportJob
 from households import idnumber
 from households.roles import Can, can
 from households.scope import scope_prefix
+from households.selectors import area_get
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -105,6 +106,11 @@ def export_request_build(
         raise PermissionDenied(_("您没有导出完整身份证号的权限。"))
     if fmt not in ExportJob.Format.values:
         raise ValidationError({"format": _("不支持的导出格式。")})
+    area = (filters or {}).get("area")
+    if area not in ("", None):
+        # An area outside the actor's scope reads as not found, as on the dashboards; an
+        # empty file would say only "nothing there", which is not true either.
+        area_get(actor=actor, code=str(area))
     clean = _clean_filters(ledger, filters or {}, as_of)
     return ExportRequest(
         ledger=ledger,

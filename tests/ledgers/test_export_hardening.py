@@ -171,3 +171,34 @@ def test_the_import_template_notes_say_formulas_are_neutralised():
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(ledger_template_xlsx()))
     notes = workbook.get_sheet_by_index(1).to_python()
     assert any("单引号" in str(row[2]) and "公式" in str(row[2]) for row in notes)
+
+
+# ---- an area out of scope -------------------------------------------------------------------
+
+
+def test_an_area_out_of_scope_is_not_found_on_the_page_and_in_the_api(
+    client, api, registry, personas, areas
+):
+    from django.http import Http404
+    from django.urls import reverse
+
+    with pytest.raises(Http404):
+        _export(personas.supervisor, "households", filters={"area": areas.far.code})
+    with pytest.raises(Http404):
+        _export(personas.supervisor, "households", filters={"area": "999999999999"})
+    client.force_login(personas.supervisor)
+    url = reverse("ledgers:export", args=["households"])
+    data = {"households-format": "csv", "area": areas.far.code}
+    assert client.post(url, data).status_code == 404
+    assert (
+        client.get(reverse("ledgers:rows", args=["households"]), {"area": areas.far.code})
+    ).status_code == 404
+    answer = api(personas.supervisor).post(
+        "/api/v1/ledgers/households/exports/",
+        {"format": "csv", "filters": {"area": areas.far.code}},
+        format="json",
+    )
+    assert answer.status_code == 404
+    # In scope, the same filter still answers with the file.
+    data["area"] = areas.community.code
+    assert client.post(url, data).status_code == 200
