@@ -2,11 +2,12 @@
 
 A small export (at most SYNC_ROW_LIMIT rows) is written in the request and downloaded at
 once; a larger one becomes an ExportJob that `ledger_export_task(job_id)` writes into a file
-under MEDIA_ROOT/exports/, with progress, listed on the user's downloads page until it
-expires (EXPORT_TTL). Every export, either way, leaves one AccessLog(action="export") row
-with the ledger, filters, format and row count. Identity numbers are masked unless the
-actor holds `households.export_full_id_number` (never for auditors); then the writer
-decrypts them row by row.
+under settings.LEDGER_EXPORT_DIR (0600, in a 0700 directory that no web server serves), with
+progress, listed on the user's downloads page until it expires (EXPORT_TTL). Every export,
+either way, leaves one AccessLog(action="export") row with the ledger, filters, format and
+row count. Identity numbers are masked unless the actor holds
+`households.export_full_id_number` (never for auditors); then the writer decrypts them row
+by row.
 """
 
 from __future__ import annotations
@@ -399,7 +400,24 @@ def export_jobs_requeue(*, now: dt.datetime | None = None) -> int:
 
 
 def export_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "exports"
+    """Where finished exports are kept: settings.LEDGER_EXPORT_DIR, private to this user."""
+    return Path(settings.LEDGER_EXPORT_DIR)
+
+
+def _private_root() -> Path:
+    """The export directory, created 0700 (and made so if it was not)."""
+    root = export_root()
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if root.stat().st_mode & 0o077:
+        root.chmod(0o700)
+    return root
+
+
+def _open_private(path: Path) -> BinaryIO:
+    """A new file readable by this user alone (0600 whatever the umask), for writing."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file left by an earlier attempt keeps its mode otherwise
+    return os.fdopen(fd, "wb")
 
 
 def export_path(job: ExportJob) -> Path:
@@ -456,8 +474,7 @@ def _run(job: ExportJob) -> ExportJob:
         )
     ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
     at = timezone.now()
-    root = export_root()
-    root.mkdir(parents=True, exist_ok=True)
+    root = _private_root()
     final_name = f"{job.uuid}.{job.format}"
     partial = root / f"{job.uuid}.{job.attempts}.part"
 
@@ -465,7 +482,7 @@ def _run(job: ExportJob) -> ExportJob:
         ExportJob.objects.filter(pk=job.pk).update(progress_rows=n)
 
     try:
-        with open(partial, "wb") as out:
+        with _open_private(partial) as out:
             rows = write_ledger(out, req, actor=actor, at=at, progress=progress)
     except BaseException:
         # A failed attempt's file goes at once (it may hold full identity numbers); one left

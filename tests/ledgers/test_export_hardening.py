@@ -202,3 +202,59 @@ def test_an_area_out_of_scope_is_not_found_on_the_page_and_in_the_api(
     # In scope, the same filter still answers with the file.
     data["area"] = areas.community.code
     assert client.post(url, data).status_code == 200
+
+
+# ---- where and how export files are kept ------------------------------------------------------
+
+
+def test_export_files_are_private_and_out_of_every_served_directory(
+    registry, personas, settings, tmp_path, monkeypatch
+):
+    import os
+    import stat
+
+    from core.models import ExportJob
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.LEDGER_EXPORT_DIR = tmp_path / "private" / "exports"
+    monkeypatch.setattr(exports, "SYNC_ROW_LIMIT", 0)
+    old_umask = os.umask(0o022)  # what a server usually runs with: files 0644 by default
+    try:
+        req = exports.export_request_build(actor=personas.admin, ledger_name="members", fmt="csv")
+        job = exports.export_job_start(actor=personas.admin, req=req)
+        exports.export_job_run(job_id=job.pk)
+    finally:
+        os.umask(old_umask)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE
+    path = exports.export_path(job)
+    assert path.parent == settings.LEDGER_EXPORT_DIR
+    for served in (settings.MEDIA_ROOT, settings.STATIC_ROOT):
+        assert not path.is_relative_to(served)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_the_default_export_directory_is_under_the_data_directory_and_not_served():
+    """Read from the settings module as a deployment gets it (no ZHULIAN_EXPORT_DIR)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from config.settings import base
+
+    env = {k: v for k, v in os.environ.items() if k != "ZHULIAN_EXPORT_DIR"}
+    env.setdefault("DJANGO_SECRET_KEY", "x" * 50)
+    script = (
+        "import json; from config.settings import base as b; "
+        "print(json.dumps([str(b.LEDGER_EXPORT_DIR), str(b.MEDIA_ROOT), str(b.STATIC_ROOT)]))"
+    )
+    out = subprocess.run(  # noqa: S603 (this interpreter, a fixed script)
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    exports_dir, media, static = (Path(p) for p in json.loads(out.stdout.splitlines()[-1]))
+    assert exports_dir == Path(base.BASE_DIR) / ".data" / "exports"
+    assert not exports_dir.is_relative_to(media) and not exports_dir.is_relative_to(static)
