@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -278,10 +279,25 @@ def _decrypt_hex(cipher: str) -> str:
 
 
 def _filename(req: ExportRequest, actor: User, at: dt.datetime) -> str:
+    """家庭台账_平江街道_20261130-0930.xlsx: the ledger, the area it covers (the filter's, else
+    the actor's), by name as people call it, and when (or as of when)."""
+    from households.models import Area
+
     local = timezone.localtime(at)
-    area = actor.area.code if actor.area_id else ""
+    area = None
+    if req.filters.get("area"):
+        area = Area.objects.filter(code=req.filters["area"]).only("name").first()
+    if area is None and actor.area_id:
+        area = actor.area
+    name = _FILENAME_UNSAFE.sub("", area.name) if area is not None else ""
     stamp = req.as_of.strftime("截至%Y%m%d") if req.as_of else local.strftime("%Y%m%d-%H%M")
-    return f"{req.ledger.title}_{area}_{stamp}.{req.format}"
+    return "_".join(part for part in (str(req.ledger.title), name, stamp) if part) + (
+        f".{req.format}"
+    )
+
+
+# Characters no file system or browser keeps in a file name.
+_FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def _log_export(

@@ -10,10 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import DateInput
 from core.models import ExportJob
 
+# XLSX first and the default: Excel opens it with every digit kept (15-digit area codes,
+# 18-digit identity numbers), where a CSV opened in Excel turns them into 3.20506E+14.
+FORMAT_CHOICES = [
+    (ExportJob.Format.XLSX, _("XLSX（Excel 表格，推荐）")),
+    (ExportJob.Format.CSV, _("CSV（供其他系统导入）")),
+]
+
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
-        label=_("格式"), choices=ExportJob.Format.choices, initial=ExportJob.Format.XLSX
+        label=_("格式"),
+        choices=FORMAT_CHOICES,
+        initial=ExportJob.Format.XLSX,
+        help_text=_("用 Excel 查看请选 XLSX；CSV 用 Excel 打开会丢失长数字的末几位。"),
     )
     as_of = forms.DateField(
         label=_("截至日期（月末重现）"),

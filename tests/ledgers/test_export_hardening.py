@@ -258,3 +258,52 @@ def test_the_default_export_directory_is_under_the_data_directory_and_not_served
     exports_dir, media, static = (Path(p) for p in json.loads(out.stdout.splitlines()[-1]))
     assert exports_dir == Path(base.BASE_DIR) / ".data" / "exports"
     assert not exports_dir.is_relative_to(media) and not exports_dir.is_relative_to(static)
+
+
+# ---- what the export pages offer and how files are named -------------------------------------
+
+
+def test_xlsx_is_the_default_and_csv_is_for_other_systems(client, api, registry, personas):
+    from django.urls import reverse
+
+    client.force_login(personas.supervisor)
+    for url in (reverse("ledgers:index"), reverse("ledgers:rows", args=["households"])):
+        html = client.get(url).content.decode()
+        select = html[html.index('name="households-format"') :]
+        select = select[: select.index("</select>")]
+        assert select.index('value="xlsx"') < select.index('value="csv"')
+        assert 'value="xlsx" selected' in select
+        assert "CSV（供其他系统导入）" in select
+    answer = api(personas.supervisor).post("/api/v1/ledgers/households/exports/", {}, format="json")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == exports.CONTENT_TYPES["xlsx"]
+
+
+def test_file_names_say_the_area_by_name(registry, personas, areas):
+    assert "_平江街道_" in _export(personas.supervisor, "households").filename
+    filtered = _export(personas.supervisor, "households", filters={"area": areas.community.code})
+    assert "_狮林社区_" in filtered.filename
+    assert areas.community.code not in filtered.filename
+
+
+def test_downloads_name_the_ledger_and_flag_full_numbers(
+    client, api, registry, personas, monkeypatch
+):
+    from django.urls import reverse
+
+    monkeypatch.setattr(exports, "SYNC_ROW_LIMIT", 0)
+    admin = _full_exporter(personas)
+    for full in (False, True):
+        req = exports.export_request_build(
+            actor=admin, ledger_name="members", fmt="xlsx", full_id_numbers=full
+        )
+        exports.export_job_start(actor=admin, req=req)
+    client.force_login(admin)
+    html = client.get(reverse("ledgers:downloads")).content.decode()
+    assert html.count("家庭成员台账") == 2
+    assert html.count("含完整身份证号") == 1
+    jobs = api(admin).get("/api/v1/ledgers/exports/").json()
+    assert {(j["ledger_title"], j["full_id_numbers"]) for j in jobs} == {
+        ("家庭成员台账", False),
+        ("家庭成员台账", True),
+    }
