@@ -108,6 +108,8 @@ def export_request_build(
         raise PermissionDenied(_("您没有导出完整身份证号的权限。"))
     if fmt not in ExportJob.Format.values:
         raise ValidationError({"format": _("不支持的导出格式。")})
+    if as_of is not None and as_of > timezone.localdate():
+        raise ValidationError({"as_of": future_as_of_message()})
     area = (filters or {}).get("area")
     if area not in ("", None):
         # An area outside the actor's scope reads as not found, as on the dashboards; an
@@ -121,6 +123,12 @@ def export_request_build(
         as_of=as_of,
         full_id_numbers=full_id_numbers,
     )
+
+
+def future_as_of_message() -> str:
+    return _("截至日期不能晚于今天（%(today)s）：那一天还没有到，没有可以重现的台账。") % {
+        "today": timezone.localdate().isoformat()
+    }
 
 
 def _clean_filters(ledger: Ledger, filters: dict[str, Any], as_of: dt.date | None) -> dict:

@@ -38,6 +38,16 @@ class ExportForm(forms.Form):
         if not allow_full:
             del self.fields["full_id_numbers"]
 
+    def clean_as_of(self) -> Any:
+        from django.utils import timezone
+
+        from core.ledgers.exports import future_as_of_message
+
+        as_of = self.cleaned_data.get("as_of")
+        if as_of is not None and as_of > timezone.localdate():
+            raise forms.ValidationError(future_as_of_message())
+        return as_of
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("台账文件（XLSX 或 CSV）"))

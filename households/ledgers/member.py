@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,12 +26,19 @@ from core.ledgers.definitions import (
 )
 from households import selectors
 from households.filters import MemberFilter
-from households.ledgers.common import enrolment_active_on, household_columns, household_exprs
+from households.ledgers.common import (
+    enrolment_active_on,
+    household_columns,
+    household_exprs,
+    placed_column,
+)
 from households.ledgers.history import (
     MEMBER_CATEGORIES_AS_OF,
     cipher_as_of,
     events_as_of,
     household_exprs_as_of,
+    on_the_books,
+    placed_by_own_dates,
 )
 from households.models import Area, Enrolment, Member, MemberEvent
 
@@ -94,6 +101,7 @@ MEMBER_COLUMNS = [
     Column("monthly_income", _("月收入（元）"), "monthly_income", Kind.NUMBER, width=12),
     Column("categories", _("救助类别"), "categories", help=_("覆盖该成员的有效类别")),
     Column("status", _("状态"), "status", width=8, trusted=True),
+    placed_column(),
 ]
 
 _YES_NO = [(True, _("是")), (False, _("否"))]
@@ -134,6 +142,7 @@ def _member_rows(
         *_member_value_exprs(full_id_numbers),
         _member_categories(timezone.localdate()),
         label_of("status", Member.Status.choices),
+        Value(""),
     ]
     return RowQuery(qs.values_list(*exprs), cipher_column=5 if full_id_numbers else None)
 
@@ -141,6 +150,7 @@ def _member_rows(
 def _member_rows_as_of(*, actor: User | None, filters: dict, day: dt.date, full: bool) -> RowQuery:
     cutoff = end_of_day(day)
     qs = events_as_of(MemberEvent, actor=actor, filters=filters, cutoff=cutoff)
+    qs = qs.filter(on_the_books("household_id", cutoff, day))
     values = _member_value_exprs(False)
     if full:
         values[1] = cipher_as_of("pgh_obj_id", cutoff)
@@ -149,6 +159,7 @@ def _member_rows_as_of(*, actor: User | None, filters: dict, day: dt.date, full:
         *values,
         RawSQL(MEMBER_CATEGORIES_AS_OF, [cutoff, day, day], output_field=CharField()),  # noqa: S611
         label_of("status", Member.Status.choices),
+        placed_by_own_dates(cutoff),
     ]
     qs = qs.order_by("hh_area_code", "household_id", "pgh_obj_id").values_list(*exprs)
     return RowQuery(qs, cipher_column=5 if full else None)

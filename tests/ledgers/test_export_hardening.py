@@ -307,3 +307,73 @@ def test_downloads_name_the_ledger_and_flag_full_numbers(
         ("家庭成员台账", False),
         ("家庭成员台账", True),
     }
+
+
+# ---- month close before go-live ------------------------------------------------------------
+
+
+def _column(ledger: str, key: str) -> int:
+    return [c.key for c in exports.get_ledger(ledger).columns].index(key)
+
+
+def test_a_month_close_before_go_live_places_rows_by_their_own_dates(registry, personas, areas):
+    """Loaded today, with enrolments from 2026-01-01: on 2026-11-30 the households, their
+    members and the enrolments were there; a household loaded without one was not."""
+    import datetime as dt
+
+    factories.household(area=areas.neighbour, address="菉葭巷3号")
+    day = dt.date(2026, 11, 30)
+    assert timezone.localdate() > day  # every event of the fixtures is after the cutoff
+    rows = {
+        name: _rows(_export(personas.admin, name, as_of=day), "csv")
+        for name in ("households", "members", "enrolments")
+    }
+    households = rows["households"]
+    assert [row[2] for row in households] == ["狮林寺巷8号", "南门路1号"]
+    household = households[0]
+    assert household[_column("households", "categories")] == "低保"
+    assert household[_column("households", "amount")] == "850.00"
+    assert household[_column("households", "members")] == "2"
+    assert households[1][_column("households", "categories")] == "特困"
+    assert sorted(row[2] for row in rows["members"]) == ["南门路1号", "狮林寺巷8号", "狮林寺巷8号"]
+    categories = [row[_column("enrolments", "category")] for row in rows["enrolments"]]
+    assert categories == ["低保", "特困"]
+    for name, data in rows.items():
+        assert {row[_column(name, "placed")] for row in data} == {"是"}, name
+    # Before the enrolment started, nothing was on the books.
+    assert all(
+        _rows(_export(personas.admin, name, as_of=dt.date(2025, 12, 31)), "csv") == []
+        for name in ("households", "members", "enrolments")
+    )
+    # Today's ledger has the column, empty.
+    today = _rows(_export(personas.admin, "households"), "csv")
+    assert {row[_column("households", "placed")] for row in today} == {""}
+
+
+def test_a_month_close_in_the_future_is_refused(client, api, registry, personas):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        _export(personas.admin, "households", as_of=tomorrow)
+    assert "不能晚于今天" in str(refused.value)
+    answer = api(personas.admin).post(
+        "/api/v1/ledgers/households/exports/",
+        {"format": "csv", "as_of": tomorrow.isoformat()},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert "不能晚于今天" in answer.content.decode()
+    client.force_login(personas.admin)
+    page = client.post(
+        reverse("ledgers:export", args=["households"]),
+        {"households-format": "csv", "households-as_of": tomorrow.isoformat()},
+        follow=True,
+    )
+    assert "不能晚于今天" in page.content.decode()
+    from core.models import AccessLog
+
+    assert not AccessLog.objects.filter(action="export").exists()
