@@ -170,6 +170,8 @@ def _banner(req: ExportRequest, actor: User, at: dt.datetime, rows: int | None =
     ]
     if req.as_of:
         parts.append(_("截至：%(d)s") % {"d": req.as_of.isoformat()})
+        if any(column.key == "placed" for column in req.ledger.columns):
+            parts.append(_("早于系统记录的行按自身日期推定，见“按自身日期推定”列"))
     if req.filters:
         parts.append(
             _("筛选：%(f)s") % {"f": "，".join(f"{k}={v}" for k, v in sorted(req.filters.items()))}
