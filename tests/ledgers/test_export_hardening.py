@@ -377,3 +377,25 @@ def test_a_month_close_in_the_future_is_refused(client, api, registry, personas)
     from core.models import AccessLog
 
     assert not AccessLog.objects.filter(action="export").exists()
+
+
+def test_needs_before_go_live_are_placed_by_their_own_registration(registry, personas):
+    import datetime as dt
+
+    from matching import services as matching_services
+    from matching.models import Need
+
+    loaded = matching_services.need_create(
+        actor=None, household=registry, type="care", subtype="daily_care", description="早登记"
+    )
+    matching_services.need_create(
+        actor=None, household=registry, type="care", subtype="daily_care", description="新登记"
+    )
+    # Registered in November, loaded (and so tracked) only today.
+    registered = timezone.make_aware(dt.datetime(2026, 11, 3, 9, 0))  # noqa: DTZ001 (made aware here)
+    Need.objects.filter(pk=loaded.pk).update(created_at=registered)
+    rows = _rows(_export(personas.admin, "needs", as_of=dt.date(2026, 11, 30)), "csv")
+    assert [row[_column("needs", "description")] for row in rows] == ["早登记"]
+    (row,) = rows
+    assert row[2] == "狮林寺巷8号"
+    assert row[_column("needs", "placed")] == "是"
