@@ -40,16 +40,16 @@ _HOUSEHOLD_EXPRS = household_exprs()
 VISIT_COLUMNS = [
     *_HOUSEHOLD_COLUMNS,
     Column("visit_date", _("走访日期"), "visit_date", Kind.DATE, width=12),
-    Column("visited_at", _("走访时间"), "visited_at", width=16),
-    Column("method", _("走访方式"), "method", width=8),
+    Column("visited_at", _("走访时间"), "visited_at", width=16, trusted=True),
+    Column("method", _("走访方式"), "method", width=8, trusted=True),
     Column("worker", _("走访社工"), "worker__display_name", width=10),
     Column("companions", _("同行人员"), "companions"),
-    Column("living", _("基本生活"), "living_status", width=8),
-    Column("housing", _("住房"), "housing_status", width=8),
-    Column("health", _("健康"), "health_status", width=8),
-    Column("employment", _("就业"), "employment_status", width=8),
-    Column("schooling", _("就学"), "schooling_status", width=8),
-    Column("mood", _("情绪与家庭关系"), "mood_status", width=10),
+    Column("living", _("基本生活"), "living_status", width=8, trusted=True),
+    Column("housing", _("住房"), "housing_status", width=8, trusted=True),
+    Column("health", _("健康"), "health_status", width=8, trusted=True),
+    Column("employment", _("就业"), "employment_status", width=8, trusted=True),
+    Column("schooling", _("就学"), "schooling_status", width=8, trusted=True),
+    Column("mood", _("情绪与家庭关系"), "mood_status", width=10, trusted=True),
     Column("needs_noted", _("发现的需求"), "needs_noted", width=30),
     Column("changes", _("家庭变化"), "changes_summary", width=30),
 ]
@@ -95,13 +95,20 @@ register(
 
 FOLLOWUP_COLUMNS = [
     *_HOUSEHOLD_COLUMNS,
-    Column("tier", _("风险分层"), "tier", width=12),
+    Column("tier", _("风险分层"), "tier", width=12, trusted=True),
     Column("rule", _("分层依据"), "rule__name", width=20),
     Column("due", _("应跟进日期"), "due", Kind.DATE, width=12),
     Column("assignee", _("负责社工"), "assignee__display_name", width=10),
-    Column("status", _("状态"), "status", width=8),
-    Column("overdue", _("是否逾期"), "overdue", width=8, help=_("待跟进且应跟进日期早于导出当日")),
-    Column("completed_at", _("完成时间"), "completed_at", width=16),
+    Column("status", _("状态"), "status", width=8, trusted=True),
+    Column(
+        "overdue",
+        _("是否逾期"),
+        "overdue",
+        width=8,
+        help=_("待跟进且应跟进日期早于导出当日"),
+        trusted=True,
+    ),
+    Column("completed_at", _("完成时间"), "completed_at", width=16, trusted=True),
 ]
 
 

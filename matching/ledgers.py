@@ -7,6 +7,10 @@ later, it gives the same rows. A need's household, address, head and member, and
 referral's resource and provider, are read as they were at the cutoff too; scope is the
 household's area code at the cutoff (a self-request's own community while it had no
 household). As for the registry, names of areas are today's.
+
+Before go-live: a need or referral whose history begins after day D (loaded later) is on
+D's ledger, as first recorded, when its own creation date is before the end of D; the
+column 按自身日期推定 marks it. Rows tracked before D are read from history alone.
 """
 
 from __future__ import annotations
@@ -15,8 +19,17 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import django_filters
-from django.db.models import F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from core.ledgers.definitions import (
@@ -31,6 +44,8 @@ from core.ledgers.definitions import (
     register,
 )
 from households.ledgers import household_columns, household_exprs
+from households.ledgers.common import placed_column
+from households.ledgers.history import placed_by_own_dates
 from households.models import Area, HouseholdEvent, MemberEvent
 from households.scope import scope_prefix
 from matching import selectors
@@ -48,15 +63,16 @@ _HOUSEHOLD_COLUMNS = household_columns()
 NEED_COLUMNS = [
     *_HOUSEHOLD_COLUMNS,
     Column("member", _("成员"), "member__name", width=10),
-    Column("type", _("需求类型"), "type", width=10),
-    Column("subtype", _("需求细类"), "subtype", width=10),
-    Column("urgency", _("紧急程度"), "urgency", width=8),
-    Column("source", _("来源"), "source", width=10),
-    Column("status", _("状态"), "status", width=8),
+    Column("type", _("需求类型"), "type", width=10, trusted=True),
+    Column("subtype", _("需求细类"), "subtype", width=10, trusted=True),
+    Column("urgency", _("紧急程度"), "urgency", width=8, trusted=True),
+    Column("source", _("来源"), "source", width=10, trusted=True),
+    Column("status", _("状态"), "status", width=8, trusted=True),
     Column("quantity", _("数量"), "quantity", Kind.NUMBER, width=6),
     Column("description", _("需求描述"), "description", width=30),
-    Column("created_at", _("登记时间"), "created_at", width=16),
-    Column("met_at", _("满足时间"), "met_at", width=16),
+    Column("created_at", _("登记时间"), "created_at", width=16, trusted=True),
+    Column("met_at", _("满足时间"), "met_at", width=16, trusted=True),
+    placed_column(),
 ]
 
 
@@ -81,6 +97,7 @@ def _need_rows(
         F("description"),
         LocalDateTime("created_at"),
         LocalDateTime("met_at"),
+        Value(""),
     ]
     return RowQuery(qs.values_list(*exprs))
 
@@ -96,21 +113,51 @@ def _history_prefix(actor: User | None) -> str | None:
     return scope_prefix(actor)
 
 
+def _first(event_model: Any, ref: Any) -> Subquery:
+    """When the history of the row `ref` (an expression of its id) begins."""
+    return Subquery(
+        event_model.objects.filter(pgh_obj_id=ref).order_by("pgh_id").values("pgh_created_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _until(event_model: Any, cutoff: dt.datetime) -> Greatest:
+    """The cutoff for the event row being filtered: `cutoff`, or, for a row whose history
+    begins later (loaded after the day asked for), just after its first recorded state,
+    which then stands for it on that day. A row tracked before the day is read from its
+    history alone, so a month close produced again gives the same rows."""
+    return Greatest(
+        Value(cutoff, output_field=DateTimeField()),
+        ExpressionWrapper(
+            _first(event_model, OuterRef("pgh_obj_id")) + Value(dt.timedelta(microseconds=1)),
+            output_field=DateTimeField(),
+        ),
+    )
+
+
 def _latest(event_model: Any, cutoff: dt.datetime) -> QuerySet:
-    """Each row's state at `cutoff`: its last event before then, unless that was a delete."""
+    """Each row's state at `cutoff` (its last event before then, unless that was a delete);
+    a row whose history begins later is there when its own creation date is before the
+    cutoff (its first recorded state, `history_begins` saying so), and not otherwise."""
     last = (
-        event_model.objects.filter(pgh_created_at__lt=cutoff)
+        event_model.objects.filter(pgh_created_at__lt=_until(event_model, cutoff))
         .order_by("pgh_obj_id", "-pgh_id")
         .distinct("pgh_obj_id")
         .values("pgh_id")
     )
-    return event_model.objects.filter(pgh_id__in=last).exclude(pgh_label="delete")
+    return (
+        event_model.objects.filter(pgh_id__in=last)
+        .exclude(pgh_label="delete")
+        .annotate(history_begins=_first(event_model, OuterRef("pgh_obj_id")))
+        .filter(Q(history_begins__lt=cutoff) | Q(created_at__lt=cutoff))
+    )
 
 
 def _then(event_model: Any, ref: Any, field: str, cutoff: dt.datetime) -> Subquery:
-    """One field of a related row as it was at `cutoff`, through that row's history."""
+    """One field of a related row as it was at `cutoff`, through that row's history (as
+    first recorded, when its history begins later: `_until`)."""
     return Subquery(
-        event_model.objects.filter(pgh_obj_id=ref, pgh_created_at__lt=cutoff)
+        event_model.objects.filter(pgh_obj_id=ref, pgh_created_at__lt=_until(event_model, cutoff))
         .order_by("-pgh_id")
         .values(field)[:1]
     )
@@ -166,6 +213,7 @@ def _need_rows_as_of(*, actor: User | None, filters: dict, day: dt.date) -> RowQ
         F("description"),
         LocalDateTime("created_at"),
         LocalDateTime("met_at"),
+        placed_by_own_dates(cutoff),
     ]
     return RowQuery(qs.order_by("created_at", "pgh_obj_id").values_list(*exprs))
 
@@ -209,17 +257,18 @@ class ReferralLedgerFilter(ReferralFilter):
 
 REFERRAL_COLUMNS = [
     *_HOUSEHOLD_COLUMNS,
-    Column("need_type", _("需求类型"), "need__type", width=10),
-    Column("need_subtype", _("需求细类"), "need__subtype", width=10),
+    Column("need_type", _("需求类型"), "need__type", width=10, trusted=True),
+    Column("need_subtype", _("需求细类"), "need__subtype", width=10, trusted=True),
     Column("resource", _("资源"), "resource__name", width=20),
     Column("provider", _("救助力量"), "provider__name", width=20),
-    Column("status", _("状态"), "status", width=10),
+    Column("status", _("状态"), "status", width=10, trusted=True),
     Column("quantity", _("数量"), "quantity", Kind.NUMBER, width=6),
-    Column("proposed_at", _("转介时间"), "proposed_at", width=16),
+    Column("proposed_at", _("转介时间"), "proposed_at", width=16, trusted=True),
     Column("delivered_on", _("交付日期"), "delivered_on", Kind.DATE, width=12),
     Column("delivered_quantity", _("交付数量"), "delivered_quantity", Kind.NUMBER, width=8),
-    Column("outcome", _("效果"), "outcome", width=8),
+    Column("outcome", _("效果"), "outcome", width=8, trusted=True),
     Column("satisfaction", _("满意度"), "satisfaction", Kind.NUMBER, width=6),
+    placed_column(),
 ]
 
 
@@ -245,6 +294,7 @@ def _referral_rows(
         F("delivered_quantity"),
         label_of("outcome", Referral.Outcome.choices),
         F("satisfaction"),
+        Value(""),
     ]
     return RowQuery(qs.values_list(*exprs))
 
@@ -274,6 +324,7 @@ def _referral_rows_as_of(*, actor: User | None, filters: dict, day: dt.date) -> 
         F("delivered_quantity"),
         label_of("outcome", Referral.Outcome.choices),
         F("satisfaction"),
+        placed_by_own_dates(cutoff),
     ]
     return RowQuery(qs.order_by("pgh_obj_id").values_list(*exprs))
 

@@ -722,7 +722,7 @@ MATRIX: list[Check] = [
         allow=SCOPED,
         site_bound=True,
         query=dashboard_area,
-        out=every(SCOPED, 200),
+        out=every(SCOPED, 404),  # an area out of scope is not found, as on dashboards
         sees=_address,
     ),
     _post(
@@ -733,7 +733,7 @@ MATRIX: list[Check] = [
         ok=(200,),
         site_bound=True,
         body=ledger_export_form,
-        out=every(SCOPED, 200),
+        out=every(SCOPED, 404),  # an area out of scope is not found, as on dashboards
     ),
     # ---- the access log: auditors and district admins, each in its own area
     _page("audit:access_log", allow=READERS, other=403),
@@ -1030,7 +1030,7 @@ MATRIX: list[Check] = [
         ok=(200,),
         site_bound=True,
         body=api_export,
-        out=every(SCOPED, 200),
+        out=every(SCOPED, 404),  # an area out of scope is not found, as on dashboards
     ),
 ]
 

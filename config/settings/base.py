@@ -165,6 +165,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("ZHULIAN_MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
+# Finished ledger exports (they may hold full identity numbers): a private directory (0700,
+# files 0600) that no web server serves, apart from MEDIA_ROOT and STATIC_ROOT; downloads go
+# through the app, which checks who asks.
+LEDGER_EXPORT_DIR = Path(env_str("ZHULIAN_EXPORT_DIR", str(BASE_DIR / ".data" / "exports")))
 
 # Ledger imports (core/ledgers/upload.py). An upload is refused above these limits before it
 # is stored or parsed, and read in a child process whose memory and CPU time are capped, so

@@ -13,6 +13,12 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 
+# Export files of a test run go to a directory of its own, not the checkout's .data/.
+if "ZHULIAN_EXPORT_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["ZHULIAN_EXPORT_DIR"] = tempfile.mkdtemp(prefix="zhulian-test-exports-")
+
 from config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

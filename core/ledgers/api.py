@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 class _JobSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     ledger = serializers.CharField()
+    ledger_title = serializers.CharField()
+    full_id_numbers = serializers.BooleanField()
     format = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField()
@@ -73,7 +75,11 @@ class LedgerExportApi(APIView):
 
     @extend_schema_serializer(component_name="LedgerExport")
     class InputSerializer(serializers.Serializer):
-        format = serializers.ChoiceField(choices=ExportJob.Format.choices)
+        format = serializers.ChoiceField(
+            choices=ExportJob.Format.choices,
+            default=ExportJob.Format.XLSX,
+            help_text=_("xlsx（默认，Excel 打开不丢数字）或 csv（供其他系统导入）"),
+        )
         filters = serializers.DictField(child=serializers.CharField(), required=False)
         as_of = serializers.DateField(required=False, allow_null=True)
         full_id_numbers = serializers.BooleanField(required=False, default=False)

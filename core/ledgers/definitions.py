@@ -48,6 +48,9 @@ class Column:
     kind: Kind = Kind.TEXT
     help: Any = ""
     width: int = 14
+    # Values of our own making (a code's label, a formatted time, an area code), which never
+    # start a spreadsheet formula: CSV need not check them (csvfile.formula_safe_select).
+    trusted: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 A small export (at most SYNC_ROW_LIMIT rows) is written in the request and downloaded at
 once; a larger one becomes an ExportJob that `ledger_export_task(job_id)` writes into a file
-under MEDIA_ROOT/exports/, with progress, listed on the user's downloads page until it
-expires (EXPORT_TTL). Every export, either way, leaves one AccessLog(action="export") row
-with the ledger, filters, format and row count. Identity numbers are masked unless the
-actor holds `households.export_full_id_number` (never for auditors); then the writer
-decrypts them row by row.
+under settings.LEDGER_EXPORT_DIR (0600, in a 0700 directory that no web server serves), with
+progress, listed on the user's downloads page until it expires (EXPORT_TTL). Every export,
+either way, leaves one AccessLog(action="export") row with the ledger, filters, format and
+row count. Identity numbers are masked unless the actor holds
+`households.export_full_id_number` (never for auditors); then the writer decrypts them row
+by row.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -34,6 +36,7 @@ from core.models import AccessLog, ExportJob
 from households import idnumber
 from households.roles import Can, can
 from households.scope import scope_prefix
+from households.selectors import area_get
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -105,6 +108,13 @@ def export_request_build(
         raise PermissionDenied(_("您没有导出完整身份证号的权限。"))
     if fmt not in ExportJob.Format.values:
         raise ValidationError({"format": _("不支持的导出格式。")})
+    if as_of is not None and as_of > timezone.localdate():
+        raise ValidationError({"as_of": future_as_of_message()})
+    area = (filters or {}).get("area")
+    if area not in ("", None):
+        # An area outside the actor's scope reads as not found, as on the dashboards; an
+        # empty file would say only "nothing there", which is not true either.
+        area_get(actor=actor, code=str(area))
     clean = _clean_filters(ledger, filters or {}, as_of)
     return ExportRequest(
         ledger=ledger,
@@ -113,6 +123,12 @@ def export_request_build(
         as_of=as_of,
         full_id_numbers=full_id_numbers,
     )
+
+
+def future_as_of_message() -> str:
+    return _("截至日期不能晚于今天（%(today)s）：那一天还没有到，没有可以重现的台账。") % {
+        "today": timezone.localdate().isoformat()
+    }
 
 
 def _clean_filters(ledger: Ledger, filters: dict[str, Any], as_of: dt.date | None) -> dict:
@@ -154,6 +170,8 @@ def _banner(req: ExportRequest, actor: User, at: dt.datetime, rows: int | None =
     ]
     if req.as_of:
         parts.append(_("截至：%(d)s") % {"d": req.as_of.isoformat()})
+        if any(column.key == "placed" for column in req.ledger.columns):
+            parts.append(_("早于系统记录的行按自身日期推定，见“按自身日期推定”列"))
     if req.filters:
         parts.append(
             _("筛选：%(f)s") % {"f": "，".join(f"{k}={v}" for k, v in sorted(req.filters.items()))}
@@ -198,11 +216,13 @@ def write_ledger(
 
 
 def _write_csv(out: BinaryIO, ledger: Ledger, row_query: Any, progress: Any) -> int:
+    """The CSV, its text cells formula-safe (csvfile) on both paths: the decrypted numbers
+    are digits, and the cipher column's hex never starts a formula."""
     csvfile.write_header(out, ledger.headers)
     if row_query.cipher_column is None:
-        with source.copy_csv(row_query) as chunks:
+        with source.copy_csv(row_query, ledger.columns) as chunks:
             return csvfile.write_copied(out, chunks, progress=progress)
-    with source.copy_rows(row_query, len(ledger.columns)) as rows:
+    with source.copy_rows(row_query, len(ledger.columns), ledger.columns) as rows:
         return csvfile.write_rows(
             out, _decrypting(rows, row_query.cipher_column), progress=progress
         )
@@ -269,10 +289,25 @@ def _decrypt_hex(cipher: str) -> str:
 
 
 def _filename(req: ExportRequest, actor: User, at: dt.datetime) -> str:
+    """家庭台账_平江街道_20261130-0930.xlsx: the ledger, the area it covers (the filter's, else
+    the actor's), by name as people call it, and when (or as of when)."""
+    from households.models import Area
+
     local = timezone.localtime(at)
-    area = actor.area.code if actor.area_id else ""
+    area = None
+    if req.filters.get("area"):
+        area = Area.objects.filter(code=req.filters["area"]).only("name").first()
+    if area is None and actor.area_id:
+        area = actor.area
+    name = _FILENAME_UNSAFE.sub("", area.name) if area is not None else ""
     stamp = req.as_of.strftime("截至%Y%m%d") if req.as_of else local.strftime("%Y%m%d-%H%M")
-    return f"{req.ledger.title}_{area}_{stamp}.{req.format}"
+    return "_".join(part for part in (str(req.ledger.title), name, stamp) if part) + (
+        f".{req.format}"
+    )
+
+
+# Characters no file system or browser keeps in a file name.
+_FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def _log_export(
@@ -391,7 +426,24 @@ def export_jobs_requeue(*, now: dt.datetime | None = None) -> int:
 
 
 def export_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "exports"
+    """Where finished exports are kept: settings.LEDGER_EXPORT_DIR, private to this user."""
+    return Path(settings.LEDGER_EXPORT_DIR)
+
+
+def _private_root() -> Path:
+    """The export directory, created 0700 (and made so if it was not)."""
+    root = export_root()
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if root.stat().st_mode & 0o077:
+        root.chmod(0o700)
+    return root
+
+
+def _open_private(path: Path) -> BinaryIO:
+    """A new file readable by this user alone (0600 whatever the umask), for writing."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file left by an earlier attempt keeps its mode otherwise
+    return os.fdopen(fd, "wb")
 
 
 def export_path(job: ExportJob) -> Path:
@@ -448,8 +500,7 @@ def _run(job: ExportJob) -> ExportJob:
         )
     ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
     at = timezone.now()
-    root = export_root()
-    root.mkdir(parents=True, exist_ok=True)
+    root = _private_root()
     final_name = f"{job.uuid}.{job.format}"
     partial = root / f"{job.uuid}.{job.attempts}.part"
 
@@ -457,7 +508,7 @@ def _run(job: ExportJob) -> ExportJob:
         ExportJob.objects.filter(pk=job.pk).update(progress_rows=n)
 
     try:
-        with open(partial, "wb") as out:
+        with _open_private(partial) as out:
             rows = write_ledger(out, req, actor=actor, at=at, progress=progress)
     except BaseException:
         # A failed attempt's file goes at once (it may hold full identity numbers); one left

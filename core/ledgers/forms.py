@@ -12,10 +12,20 @@ from core.forms import DateInput
 from core.ledgers import upload
 from core.models import ExportJob
 
+# XLSX first and the default: Excel opens it with every digit kept (15-digit area codes,
+# 18-digit identity numbers), where a CSV opened in Excel turns them into 3.20506E+14.
+FORMAT_CHOICES = [
+    (ExportJob.Format.XLSX, _("XLSX（Excel 表格，推荐）")),
+    (ExportJob.Format.CSV, _("CSV（供其他系统导入）")),
+]
+
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
-        label=_("格式"), choices=ExportJob.Format.choices, initial=ExportJob.Format.XLSX
+        label=_("格式"),
+        choices=FORMAT_CHOICES,
+        initial=ExportJob.Format.XLSX,
+        help_text=_("用 Excel 查看请选 XLSX；CSV 用 Excel 打开会丢失长数字的末几位。"),
     )
     as_of = forms.DateField(
         label=_("截至日期（月末重现）"),
@@ -29,6 +39,16 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not allow_full:
             del self.fields["full_id_numbers"]
+
+    def clean_as_of(self) -> Any:
+        from django.utils import timezone
+
+        from core.ledgers.exports import future_as_of_message
+
+        as_of = self.cleaned_data.get("as_of")
+        if as_of is not None and as_of > timezone.localdate():
+            raise forms.ValidationError(future_as_of_message())
+        return as_of
 
 
 class ImportForm(forms.Form):

@@ -21,7 +21,7 @@ from django.db import connections
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    from core.ledgers.definitions import Kind, RowQuery
+    from core.ledgers.definitions import Column, Kind, RowQuery
 
 
 def compiled(row_query: RowQuery) -> tuple[str, tuple, str]:
@@ -61,10 +61,24 @@ def _cursor(connection: BaseDatabaseWrapper) -> Iterator[Any]:
                 cursor.execute("RESET jit")
 
 
+def _formula_safe(sql: str, columns: Sequence[Column] | None) -> str:
+    """The ledger's SELECT with its cells made formula-safe for CSV (csvfile's rule), given
+    the ledger's columns; without them the query as it is."""
+    if columns is None:
+        return sql
+    from core.ledgers.csvfile import formula_safe_select
+
+    return formula_safe_select(sql, columns)
+
+
 @contextlib.contextmanager
-def copy_csv(row_query: RowQuery) -> Iterator[Iterator[bytes]]:
-    """The rows as CSV (no header), one chunk per row, exactly as PostgreSQL writes them."""
+def copy_csv(
+    row_query: RowQuery, columns: Sequence[Column] | None = None
+) -> Iterator[Iterator[bytes]]:
+    """The rows as CSV (no header), one chunk per row, exactly as PostgreSQL writes them;
+    given the ledger's `columns`, cells that would start a formula are neutralised."""
     sql, params, alias = compiled(row_query)
+    sql = _formula_safe(sql, columns)
     with _cursor(connections[alias]) as cursor:  # noqa: SIM117
         with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params or None):
             yield _copied(cursor)
@@ -82,13 +96,17 @@ def copy_xlsx(row_query: RowQuery, kinds: Sequence[Kind]) -> Iterator[Iterator[l
 
 
 @contextlib.contextmanager
-def copy_rows(row_query: RowQuery, width: int) -> Iterator[Iterator[list[str | None]]]:
-    """The rows as lists of text (None for NULL), from COPY's text format.
+def copy_rows(
+    row_query: RowQuery, width: int, columns: Sequence[Column] | None = None
+) -> Iterator[Iterator[list[str | None]]]:
+    """The rows as lists of text (None for NULL), from COPY's text format; `columns` as for
+    `copy_csv`.
 
     Each line is split on tabs; only a line holding a backslash (an escaped tab, newline or
     backslash in some value, or a NULL) goes through the unescaping below.
     """
     sql, params, alias = compiled(row_query)
+    sql = _formula_safe(sql, columns)
     with _cursor(connections[alias]) as cursor:  # noqa: SIM117
         with cursor.copy(f"COPY ({sql}) TO STDOUT", params or None):
             yield _parsed(_copied(cursor), width)

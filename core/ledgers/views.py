@@ -136,9 +136,19 @@ def _disposition(filename: str) -> str:
 
 class DownloadListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(
-            request, "ledgers/downloads.html", {"jobs": export_job_list(actor=request.user)}
-        )
+        jobs = [
+            {"job": job, "title": ledger_title(job.ledger)}
+            for job in export_job_list(actor=request.user)
+        ]
+        return render(request, "ledgers/downloads.html", {"jobs": jobs})
+
+
+def ledger_title(name: str) -> str:
+    """A ledger's title for a job that names it (the name itself if it is gone since)."""
+    try:
+        return str(get_ledger(name).title)
+    except Http404:
+        return name
 
 
 class DownloadStatusView(LoginRequiredMixin, View):
@@ -154,6 +164,8 @@ def job_status(job: ExportJob) -> dict[str, Any]:
     return {
         "id": str(job.uuid),
         "ledger": job.ledger,
+        "ledger_title": ledger_title(job.ledger),
+        "full_id_numbers": job.full_id_numbers,
         "format": job.format,
         "status": job.status,
         "status_display": job.get_status_display(),

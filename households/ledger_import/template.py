@@ -7,12 +7,20 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from households import idnumber
 from households.ledger_import.columns import COLUMNS
 
 if TYPE_CHECKING:
     pass
+
+
+# Said in the notes because an exported CSV re-imported shows it (core.ledgers.csvfile).
+FORMULA_NOTE = gettext_lazy(
+    "导出的 CSV 台账中，以 =、+、-、@、制表符或回车开头的文字单元格前加有一个英文单引号（'），"
+    "电子表格因此把它当作文字而不会执行公式；数字列（如金额、人数）不加，负数仍是数字。"
+)
 
 
 def template_rows() -> list[list[str]]:
@@ -53,7 +61,10 @@ def ledger_template_xlsx() -> bytes:
             XlsxColumn(_("必填"), width=8),
             XlsxColumn(_("说明"), width=60),
         ],
-        [[str(c.header), _("是") if c.required else _("否"), str(c.help)] for c in COLUMNS],
+        [
+            *[[str(c.header), _("是") if c.required else _("否"), str(c.help)] for c in COLUMNS],
+            [_("（公式）"), "", str(FORMULA_NOTE)],
+        ],
         banner=_("各列的含义与取值"),
     )
     writer.close()

@@ -16,6 +16,13 @@ members an enrolment covers is today's (it is set when the enrolment is applied 
 service changes it); a full identity number is decrypted only when the member still holds
 the number the event recorded (otherwise the recorded mask is shown).
 
+Before go-live: a household whose history begins after day D (loaded or imported later) has
+no event to read for D. Its first transaction then stands for it, and it is on D's ledgers
+(with its members and enrolments) when it was registered before D or has an enrolment that
+had started by D; the enrolments count on D by their own start and end dates. Such rows say
+so in the column 按自身日期推定. A household tracked before D is read from history alone, so
+what the history knows is never overridden and a month close stays reproducible.
+
 "Active on day D" is one rule for ledgers and the dashboard (`enrolment_active_on`): an
 enrolment approved (or since ended) whose start_date ≤ D ≤ end_date (an open end runs on);
 ending sets end_date, so an enrolment ended yesterday is not active today but still counts

@@ -26,10 +26,25 @@ def enrolment_active_on(day: dt.date, prefix: str = "") -> Q:
     return dates & running
 
 
+def placed_column() -> Column:
+    """The note on a month-close ledger of the rows placed by their own dates."""
+    return Column(
+        "placed",
+        _("按自身日期推定"),
+        "placed",
+        width=10,
+        help=_(
+            "按截至日期导出时，截至日早于该行的变更记录（如系统上线或导入之前）的行，"
+            "按其自身日期（救助认定的起止日期、登记日期）推定为当时已在册，此列为“是”"
+        ),
+        trusted=True,
+    )
+
+
 def household_columns(path: str = "household__") -> list[Column]:
     """区划代码, 社区/网格, 家庭住址, 户主姓名 of the household at `path`."""
     return [
-        Column("area_code", _("区划代码"), f"{path}area__code"),
+        Column("area_code", _("区划代码"), f"{path}area__code", trusted=True),
         Column("area_name", _("社区/网格"), f"{path}area__name"),
         Column("address", _("家庭住址"), f"{path}address", width=30),
         Column("head_name", _("户主姓名"), f"{path}head__name", width=10),

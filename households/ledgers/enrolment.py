@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, Count, F, IntegerField, OuterRef, Subquery
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -24,12 +24,13 @@ from core.ledgers.definitions import (
 )
 from households import selectors
 from households.filters import EnrolmentFilter
-from households.ledgers.common import household_columns, household_exprs
+from households.ledgers.common import household_columns, household_exprs, placed_column
 from households.ledgers.history import (
     cipher_as_of,
     event_value,
     events_as_of,
     household_exprs_as_of,
+    placed_by_own_dates,
 )
 from households.models import Enrolment, EnrolmentEvent, MemberEvent
 
@@ -84,8 +85,9 @@ ENROLMENT_COLUMNS = [
     Column("start_date", _("起始日期"), "start_date", Kind.DATE, width=12),
     Column("end_date", _("终止日期"), "end_date", Kind.DATE, width=12),
     Column("review_due", _("复核日期"), "review_due", Kind.DATE, width=12),
-    Column("status", _("状态"), "status", width=8),
-    Column("decided_at", _("审批时间"), "decided_at", width=16),
+    Column("status", _("状态"), "status", width=8, trusted=True),
+    Column("decided_at", _("审批时间"), "decided_at", width=16, trusted=True),
+    placed_column(),
 ]
 
 
@@ -99,6 +101,7 @@ def _enrolment_rows(
     exprs = [
         *household_exprs(),
         *_enrolment_value_exprs(),
+        Value(""),
     ]
     exprs[6] = Hex("member__id_number_cipher") if full_id_numbers else exprs[6]
     return RowQuery(qs.values_list(*exprs), cipher_column=6 if full_id_numbers else None)
@@ -108,10 +111,16 @@ def _enrolment_rows_as_of(
     *, actor: User | None, filters: dict, day: dt.date, full: bool
 ) -> RowQuery:
     cutoff = end_of_day(day)
-    qs = events_as_of(EnrolmentEvent, actor=actor, filters=filters, cutoff=cutoff)
+    qs = events_as_of(EnrolmentEvent, actor=actor, filters=filters, cutoff=cutoff).filter(
+        Q(history_begins__lt=cutoff) | Q(start_date__lte=day)
+    )
     if "category" in filters:
         qs = qs.filter(category_id=filters["category"])
-    exprs = [*household_exprs_as_of(EnrolmentEvent, cutoff), *_enrolment_value_exprs("pgh_obj_id")]
+    exprs = [
+        *household_exprs_as_of(EnrolmentEvent, cutoff),
+        *_enrolment_value_exprs("pgh_obj_id"),
+        placed_by_own_dates(cutoff),
+    ]
     exprs[5] = event_value(MemberEvent, "member_id", "name", cutoff)
     exprs[6] = (
         cipher_as_of("member_id", cutoff)

@@ -15,6 +15,7 @@ from django.db.models import (
     OuterRef,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -35,7 +36,7 @@ from core.ledgers.definitions import (
 )
 from households import selectors
 from households.filters import HouseholdFilter
-from households.ledgers.common import enrolment_active_on
+from households.ledgers.common import enrolment_active_on, placed_column
 from households.ledgers.history import (
     AMOUNT_AS_OF,
     CATEGORIES_AS_OF,
@@ -45,6 +46,8 @@ from households.ledgers.history import (
     event_value,
     history_prefix,
     latest,
+    on_the_books,
+    placed_by_own_dates,
 )
 from households.models import Area, Enrolment, Household, HouseholdEvent, Member, MemberEvent
 
@@ -89,7 +92,13 @@ def _active_members(household: str = "pk") -> Subquery:
 
 
 HOUSEHOLD_COLUMNS = [
-    Column("area_code", _("区划代码"), "area__code", help=_("社区或网格的统计用区划代码")),
+    Column(
+        "area_code",
+        _("区划代码"),
+        "area__code",
+        help=_("社区或网格的统计用区划代码"),
+        trusted=True,
+    ),
     Column("area_name", _("社区/网格"), "area__name"),
     Column("address", _("家庭住址"), "address", width=30),
     Column("head_name", _("户主姓名"), "head__name", width=10),
@@ -98,10 +107,11 @@ HOUSEHOLD_COLUMNS = [
     Column("members", _("在户人数"), "members", Kind.NUMBER, width=8),
     Column("categories", _("救助类别"), "categories", help=_("导出当日（或截至日）有效的类别")),
     Column("amount", _("月救助金额合计（元）"), "amount", Kind.NUMBER, width=12),
-    Column("tier", _("风险分层"), "tier", width=8),
+    Column("tier", _("风险分层"), "tier", width=8, trusted=True),
     Column("worker", _("责任社工"), "worker__display_name", width=10),
-    Column("status", _("状态"), "status", width=8),
+    Column("status", _("状态"), "status", width=8, trusted=True),
     Column("registered", _("登记日期"), "created_at", Kind.DATE, width=12),
+    placed_column(),
 ]
 
 
@@ -126,6 +136,7 @@ def _household_rows(
         F("worker__display_name"),
         label_of("status", Household.Status.choices),
         LocalDate("created_at"),
+        Value(""),
     ]
     return RowQuery(qs.values_list(*exprs), cipher_column=4 if full_id_numbers else None)
 
@@ -135,7 +146,7 @@ def _household_rows_as_of(
 ) -> RowQuery:
     cutoff = end_of_day(day)
     prefix = history_prefix(actor)
-    qs = latest(HouseholdEvent, cutoff)
+    qs = latest(HouseholdEvent, cutoff).filter(on_the_books("pgh_obj_id", cutoff, day))
     qs = qs.none() if prefix is None else qs.filter(area_code__startswith=prefix)
     qs = as_of_filters(qs, filters, area_field="area_code")
     dates = [cutoff, day, day]
@@ -156,6 +167,7 @@ def _household_rows_as_of(
         F("worker__display_name"),
         label_of("status", Household.Status.choices),
         LocalDate("created_at"),
+        placed_by_own_dates(cutoff),
     ]
     qs = qs.order_by("area_code", "pgh_obj_id").values_list(*exprs)
     return RowQuery(qs, cipher_column=4 if full else None)

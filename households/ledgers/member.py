@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,12 +26,19 @@ from core.ledgers.definitions import (
 )
 from households import selectors
 from households.filters import MemberFilter
-from households.ledgers.common import enrolment_active_on, household_columns, household_exprs
+from households.ledgers.common import (
+    enrolment_active_on,
+    household_columns,
+    household_exprs,
+    placed_column,
+)
 from households.ledgers.history import (
     MEMBER_CATEGORIES_AS_OF,
     cipher_as_of,
     events_as_of,
     household_exprs_as_of,
+    on_the_books,
+    placed_by_own_dates,
 )
 from households.models import Area, Enrolment, Member, MemberEvent
 
@@ -79,21 +86,22 @@ MEMBER_COLUMNS = [
         width=20,
         help=_("脱敏为前4位和后4位；有“导出完整身份证号”权限时为完整号码"),
     ),
-    Column("sex", _("性别"), "sex", width=6),
+    Column("sex", _("性别"), "sex", width=6, trusted=True),
     Column("birth_date", _("出生日期"), "birth_date", Kind.DATE, width=12),
-    Column("relation", _("与户主关系"), "relation", width=10),
+    Column("relation", _("与户主关系"), "relation", width=10, trusted=True),
     Column("phone", _("联系电话"), "phone"),
-    Column("disability_type", _("残疾类别"), "disability_type", width=10),
-    Column("disability_grade", _("残疾等级"), "disability_grade", width=10),
-    Column("health", _("健康状况"), "health", width=10),
+    Column("disability_type", _("残疾类别"), "disability_type", width=10, trusted=True),
+    Column("disability_grade", _("残疾等级"), "disability_grade", width=10, trusted=True),
+    Column("health", _("健康状况"), "health", width=10, trusted=True),
     Column("illness", _("疾病名称"), "illness"),
-    Column("labour_capacity", _("劳动能力"), "labour_capacity"),
-    Column("employment", _("就业状况"), "employment", width=10),
-    Column("schooling", _("在学情况"), "schooling", width=10),
-    Column("lives_alone", _("独居"), "lives_alone", width=6),
+    Column("labour_capacity", _("劳动能力"), "labour_capacity", trusted=True),
+    Column("employment", _("就业状况"), "employment", width=10, trusted=True),
+    Column("schooling", _("在学情况"), "schooling", width=10, trusted=True),
+    Column("lives_alone", _("独居"), "lives_alone", width=6, trusted=True),
     Column("monthly_income", _("月收入（元）"), "monthly_income", Kind.NUMBER, width=12),
     Column("categories", _("救助类别"), "categories", help=_("覆盖该成员的有效类别")),
-    Column("status", _("状态"), "status", width=8),
+    Column("status", _("状态"), "status", width=8, trusted=True),
+    placed_column(),
 ]
 
 _YES_NO = [(True, _("是")), (False, _("否"))]
@@ -134,6 +142,7 @@ def _member_rows(
         *_member_value_exprs(full_id_numbers),
         _member_categories(timezone.localdate()),
         label_of("status", Member.Status.choices),
+        Value(""),
     ]
     return RowQuery(qs.values_list(*exprs), cipher_column=5 if full_id_numbers else None)
 
@@ -141,6 +150,7 @@ def _member_rows(
 def _member_rows_as_of(*, actor: User | None, filters: dict, day: dt.date, full: bool) -> RowQuery:
     cutoff = end_of_day(day)
     qs = events_as_of(MemberEvent, actor=actor, filters=filters, cutoff=cutoff)
+    qs = qs.filter(on_the_books("household_id", cutoff, day))
     values = _member_value_exprs(False)
     if full:
         values[1] = cipher_as_of("pgh_obj_id", cutoff)
@@ -149,6 +159,7 @@ def _member_rows_as_of(*, actor: User | None, filters: dict, day: dt.date, full:
         *values,
         RawSQL(MEMBER_CATEGORIES_AS_OF, [cutoff, day, day], output_field=CharField()),  # noqa: S611
         label_of("status", Member.Status.choices),
+        placed_by_own_dates(cutoff),
     ]
     qs = qs.order_by("hh_area_code", "household_id", "pgh_obj_id").values_list(*exprs)
     return RowQuery(qs, cipher_column=5 if full else None)

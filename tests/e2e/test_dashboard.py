@@ -86,7 +86,7 @@ def test_street_staff_drill_from_an_overdue_count_to_the_list_and_export_it(
     with phone.expect_download() as waiting:
         phone.get_by_role("button", name="导出").click()
     download = waiting.value
-    assert download.suggested_filename.startswith("跟进计划台账_320506001000_")
+    assert download.suggested_filename.startswith("跟进计划台账_平江街道_")  # the area by name
     content = download.path().read_bytes().decode("utf-8-sig")
     header, *data = list(csv.reader(io.StringIO(content)))
     assert header[:3] == ["区划代码", "社区/网格", "家庭住址"]

@@ -58,6 +58,7 @@ def start_worker(tmp_path, holds, on_redis):
         DATABASE_URL=database_url(connection.settings_dict, application_name=WORKER_DB),
         REDIS_URL=on_redis.url,
         ZHULIAN_MEDIA_ROOT=str(tmp_path / "media"),
+        ZHULIAN_EXPORT_DIR=str(tmp_path / "exports"),
         FAULTS_HOLD_DIR=str(holds),
         FAULTS_CHUNK_SIZE="10",
         FAULTS_EXPORT_ROWS="10",
@@ -259,7 +260,7 @@ def _rows(path: Path) -> list[list[str]]:
 def test_export_killed_or_cut_off_from_postgresql_mid_file_completes_once(
     registry, full_exporter, start_worker, holds, on_redis, tmp_path
 ):
-    exports_dir = tmp_path / "media" / "exports"
+    exports_dir = tmp_path / "exports"
     _arm(holds, "export-rows")
     first = start_worker("first")
     job = _start_export(full_exporter)
