@@ -23,7 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.access_log import AccessLogFilter, access_log_search
 from core.audit import log_access
-from core.errors import ApplicationError, StaleVersionError
+from core.errors import ApplicationError, RateLimitedError, StaleVersionError
 from core.models import AccessLog
 from core.pagination import KeysetPagination, paginated_response
 
@@ -34,12 +34,17 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Domain errors become 400 (or 409 for a stale version) with field-level messages."""
+    """Domain errors become 400 (409 for a stale version, 429 for a rate limit) with
+    field-level messages."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, StaleVersionError):
         exc = Conflict(detail=exc.message)
+    elif isinstance(exc, RateLimitedError):
+        wait = exc.retry_after
+        exc = exceptions.Throttled(detail=exc.message)  # our message alone, in our words
+        exc.wait = wait  # for the Retry-After header
     elif isinstance(exc, ApplicationError):
         exc = exceptions.ValidationError(detail={"detail": [exc.message]})
     return drf_exception_handler(exc, context)

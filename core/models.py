@@ -90,6 +90,8 @@ class AccessLog(models.Model):
         LOGIN = "login", _("登录")
         LOGIN_FAILED = "login_failed", _("登录失败")
         EXPORT_ACCESS_LOG = "export_access_log", _("导出访问日志")
+        ID_NUMBER_CLASH = "id_number_clash", _("录入的身份证号已在其他地区登记")
+        ID_NUMBER_CLASH_LIMITED = "id_number_clash_limited", _("身份证号查重次数超限")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

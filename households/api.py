@@ -48,6 +48,7 @@ from core.audit import log_access
 from core.models import AccessLog
 from core.pagination import KeysetPagination, paginated_response
 from households import idnumber
+from households.clashes import clashes_recorded
 from households.filters import (
     AreaFilter,
     EnrolmentFilter,
@@ -232,7 +233,8 @@ class HouseholdCreateApi(_Api):
     )
     def post(self, request: Request) -> Response:
         data = _input(self, request)
-        household = household_create(actor=request.user, **data)
+        with clashes_recorded(actor=request.user, request=request):
+            household = household_create(actor=request.user, **data)
         return Response(
             HouseholdDetailOutputSerializer(household).data, status=status.HTTP_201_CREATED
         )
@@ -333,7 +335,8 @@ class MemberCreateApi(_Api):
     def post(self, request: Request) -> Response:
         data = _input(self, request)
         household = household_get_for_edit(actor=request.user, household_id=data.pop("household"))
-        member = member_add(actor=request.user, household=household, data=data)
+        with clashes_recorded(actor=request.user, request=request):
+            member = member_add(actor=request.user, household=household, data=data)
         return Response(MemberDetailOutputSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
@@ -366,9 +369,10 @@ class MemberUpdateApi(_Api):
         member = member_get_for_edit(actor=request.user, member_id=member_id)
         data = _input(self, request, member=member)
         version = data.pop("version")
-        member = member_update(
-            actor=request.user, member=member, data=data, expected_version=version
-        )
+        with clashes_recorded(actor=request.user, request=request):
+            member = member_update(
+                actor=request.user, member=member, data=data, expected_version=version
+            )
         return Response(MemberDetailOutputSerializer(member).data)
 
 

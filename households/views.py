@@ -17,11 +17,13 @@ from django.views import View
 
 from cases.selectors import household_case_panel
 from core.audit import log_access
-from core.errors import ApplicationError
+from core.errors import ApplicationError, RateLimitedError
 from core.forms import add_service_errors
 from core.keyset import KeysetPage, keyset_page
 from core.models import AccessLog
+from core.views import rate_limited
 from households import idnumber, selectors, services
+from households.clashes import clashes_recorded
 from households.filters import ID_NUMBER_IN_QUERY
 from households.forms import (
     DecisionForm,
@@ -208,14 +210,17 @@ class HouseholdCreateView(LoginRequiredMixin, View):
         if household_form.is_valid() & head_form.is_valid():
             data = household_form.cleaned_data
             try:
-                household = services.household_create(
-                    actor=request.user,
-                    area=data["area"],
-                    address=data["address"],
-                    phone=data["phone"],
-                    note=data["note"],
-                    head=head_form.service_data(),
-                )
+                with clashes_recorded(actor=request.user, request=request):
+                    household = services.household_create(
+                        actor=request.user,
+                        area=data["area"],
+                        address=data["address"],
+                        phone=data["phone"],
+                        note=data["note"],
+                        head=head_form.service_data(),
+                    )
+            except RateLimitedError as error:
+                return rate_limited(request, error)
             except DomainError as error:
                 _split_errors(error, household_form, head_form)
             else:
@@ -280,9 +285,12 @@ class MemberAddView(LoginRequiredMixin, View):
         form = MemberForm(request.POST)
         if form.is_valid():
             try:
-                services.member_add(
-                    actor=request.user, household=household, data=form.service_data()
-                )
+                with clashes_recorded(actor=request.user, request=request):
+                    services.member_add(
+                        actor=request.user, household=household, data=form.service_data()
+                    )
+            except RateLimitedError as error:
+                return rate_limited(request, error)
             except DomainError as error:
                 add_service_errors(form, error)
             else:
@@ -306,12 +314,15 @@ class MemberEditView(LoginRequiredMixin, View):
         form = MemberForm(request.POST, editing=True)
         if form.is_valid():
             try:
-                services.member_update(
-                    actor=request.user,
-                    member=member,
-                    data=form.service_data(),
-                    expected_version=form.cleaned_data["version"],
-                )
+                with clashes_recorded(actor=request.user, request=request):
+                    services.member_update(
+                        actor=request.user,
+                        member=member,
+                        data=form.service_data(),
+                        expected_version=form.cleaned_data["version"],
+                    )
+            except RateLimitedError as error:
+                return rate_limited(request, error)
             except DomainError as error:
                 add_service_errors(form, error)
             else:
