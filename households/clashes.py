@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from households.models import User
 
 
-class IdNumberClash(ValidationError):
+class IdNumberClashError(ValidationError):
     """A number that is active in a household out of the actor's scope (a field error)."""
 
     def __init__(self, errors: dict[str, Any], *, holder_household_id: int, field: str) -> None:
@@ -46,7 +46,7 @@ class IdNumberClash(ValidationError):
         self.field = field
 
 
-class ClashLimitReached(RateLimitedError):
+class ClashLimitError(RateLimitedError):
     """The user has had too many clash answers in the window: no new number is checked."""
 
     def __init__(self) -> None:
@@ -94,12 +94,12 @@ def clashes_recorded(*, actor: User, request: HttpRequest | None) -> Iterator[No
 
     try:
         yield
-    except IdNumberClash as clash:
+    except IdNumberClashError as clash:
         over = count(actor) > settings.ID_CLASH_LIMIT
         services.id_number_clash_record(actor=actor, request=request, clash=clash, limited=over)
         if over:
-            raise ClashLimitReached from None
+            raise ClashLimitError from None
         raise
-    except ClashLimitReached:
+    except ClashLimitError:
         services.id_number_clash_record(actor=actor, request=request, clash=None, limited=True)
         raise

@@ -78,7 +78,7 @@ def _claim_id_number(
     except ValidationError as error:
         raise ValidationError({"id_number": error.messages}) from None
     if clashes.limit_reached(actor):
-        raise clashes.ClashLimitReached
+        raise clashes.ClashLimitError
     digest = idnumber.lookup_hash(parsed.number)
     holder = (
         Member.objects.filter(id_number_hash=digest, status=Member.Status.ACTIVE)
@@ -97,7 +97,7 @@ def _claim_id_number(
 
 def _clash(actor: User | None, holder: Member, field: str) -> ValidationError:
     """The error for a number active in another member: named when the actor can see that
-    household; otherwise anonymous, and an IdNumberClash, which views log and rate-limit."""
+    household; otherwise anonymous, and an IdNumberClashError, which views log and rate-limit."""
     prefix = scope_prefix(actor) if actor is not None else ""
     if prefix is not None and holder.household.area_code.startswith(prefix):
         message = _("该身份证号已登记为本辖区“%(address)s”家庭的在户成员“%(name)s”。") % {
@@ -108,7 +108,7 @@ def _clash(actor: User | None, holder: Member, field: str) -> ValidationError:
     message = _(
         "该身份证号已登记为其他地区的在户成员，不能重复登记。请先核实该人员的户籍与居住情况。"
     )
-    return clashes.IdNumberClash(
+    return clashes.IdNumberClashError(
         {field: [message]}, holder_household_id=holder.household_id, field=field
     )
 
@@ -209,10 +209,10 @@ def member_add(*, actor: User | None, household: Household, data: dict[str, Any]
         if name in data and data[name] is not None:
             setattr(member, name, data[name])
     errors: dict[str, list[str]] = {}
-    clash: clashes.IdNumberClash | None = None
+    clash: clashes.IdNumberClashError | None = None
     try:
         _claim_id_number(actor=actor, member=member, raw=data.get("id_number", ""))
-    except clashes.IdNumberClash as error:
+    except clashes.IdNumberClashError as error:
         clash = error
         errors.update(error.message_dict)
     except ValidationError as error:
@@ -223,7 +223,7 @@ def member_add(*, actor: User | None, household: Household, data: dict[str, Any]
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
     if clash is not None:
-        raise clashes.IdNumberClash(
+        raise clashes.IdNumberClashError(
             errors, holder_household_id=clash.holder_household_id, field=clash.field
         )
     if errors:
@@ -291,7 +291,7 @@ def _reactivates(before: dict[str, Any], data: dict[str, Any]) -> bool:
 def _claim_again(*, actor: User | None, member: Member) -> None:
     """A member moving back to active must not clash with another active holder."""
     if clashes.limit_reached(actor):
-        raise clashes.ClashLimitReached
+        raise clashes.ClashLimitError
     holder = (
         Member.objects.filter(id_number_hash=member.id_number_hash, status=Member.Status.ACTIVE)
         .exclude(pk=member.pk)
@@ -594,7 +594,7 @@ def id_number_clash_record(
     *,
     actor: User,
     request: HttpRequest | None,
-    clash: clashes.IdNumberClash | None,
+    clash: clashes.IdNumberClashError | None,
     limited: bool,
 ) -> None:
     """The access-log trace of a clash answer (in the area of the household that holds the
