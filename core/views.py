@@ -1,4 +1,4 @@
-"""Pages of no app: the health check, the access-log search."""
+"""Pages of no app: the health check, the access-log search, the error pages."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from core import access_log
+from core.errors import RateLimitedError
 from core.forms import AccessLogSearchForm
 from core.keyset import keyset_page
 
@@ -99,4 +100,48 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if down:
         response["Retry-After"] = "5"
     response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- error pages: the site's layout and the user's language; JSON under /api/ ----------
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400. The request itself may be what is broken (a bad host, too many fields),
+    so the page reads nothing from it: the minimal layout, no user, no session."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("请求有误。")}, status=400)
+    return HttpResponse(loader.get_template("400.html").render({}, None), status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler403."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("您没有执行该操作的权限。")}, status=403)
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's own page is in English and says nothing a user can act on."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("CSRF 校验失败，请刷新页面后重试。")}, status=403)
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: never says whether the thing exists out of the user's scope."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def rate_limited(request: HttpRequest, error: RateLimitedError) -> HttpResponse:
+    """The 429 page of a rate limit met by a page (the API answers through its handler)."""
+    response = render(request, "429.html", {"message": error.message}, status=429)
+    if error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
     return response
