@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+# Roles that read the registry to check it, not to call anyone: they see every phone number
+# masked, on pages, in the API and in the history, as a masked export shows it.
+_PHONES_MASKED_FOR = frozenset({"auditor"})
+
 
 def mask_phone(phone: str | None) -> str:
     """The first 3 and last 4 digits, the rest as asterisks: 138****5678.
@@ -15,3 +21,13 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) < 8:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def masks_phones(actor: Any) -> bool:
+    """Whether `actor` sees phone numbers masked (the one rule for pages and the API)."""
+    return getattr(actor, "role", None) in _PHONES_MASKED_FOR
+
+
+def phone_for(actor: Any, phone: str | None) -> str:
+    """A phone number as `actor` may see it."""
+    return mask_phone(phone) if masks_phones(actor) else (phone or "")

@@ -236,7 +236,8 @@ class HouseholdCreateApi(_Api):
         with clashes_recorded(actor=request.user, request=request):
             household = household_create(actor=request.user, **data)
         return Response(
-            HouseholdDetailOutputSerializer(household).data, status=status.HTTP_201_CREATED
+            HouseholdDetailOutputSerializer(household, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -255,7 +256,9 @@ class HouseholdDetailApi(_Api):
             obj=household,
             household_id=household.pk,
         )
-        return Response(HouseholdDetailOutputSerializer(household).data)
+        return Response(
+            HouseholdDetailOutputSerializer(household, context={"request": request}).data
+        )
 
 
 class HouseholdUpdateApi(_Api):
@@ -278,7 +281,9 @@ class HouseholdUpdateApi(_Api):
         household = household_update(
             actor=request.user, household=household, data=data, expected_version=version
         )
-        return Response(HouseholdDetailOutputSerializer(household).data)
+        return Response(
+            HouseholdDetailOutputSerializer(household, context={"request": request}).data
+        )
 
 
 # ---- members ---------------------------------------------------------------------------
@@ -337,7 +342,10 @@ class MemberCreateApi(_Api):
         household = household_get_for_edit(actor=request.user, household_id=data.pop("household"))
         with clashes_recorded(actor=request.user, request=request):
             member = member_add(actor=request.user, household=household, data=data)
-        return Response(MemberDetailOutputSerializer(member).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MemberDetailOutputSerializer(member, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MemberDetailApi(_Api):
@@ -346,7 +354,7 @@ class MemberDetailApi(_Api):
     )
     def get(self, request: Request, member_id: UUID) -> Response:
         member = member_get(actor=request.user, member_id=member_id)
-        return Response(MemberDetailOutputSerializer(member).data)
+        return Response(MemberDetailOutputSerializer(member, context={"request": request}).data)
 
 
 class MemberUpdateApi(_Api):
@@ -373,7 +381,7 @@ class MemberUpdateApi(_Api):
             member = member_update(
                 actor=request.user, member=member, data=data, expected_version=version
             )
-        return Response(MemberDetailOutputSerializer(member).data)
+        return Response(MemberDetailOutputSerializer(member, context={"request": request}).data)
 
 
 class MemberRevealIdNumberApi(_Api):
