@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -57,6 +58,7 @@ from households.filters import (
     refuse_id_number_in_query,
 )
 from households.models import Member
+from households.roles import may_reveal_id_number
 from households.selectors import (
     ID_SEARCH_CAP,
     area_get,
@@ -91,6 +93,7 @@ from households.serializers import (
     VisibleUUIDField,
 )
 from households.services import (
+    REVEAL_REASON_MAX_LENGTH,
     enrolment_apply,
     enrolment_approve,
     enrolment_end,
@@ -385,19 +388,34 @@ class MemberUpdateApi(_Api):
 
 
 class MemberRevealIdNumberApi(_Api):
+    @extend_schema_serializer(component_name="MemberRevealRequest")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(
+            max_length=REVEAL_REASON_MAX_LENGTH,
+            help_text=_("查看事由（必填），与本次查看一起记入访问日志"),
+        )
+
     @extend_schema_serializer(component_name="MemberIdNumber")
     class OutputSerializer(serializers.Serializer):
         id_number = serializers.CharField()
 
     @extend_schema(
         operation_id="member_reveal_id_number",
-        description=_("完整身份证号，仅限有“查看完整身份证号”权限的用户；每次查看均记入访问日志。"),
-        request=None,
-        responses={200: OutputSerializer, **_FORBIDDEN, **_NOT_FOUND},
+        description=_(
+            "完整身份证号，仅限有“查看完整身份证号”权限的用户；须填写查看事由，"
+            "每次查看连同事由记入访问日志。"
+        ),
+        request=InputSerializer,
+        responses={200: OutputSerializer, **_INVALID, **_FORBIDDEN, **_NOT_FOUND},
     )
     def post(self, request: Request, member_id: UUID) -> Response:
         member = member_get(actor=request.user, member_id=member_id)
-        number = member_reveal_id_number(actor=request.user, member=member, request=request)
+        if not may_reveal_id_number(request.user):
+            raise PermissionDenied
+        reason = _input(self, request)["reason"]
+        number = member_reveal_id_number(
+            actor=request.user, member=member, reason=reason, request=request
+        )
         response = Response(self.OutputSerializer({"id_number": number}).data)
         response["Cache-Control"] = "no-store"
         return response

@@ -302,12 +302,23 @@ def _claim_again(*, actor: User | None, member: Member) -> None:
         raise _clash(actor, holder, "status")
 
 
+REVEAL_REASON_MAX_LENGTH = 100
+
+
 def member_reveal_id_number(
-    *, actor: User, member: Member, request: HttpRequest | None = None
+    *, actor: User, member: Member, reason: str, request: HttpRequest | None = None
 ) -> str:
-    """The full identity number, for a user with the reveal permission; every reveal is logged."""
+    """The full identity number, for a user with the reveal permission and a reason (查看事由);
+    every reveal is logged with its reason, which auditors search."""
     if not may_reveal_id_number(actor):
         raise PermissionDenied
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": [_("请填写查看事由。")]})
+    if len(reason) > REVEAL_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": [_("查看事由不能超过 %(n)s 个字。") % {"n": REVEAL_REASON_MAX_LENGTH}]}
+        )
     number = idnumber.decrypt(member.id_number_cipher)
     log_access(
         actor=actor,
@@ -315,6 +326,7 @@ def member_reveal_id_number(
         request=request,
         obj=member,
         household_id=member.household_id,
+        detail={"reason": reason},
     )
     return number
 

@@ -32,6 +32,7 @@ from households.forms import (
     HouseholdSearchForm,
     IdNumberSearchForm,
     MemberForm,
+    RevealForm,
 )
 from households.models import Enrolment, Member
 from households.roles import Can, can, may_reveal_id_number
@@ -162,6 +163,7 @@ class HouseholdDetailView(LoginRequiredMixin, View):
                 "can_apply": can(request.user, Can.APPLY_ENROLMENT),
                 "can_decide": can(request.user, Can.DECIDE_ENROLMENT),
                 "can_reveal": may_reveal_id_number(request.user),
+                "reveal_form": RevealForm(),
                 "cases": household_case_panel(actor=request.user, household=household),
                 "needs": household_need_panel(actor=request.user, household=household),
             },
@@ -343,11 +345,26 @@ class MemberRevealView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, member_id: str) -> HttpResponse:
         member = selectors.member_get(actor=request.user, member_id=member_id)
-        number = services.member_reveal_id_number(
-            actor=request.user, member=member, request=request
-        )
+        if not may_reveal_id_number(request.user):
+            raise PermissionDenied
+        form = RevealForm(request.POST)
+        number, status = None, 400
+        if form.is_valid():
+            try:
+                number = services.member_reveal_id_number(
+                    actor=request.user,
+                    member=member,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+                status = 200
+            except ValidationError as error:
+                add_service_errors(form, error)
         response = render(
-            request, "households/member_reveal.html", {"member": member, "number": number}
+            request,
+            "households/member_reveal.html",
+            {"member": member, "number": number, "form": form},
+            status=status,
         )
         response["Cache-Control"] = "no-store"
         return response

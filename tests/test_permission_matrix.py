@@ -466,6 +466,7 @@ MATRIX: list[Check] = [
         allow={ADMIN},
         forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
         ok=(200,),
+        body=constant(reason="核对低保申请材料"),
     ),
     _page("households:enrolments_pending", allow=ALL, sees=_address),
     _post(
@@ -730,6 +731,7 @@ MATRIX: list[Check] = [
         allow={ADMIN},
         forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
         ok=(200,),
+        body=constant(reason="核对低保申请材料"),
     ),
     _page("api-households:enrolment-list", allow=ALL, sees=_uuid("enrolment")),
     _post(

@@ -119,7 +119,9 @@ def flow(client, admin, personas, areas, on_redis, tmp_path, settings, monkeypat
 
     found = client.post(reverse("households:id_search"), {"id_number": HEAD})
     assert found.status_code == 200 and "狮林寺巷9号" in found.content.decode()
-    reveal = client.post(reverse("households:member_reveal", args=[home.head.uuid]))
+    reveal = client.post(
+        reverse("households:member_reveal", args=[home.head.uuid]), {"reason": "核对"}
+    )
     assert reveal.status_code == 200 and HEAD in reveal.content.decode()
 
     client.force_login(personas.caseworker)
