@@ -670,6 +670,16 @@ MATRIX: list[Check] = [
     # ---- the access log: auditors and district admins, each in its own area
     _page("audit:access_log", allow=READERS, other=403),
     _post("audit:access_log_export", allow=READERS, other=403, ok=(200,)),
+    # By identity number (POST): in scope a redirect to the search by the household's UUID.
+    _post(
+        "audit:access_log_id_search",
+        allow=READERS,
+        other=403,
+        ok=(302,),
+        out=every(READERS, 302, 400),
+        site_bound=True,
+        body=id_search,
+    ),
     # ---- the registry API
     _page("api-households:area-list", allow=ALL, sees=lambda w, site, persona: [site.area.code]),
     _page("api-households:area-detail", "area", allow=ALL),
@@ -941,6 +951,14 @@ MATRIX: list[Check] = [
         )
     ],
     _page("api-audit:access-log-list", allow=READERS, other=403),
+    _post(
+        "api-audit:access-log-search",
+        allow=READERS,
+        other=403,
+        ok=(200,),
+        site_bound=True,
+        body=id_search,
+    ),
     # ---- the ledger API
     _page("api-ledgers:ledger-list", allow=ALL),
     _page("api-ledgers:export-job-list", allow=ALL, sees=_own_job, seen_by=ALL),
