@@ -23,6 +23,10 @@ api_v1 = [
 
 # No traceback and no database: a database restart reads as "503, try again" (core.views).
 handler500 = "core.views.server_error"
+# In the site's layout and the user's language; JSON under /api/.
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
 
 urlpatterns = [
     path("healthz", HealthCheckView.as_view(), name="healthz"),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import django_filters
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -63,9 +63,19 @@ def access_log_qs_visible_to(*, actor: Actor) -> QuerySet[AccessLog]:
 
 
 def _household(queryset: QuerySet, _name: str, value: Any) -> QuerySet:
+    """One household or several (comma-separated UUIDs: those an identity number found)."""
     household = apps.get_model("households", "Household")
-    pk = household.objects.filter(uuid=value).values_list("pk", flat=True).first()
-    return queryset.filter(household_id=pk) if pk is not None else queryset.none()
+    pks = list(household.objects.filter(uuid__in=value).values_list("pk", flat=True))
+    return queryset.filter(household_id__in=pks) if pks else queryset.none()
+
+
+def _reason(queryset: QuerySet, _name: str, value: str) -> QuerySet:
+    value = value.strip()
+    return queryset.filter(detail__reason__icontains=value) if value else queryset
+
+
+class _UUIDs(django_filters.BaseInFilter, django_filters.UUIDFilter):
+    pass
 
 
 def _until(queryset: QuerySet, _name: str, value: dt.datetime) -> QuerySet:
@@ -74,7 +84,12 @@ def _until(queryset: QuerySet, _name: str, value: dt.datetime) -> QuerySet:
 
 class AccessLogFilter(django_filters.FilterSet):
     user = django_filters.CharFilter(field_name="username", label=_lazy("用户名"))
-    household = django_filters.UUIDFilter(method=_household, label=_lazy("家庭"))
+    household = _UUIDs(method=_household, label=_lazy("家庭编号（可用逗号分隔多个）"))
+    q = django_filters.CharFilter(
+        method="filter_households_named",
+        label=_lazy("家庭：成员姓名或地址（按身份证号查找请用 POST /api/v1/access-log/search/）"),
+    )
+    reason = django_filters.CharFilter(method=_reason, label=_lazy("查看事由包含"))
     action = django_filters.ChoiceFilter(choices=AccessLog.Action.choices, label=_lazy("操作"))
     since = django_filters.IsoDateTimeFilter(
         field_name="at", lookup_expr="gte", label=_lazy("起始时间（含）")
@@ -83,12 +98,50 @@ class AccessLogFilter(django_filters.FilterSet):
 
     class Meta:
         model = AccessLog
-        fields = ["user", "household", "action", "since", "until"]
+        fields = ["user", "household", "q", "reason", "action", "since", "until"]
+
+    def filter_households_named(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        """Entries about the reader's households whose address, or a member's name, holds
+        the text. An identity number is refused before this: it never comes in a URL."""
+        from households.scope import scope_prefix
+
+        value = value.strip()
+        if not value:
+            return queryset
+        prefix = scope_prefix(getattr(self.request, "user", None))
+        if prefix is None:
+            return queryset.none()
+        household = apps.get_model("households", "Household")
+        member = apps.get_model("households", "Member")
+        named = member.objects.filter(household=OuterRef("pk"), name__contains=value)
+        found = household.objects.filter(
+            Q(address__contains=value) | Exists(named), area_code__startswith=prefix
+        )
+        return queryset.filter(household_id__in=found.values("pk"))
+
+
+def looks_like_id_number(text: str) -> bool:
+    from households.idnumber import looks_like_id_number as shaped
+
+    return shaped(text or "")
+
+
+def households_with_id_number(*, actor: Actor, number: str) -> list[str]:
+    """UUIDs of the reader's households where a member (any status) holds the number."""
+    from households.selectors import ID_SEARCH_CAP, household_find_by_id_number
+
+    found = household_find_by_id_number(actor=actor, number=number)
+    return [str(u) for u in found.values_list("uuid", flat=True)[:ID_SEARCH_CAP]]
 
 
 def access_log_search(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet:
-    """The visible entries matching `filters` (user, household, action, since, until),
-    newest first, with the household's public UUID and address for display."""
+    """The visible entries matching `filters` (user, household(s), q: a household by a
+    member's name or its address, reason, action, since, until), newest first, with the
+    household's public UUID and address for display. An identity number in `q` is a 400:
+    it is searched by POST (households_with_id_number) and never carried in a URL."""
+    from households.filters import refuse_id_number_in_query
+
+    refuse_id_number_in_query(filters or {})
     household = apps.get_model("households", "Household")
     of_entry = household.objects.filter(pk=OuterRef("household_id"))
     qs = filtered(AccessLogFilter, access_log_qs_visible_to(actor=actor), filters, actor)
@@ -96,6 +149,104 @@ def access_log_search(*, actor: Actor, filters: dict[str, Any] | None = None) ->
         household_uuid=Subquery(of_entry.values("uuid")[:1]),
         household_address=Subquery(of_entry.values("address")[:1]),
     ).order_by("-id")
+
+
+# ---- an entry's detail, for people --------------------------------------------------------
+
+# What each key of AccessLog.detail means, in the reader's words; keys not named here are
+# shown as they are. Written by core/audit.log_access callers: exports (core/ledgers/exports),
+# reveals, identity-number clashes, logins, the log's own exports.
+_DETAIL_LABELS = {
+    "ledger": _lazy("台账"),
+    "rows": _lazy("行数"),
+    "full_id_numbers": _lazy("完整身份证号"),
+    "format": _lazy("格式"),
+    "as_of": _lazy("截至日期"),
+    "filters": _lazy("筛选条件"),
+    "job": _lazy("导出任务"),
+    "reason": _lazy("查看事由"),
+    "field": _lazy("字段"),
+    "limit": _lazy("次数上限"),
+    "window": _lazy("时段（分钟）"),
+    "via": _lazy("方式"),
+    "page": _lazy("页面"),
+    "cap": _lazy("导出上限（行）"),
+}
+_FILTER_LABELS = {
+    "area": _lazy("区划"),
+    "category": _lazy("救助类别"),
+    "status": _lazy("状态"),
+    "tier": _lazy("风险分层"),
+    "q": _lazy("搜索"),
+    "user": _lazy("用户名"),
+    "household": _lazy("家庭"),
+    "action": _lazy("操作"),
+    "reason": _lazy("查看事由"),
+    "since": _lazy("起始时间"),
+    "until": _lazy("截止时间"),
+}
+_VALUE_LABELS = {
+    ("field", "id_number"): _lazy("身份证号"),
+    ("field", "status"): _lazy("状态"),
+    ("via", "api-token"): _lazy("API 令牌"),
+    ("page", "history"): _lazy("变更历史"),
+}
+_ORDER = list(_DETAIL_LABELS)
+
+
+def _ledger_title(name: str) -> str:
+    from django.http import Http404
+
+    from core.ledgers.definitions import get_ledger
+
+    try:
+        return str(get_ledger(name).title)
+    except Http404:  # a ledger since renamed or removed: its stored name
+        return name
+
+
+def _filter_text(filters: Any) -> str:
+    if not isinstance(filters, dict) or not filters:
+        return "—"
+    parts = []
+    for key, value in filters.items():
+        text = str(value)
+        if text.startswith("idhash:"):
+            text = _("身份证号（已隐去）")
+        parts.append(f"{_FILTER_LABELS.get(key, key)}={text}")
+    return "，".join(parts)
+
+
+def _value_text(key: str, value: Any) -> str:
+    if isinstance(value, str) and (key, value) in _VALUE_LABELS:
+        return str(_VALUE_LABELS[(key, value)])
+    if key == "ledger":
+        return _ledger_title(str(value))
+    if key == "filters":
+        return _filter_text(value)
+    if key == "window" and isinstance(value, int):
+        return str(value // 60)
+    if key == "format" and isinstance(value, str):
+        return value.upper()
+    if isinstance(value, bool):
+        if key == "full_id_numbers":
+            return _("含完整号码") if value else _("脱敏")
+        return _("是") if value else _("否")
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def describe(action: str, detail: Any) -> list[tuple[str, str]]:
+    """An entry's detail as (label, text) pairs in the reader's language, known keys first."""
+    if not isinstance(detail, dict) or not detail:
+        return []
+    keys = sorted(detail, key=lambda k: (_ORDER.index(k) if k in _ORDER else len(_ORDER), k))
+    return [(str(_DETAIL_LABELS.get(k, k)), _value_text(k, detail[k])) for k in keys]
+
+
+def describe_text(action: str, detail: Any) -> str:
+    return "；".join(f"{label}：{text}" for label, text in describe(action, detail))
 
 
 # ---- CSV ---------------------------------------------------------------------------------
@@ -154,7 +305,7 @@ def csv_rows(qs: QuerySet) -> Iterator[str]:
                 f"{otype}#{oid}" if otype else "",
                 area,
                 ip or "",
-                _cell(detail) if detail else "",
+                _cell(describe_text(action, detail)),
             ]
         )
 

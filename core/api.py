@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters import BooleanFilter, ChoiceFilter, DateFilter, FilterSet, UUIDFilter
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -18,8 +24,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.access_log import AccessLogFilter, access_log_search
-from core.errors import ApplicationError, StaleVersionError
+from core.access_log import (
+    AccessLogFilter,
+    access_log_qs_visible_to,
+    access_log_search,
+    describe,
+    households_with_id_number,
+)
+from core.errors import ApplicationError, RateLimitedError, StaleVersionError
 from core.models import AccessLog
 from core.pagination import KeysetPagination, paginated_response
 
@@ -30,12 +42,17 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Domain errors become 400 (or 409 for a stale version) with field-level messages."""
+    """Domain errors become 400 (409 for a stale version, 429 for a rate limit) with
+    field-level messages."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, StaleVersionError):
         exc = Conflict(detail=exc.message)
+    elif isinstance(exc, RateLimitedError):
+        wait = exc.retry_after
+        exc = exceptions.Throttled(detail=exc.message)  # our message alone, in our words
+        exc.wait = wait  # for the Retry-After header
     elif isinstance(exc, ApplicationError):
         exc = exceptions.ValidationError(detail={"detail": [exc.message]})
     return drf_exception_handler(exc, context)
@@ -114,6 +131,19 @@ class AccessLogOutputSerializer(serializers.Serializer):
     area_code = serializers.CharField()
     ip_address = serializers.IPAddressField(allow_null=True)
     detail = serializers.JSONField()
+    details = serializers.SerializerMethodField(
+        help_text=_("详情的中文说明：导出的台账、行数、是否含完整身份证号，查看事由等")
+    )
+
+    @extend_schema_field(
+        inline_serializer(
+            "AccessLogDetailLine",
+            {"label": serializers.CharField(), "text": serializers.CharField()},
+            many=True,
+        )
+    )
+    def get_details(self, entry: AccessLog) -> list[dict[str, str]]:
+        return [{"label": k, "text": v} for k, v in describe(entry.action, entry.detail)]
 
 
 class AccessLogListApi(APIView):
@@ -137,3 +167,57 @@ class AccessLogListApi(APIView):
             request=request,
             view=self,
         )
+
+
+class AccessLogIdSearchApi(APIView):
+    """POST: the entries about the reader's households where a member holds an identity
+    number (the number in the body, never in a URL); other filters as in the list, in the
+    body too; the page cursor (`cursor`) in the query string, the body sent again."""
+
+    pagination_class = KeysetPagination
+    parser_classes = [JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        id_number = serializers.CharField(max_length=24, help_text=_("18 位身份证号"))
+        user = serializers.CharField(max_length=150, required=False)
+        action = serializers.ChoiceField(choices=AccessLog.Action.choices, required=False)
+        reason = serializers.CharField(max_length=100, required=False)
+        since = serializers.DateTimeField(required=False)
+        until = serializers.DateTimeField(required=False)
+
+        def validate_id_number(self, value: str) -> str:
+            from households import idnumber
+
+            try:
+                return idnumber.parse(value).number
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages) from None
+
+    @extend_schema(
+        operation_id="access_log_search_by_id_number",
+        request=InputSerializer,
+        responses={
+            200: AccessLogOutputSerializer(many=True),
+            **INVALID,
+            **FORBIDDEN,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        access_log_qs_visible_to(actor=request.user)  # 403 for a role that does not read it
+        data = validated(self, request)
+        uuids = households_with_id_number(actor=request.user, number=data.pop("id_number"))
+        filters = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in data.items()}
+        if uuids:
+            entries = access_log_search(
+                actor=request.user, filters={**filters, "household": ",".join(uuids)}
+            )
+        else:
+            entries = AccessLog.objects.none()
+        response = paginated_response(
+            queryset=entries,
+            serializer_class=AccessLogOutputSerializer,
+            request=request,
+            view=self,
+        )
+        response["Cache-Control"] = "no-store"
+        return response

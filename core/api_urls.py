@@ -8,4 +8,5 @@ from core import api
 
 urlpatterns = [
     path("access-log/", api.AccessLogListApi.as_view(), name="access-log-list"),
+    path("access-log/search/", api.AccessLogIdSearchApi.as_view(), name="access-log-search"),
 ]

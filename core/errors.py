@@ -17,3 +17,13 @@ class StaleVersionError(ApplicationError):
         from django.utils.translation import gettext
 
         super().__init__(gettext("该记录已被他人修改，请刷新页面后重新编辑。"))
+
+
+class RateLimitedError(ApplicationError):
+    """Too many of something in a window: a 429, with how long to wait."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

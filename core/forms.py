@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import forms
@@ -36,8 +37,10 @@ class AccessLogSearchForm(forms.Form):
     """The access-log search of the page: dates are whole local days, both included."""
 
     user = forms.CharField(label=_("用户名"), max_length=150, required=False)
-    household = forms.UUIDField(label=_("家庭编号"), required=False)
+    q = forms.CharField(label=_("家庭：成员姓名或地址"), max_length=100, required=False)
+    household = forms.CharField(label=_("家庭编号"), max_length=2000, required=False)
     action = forms.ChoiceField(label=_("操作"), required=False)
+    reason = forms.CharField(label=_("查看事由包含"), max_length=100, required=False)
     date_from = forms.DateField(label=_("起始日期（含）"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("截止日期（含）"), required=False, widget=DateInput())
 
@@ -46,6 +49,14 @@ class AccessLogSearchForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("全部操作")), *AccessLog.Action.choices]
+
+    def clean_household(self) -> str:
+        """One household's number, or several comma-separated (an identity-number search)."""
+        raw = self.cleaned_data["household"].strip()
+        try:
+            return ",".join(str(uuid.UUID(part.strip())) for part in raw.split(",") if part)
+        except ValueError:
+            raise ValidationError(_("家庭编号格式不正确。")) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -59,7 +70,8 @@ class AccessLogSearchForm(forms.Form):
         if not self.is_valid():
             return {}
         data = self.cleaned_data
-        filters = {k: str(data[k]) for k in ("user", "household", "action") if data.get(k)}
+        keys = ("user", "q", "household", "action", "reason")
+        filters = {k: str(data[k]) for k in keys if data.get(k)}
         if data.get("date_from"):
             filters["since"] = _midnight(data["date_from"]).isoformat()
         if data.get("date_to"):

@@ -30,6 +30,8 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
+from core.masking import mask_phone
+
 _SALT = "zhulian.history"
 PAGE_SIZE = 30
 
@@ -250,9 +252,14 @@ def _rows(source: Source, root_pk: Any, cursor: Any, size: int) -> list[models.M
 
 
 def timeline(
-    *, root: models.Model, after: str | None = None, size: int = PAGE_SIZE
+    *,
+    root: models.Model,
+    after: str | None = None,
+    size: int = PAGE_SIZE,
+    mask_phones: bool = False,
 ) -> TimelinePage:
-    """One page of the history of `root` and of what belongs to it, newest first.
+    """One page of the history of `root` and of what belongs to it, newest first; phone
+    numbers masked (old and new) when `mask_phones` (core.masking.masks_phones).
 
     Costs a fixed number of queries whatever the number of events: per event table one for
     the page and one for the snapshots before its updates, then one for the people named.
@@ -264,7 +271,7 @@ def timeline(
     picked.sort(key=lambda p: (-p[1].pgh_created_at.timestamp(), p[0].label, -p[1].pgh_id))
     has_more = len(picked) > size
     picked = picked[:size]
-    entries = _render(picked)
+    entries = _render(picked, mask_phones=mask_phones)
     return TimelinePage(entries, _encode(entries[-1]) if has_more and entries else None)
 
 
@@ -358,7 +365,9 @@ def _is_secret(f: models.Field) -> bool:
     return any(mark in f.name for mark in _SECRET_MARKS)
 
 
-def _changes(fields: list[models.Field], row: Any, before: Any, names: dict) -> list[Change]:
+def _changes(
+    fields: list[models.Field], row: Any, before: Any, names: dict, *, mask_phones: bool = False
+) -> list[Change]:
     changes = []
     for f in fields:
         new = getattr(row, f.attname)
@@ -374,6 +383,9 @@ def _changes(fields: list[models.Field], row: Any, before: Any, names: dict) -> 
             continue
         if _is_secret(f):
             changes.append(Change(label, "", _("已变更"), secret=True))
+        elif mask_phones and "phone" in f.name:
+            old_text = (mask_phone(old) or "—") if before is not None else ""
+            changes.append(Change(label, old_text, mask_phone(new) or "—"))
         else:
             old_text = _display(f, old, names) if before is not None else ""
             changes.append(Change(label, old_text, _display(f, new, names)))
@@ -389,7 +401,7 @@ def _title(fields: list[models.Field], row: Any, names: dict) -> str:
     return ""
 
 
-def _render(picked: list[tuple[Source, Any]]) -> list[Entry]:
+def _render(picked: list[tuple[Source, Any]], *, mask_phones: bool = False) -> list[Entry]:
     previous = _previous_rows(picked)
     names = _related_names(picked, previous)
     users = _users(picked)
@@ -406,7 +418,11 @@ def _render(picked: list[tuple[Source, Any]]) -> list[Entry]:
                 model=str(source.model.pgh_tracked_model._meta.verbose_name),
                 title=_title(fields, row, names),
                 who=who,
-                changes=_changes(fields, row, before, names) if row.pgh_label != "delete" else [],
+                changes=(
+                    _changes(fields, row, before, names, mask_phones=mask_phones)
+                    if row.pgh_label != "delete"
+                    else []
+                ),
                 source=source.label,
                 pgh_id=row.pgh_id,
             )

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+
+# Roles that read the registry to check it, not to call anyone: they see every phone number
+# masked, on pages, in the API and in the history, as a masked export shows it.
+_PHONES_MASKED_FOR = frozenset({"auditor"})
 
 
 def mask_phone(phone: str | None) -> str:
@@ -33,3 +38,13 @@ def mask_id_numbers(text: str) -> str:
 
 def _mask_middle(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def masks_phones(actor: Any) -> bool:
+    """Whether `actor` sees phone numbers masked (the one rule for pages and the API)."""
+    return getattr(actor, "role", None) in _PHONES_MASKED_FOR
+
+
+def phone_for(actor: Any, phone: str | None) -> str:
+    """A phone number as `actor` may see it."""
+    return mask_phone(phone) if masks_phones(actor) else (phone or "")

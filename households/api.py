@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -48,6 +49,7 @@ from core.audit import log_access
 from core.models import AccessLog
 from core.pagination import KeysetPagination, paginated_response
 from households import idnumber
+from households.clashes import clashes_recorded
 from households.filters import (
     AreaFilter,
     EnrolmentFilter,
@@ -56,6 +58,7 @@ from households.filters import (
     refuse_id_number_in_query,
 )
 from households.models import Member
+from households.roles import may_reveal_id_number
 from households.selectors import (
     ID_SEARCH_CAP,
     area_get,
@@ -90,6 +93,7 @@ from households.serializers import (
     VisibleUUIDField,
 )
 from households.services import (
+    REVEAL_REASON_MAX_LENGTH,
     enrolment_apply,
     enrolment_approve,
     enrolment_end,
@@ -232,9 +236,11 @@ class HouseholdCreateApi(_Api):
     )
     def post(self, request: Request) -> Response:
         data = _input(self, request)
-        household = household_create(actor=request.user, **data)
+        with clashes_recorded(actor=request.user, request=request):
+            household = household_create(actor=request.user, **data)
         return Response(
-            HouseholdDetailOutputSerializer(household).data, status=status.HTTP_201_CREATED
+            HouseholdDetailOutputSerializer(household, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -253,7 +259,9 @@ class HouseholdDetailApi(_Api):
             obj=household,
             household_id=household.pk,
         )
-        return Response(HouseholdDetailOutputSerializer(household).data)
+        return Response(
+            HouseholdDetailOutputSerializer(household, context={"request": request}).data
+        )
 
 
 class HouseholdUpdateApi(_Api):
@@ -276,7 +284,9 @@ class HouseholdUpdateApi(_Api):
         household = household_update(
             actor=request.user, household=household, data=data, expected_version=version
         )
-        return Response(HouseholdDetailOutputSerializer(household).data)
+        return Response(
+            HouseholdDetailOutputSerializer(household, context={"request": request}).data
+        )
 
 
 # ---- members ---------------------------------------------------------------------------
@@ -333,8 +343,12 @@ class MemberCreateApi(_Api):
     def post(self, request: Request) -> Response:
         data = _input(self, request)
         household = household_get_for_edit(actor=request.user, household_id=data.pop("household"))
-        member = member_add(actor=request.user, household=household, data=data)
-        return Response(MemberDetailOutputSerializer(member).data, status=status.HTTP_201_CREATED)
+        with clashes_recorded(actor=request.user, request=request):
+            member = member_add(actor=request.user, household=household, data=data)
+        return Response(
+            MemberDetailOutputSerializer(member, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MemberDetailApi(_Api):
@@ -343,7 +357,7 @@ class MemberDetailApi(_Api):
     )
     def get(self, request: Request, member_id: UUID) -> Response:
         member = member_get(actor=request.user, member_id=member_id)
-        return Response(MemberDetailOutputSerializer(member).data)
+        return Response(MemberDetailOutputSerializer(member, context={"request": request}).data)
 
 
 class MemberUpdateApi(_Api):
@@ -366,26 +380,42 @@ class MemberUpdateApi(_Api):
         member = member_get_for_edit(actor=request.user, member_id=member_id)
         data = _input(self, request, member=member)
         version = data.pop("version")
-        member = member_update(
-            actor=request.user, member=member, data=data, expected_version=version
-        )
-        return Response(MemberDetailOutputSerializer(member).data)
+        with clashes_recorded(actor=request.user, request=request):
+            member = member_update(
+                actor=request.user, member=member, data=data, expected_version=version
+            )
+        return Response(MemberDetailOutputSerializer(member, context={"request": request}).data)
 
 
 class MemberRevealIdNumberApi(_Api):
+    @extend_schema_serializer(component_name="MemberRevealRequest")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(
+            max_length=REVEAL_REASON_MAX_LENGTH,
+            help_text=_("查看事由（必填），与本次查看一起记入访问日志"),
+        )
+
     @extend_schema_serializer(component_name="MemberIdNumber")
     class OutputSerializer(serializers.Serializer):
         id_number = serializers.CharField()
 
     @extend_schema(
         operation_id="member_reveal_id_number",
-        description=_("完整身份证号，仅限有“查看完整身份证号”权限的用户；每次查看均记入访问日志。"),
-        request=None,
-        responses={200: OutputSerializer, **_FORBIDDEN, **_NOT_FOUND},
+        description=_(
+            "完整身份证号，仅限有“查看完整身份证号”权限的用户；须填写查看事由，"
+            "每次查看连同事由记入访问日志。"
+        ),
+        request=InputSerializer,
+        responses={200: OutputSerializer, **_INVALID, **_FORBIDDEN, **_NOT_FOUND},
     )
     def post(self, request: Request, member_id: UUID) -> Response:
         member = member_get(actor=request.user, member_id=member_id)
-        number = member_reveal_id_number(actor=request.user, member=member, request=request)
+        if not may_reveal_id_number(request.user):
+            raise PermissionDenied
+        reason = _input(self, request)["reason"]
+        number = member_reveal_id_number(
+            actor=request.user, member=member, reason=reason, request=request
+        )
         response = Response(self.OutputSerializer({"id_number": number}).data)
         response["Cache-Control"] = "no-store"
         return response

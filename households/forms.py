@@ -289,3 +289,15 @@ class IdNumberSearchForm(forms.Form):
 
     def clean_id_number(self) -> str:
         return idnumber.parse(self.cleaned_data["id_number"]).number
+
+
+class RevealForm(forms.Form):
+    """Why a full identity number is needed (查看事由): required, logged, searchable."""
+
+    reason = forms.CharField(
+        label=_("查看事由"),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": _("如：核对低保申请材料")}
+        ),
+    )

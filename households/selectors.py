@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from core.history import TimelinePage, timeline
+from core.masking import masks_phones
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
 from households.filters import (
@@ -343,7 +344,7 @@ def household_history(
     Identity numbers never appear, not even masked: a change to one reads "changed".
     """
     household = household_get(actor=actor, household_id=household_id)
-    return household, timeline(root=household, after=after)
+    return household, timeline(root=household, after=after, mask_phones=masks_phones(actor))
 
 
 # ---- lookups by identity number (POST only: a number never goes into a URL) ----------------

@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from core.masking import mask_phone, phone_for
 from households.models import Area, Category, Enrolment, Household, Member
 from households.selectors import household_detail_members, household_enrolments
 
@@ -184,8 +185,18 @@ class MemberOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class PhoneField(serializers.CharField):
+    """A phone number as the requesting user may see it (core.masking.phone_for): masked
+    for an auditor, and masked when no request is in the context."""
+
+    def to_representation(self, value: Any) -> str:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return phone_for(user, value) if user is not None else mask_phone(value)
+
+
 class MemberDetailOutputSerializer(MemberOutputSerializer):
-    phone = serializers.CharField()
+    phone = PhoneField()
 
 
 class EnrolmentOutputSerializer(serializers.Serializer):
@@ -230,7 +241,7 @@ class HouseholdDetailOutputSerializer(HouseholdOutputSerializer):
     # Both are read through their selectors from `household.<related>`, so every row already
     # knows its household and serializing it costs no query.
 
-    phone = serializers.CharField()
+    phone = PhoneField()
     note = serializers.CharField()
     members = serializers.SerializerMethodField()
     enrolments = serializers.SerializerMethodField()
@@ -238,7 +249,7 @@ class HouseholdDetailOutputSerializer(HouseholdOutputSerializer):
     @extend_schema_field(MemberDetailOutputSerializer(many=True))
     def get_members(self, household: Household) -> list[dict[str, Any]]:
         members = household_detail_members(household=household)
-        return MemberDetailOutputSerializer(members, many=True).data
+        return MemberDetailOutputSerializer(members, many=True, context=self.context).data
 
     @extend_schema_field(EnrolmentOutputSerializer(many=True))
     def get_enrolments(self, household: Household) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit, diff, log_access
 from core.errors import ApplicationError, StaleVersionError
 from core.models import AccessLog
-from households import idnumber
+from households import clashes, idnumber
 from households.models import Area, Category, Enrolment, Household, Member
 from households.roles import Can, can, may_reveal_id_number
 from households.scope import scope_prefix
@@ -76,6 +77,8 @@ def _claim_id_number(
         parsed = idnumber.parse(raw)
     except ValidationError as error:
         raise ValidationError({"id_number": error.messages}) from None
+    if clashes.limit_reached(actor):
+        raise clashes.ClashLimitError
     digest = idnumber.lookup_hash(parsed.number)
     holder = (
         Member.objects.filter(id_number_hash=digest, status=Member.Status.ACTIVE)
@@ -84,7 +87,7 @@ def _claim_id_number(
         .first()
     )
     if holder is not None:
-        raise ValidationError({"id_number": _duplicate_message(actor, holder)})
+        raise _clash(actor, holder, "id_number")
     member.id_number_cipher = idnumber.encrypt(parsed.number)
     member.id_number_hash = digest
     member.id_number_masked = parsed.masked
@@ -92,14 +95,22 @@ def _claim_id_number(
     member.sex = parsed.sex
 
 
-def _duplicate_message(actor: User | None, holder: Member) -> str:
+def _clash(actor: User | None, holder: Member, field: str) -> ValidationError:
+    """The error for a number active in another member: named when the actor can see that
+    household; otherwise anonymous, and an IdNumberClashError, which views log and rate-limit."""
     prefix = scope_prefix(actor) if actor is not None else ""
     if prefix is not None and holder.household.area_code.startswith(prefix):
-        return _("该身份证号已登记为本辖区“%(address)s”家庭的在户成员“%(name)s”。") % {
+        message = _("该身份证号已登记为本辖区“%(address)s”家庭的在户成员“%(name)s”。") % {
             "address": holder.household.address,
             "name": holder.name,
         }
-    return _("该身份证号已登记为其他地区的在户成员，不能重复登记。请先核实该人员的户籍与居住情况。")
+        return ValidationError({field: [message]})
+    message = _(
+        "该身份证号已登记为其他地区的在户成员，不能重复登记。请先核实该人员的户籍与居住情况。"
+    )
+    return clashes.IdNumberClashError(
+        {field: [message]}, holder_household_id=holder.household_id, field=field
+    )
 
 
 def _save_member(member: Member, *, update_fields: list[str] | None = None) -> None:
@@ -256,8 +267,12 @@ def member_add(*, actor: User | None, household: Household, data: dict[str, Any]
         if name in data and data[name] is not None:
             setattr(member, name, data[name])
     errors: dict[str, list[str]] = {}
+    clash: clashes.IdNumberClashError | None = None
     try:
         _claim_id_number(actor=actor, member=member, raw=data.get("id_number", ""))
+    except clashes.IdNumberClashError as error:
+        clash = error
+        errors.update(error.message_dict)
     except ValidationError as error:
         errors.update(error.message_dict)
     try:
@@ -265,6 +280,10 @@ def member_add(*, actor: User | None, household: Household, data: dict[str, Any]
     except ValidationError as error:
         for field, messages in _head_error_on_relation(error).message_dict.items():
             errors.setdefault(field, []).extend(messages)
+    if clash is not None:
+        raise clashes.IdNumberClashError(
+            errors, holder_household_id=clash.holder_household_id, field=clash.field
+        )
     if errors:
         raise ValidationError(errors)
     _save_member(member)
@@ -332,6 +351,8 @@ def _reactivates(before: dict[str, Any], data: dict[str, Any]) -> bool:
 
 def _claim_again(*, actor: User | None, member: Member) -> None:
     """A member moving back to active must not clash with another active holder."""
+    if clashes.limit_reached(actor):
+        raise clashes.ClashLimitError
     holder = (
         Member.objects.filter(id_number_hash=member.id_number_hash, status=Member.Status.ACTIVE)
         .exclude(pk=member.pk)
@@ -339,15 +360,26 @@ def _claim_again(*, actor: User | None, member: Member) -> None:
         .first()
     )
     if holder is not None:
-        raise ValidationError({"status": _duplicate_message(actor, holder)})
+        raise _clash(actor, holder, "status")
+
+
+REVEAL_REASON_MAX_LENGTH = 100
 
 
 def member_reveal_id_number(
-    *, actor: User, member: Member, request: HttpRequest | None = None
+    *, actor: User, member: Member, reason: str, request: HttpRequest | None = None
 ) -> str:
-    """The full identity number, for a user with the reveal permission; every reveal is logged."""
+    """The full identity number, for a user with the reveal permission and a reason (查看事由);
+    every reveal is logged with its reason, which auditors search."""
     if not may_reveal_id_number(actor):
         raise PermissionDenied
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": [_("请填写查看事由。")]})
+    if len(reason) > REVEAL_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": [_("查看事由不能超过 %(n)s 个字。") % {"n": REVEAL_REASON_MAX_LENGTH}]}
+        )
     number = idnumber.decrypt(member.id_number_cipher)
     log_access(
         actor=actor,
@@ -355,6 +387,7 @@ def member_reveal_id_number(
         request=request,
         obj=member,
         household_id=member.household_id,
+        detail={"reason": reason},
     )
     return number
 
@@ -677,3 +710,30 @@ def enrolment_end(
         reason=reason,
         verb="enrolment.end",
     )
+
+
+@transaction.atomic
+def id_number_clash_record(
+    *,
+    actor: User,
+    request: HttpRequest | None,
+    clash: clashes.IdNumberClashError | None,
+    limited: bool,
+) -> None:
+    """The access-log trace of a clash answer (in the area of the household that holds the
+    number, so that it is found by that household) and of a refusal for the limit."""
+    if clash is not None:
+        log_access(
+            actor=actor,
+            action=AccessLog.Action.ID_NUMBER_CLASH,
+            request=request,
+            household_id=clash.holder_household_id,
+            detail={"field": clash.field},
+        )
+    if limited:
+        log_access(
+            actor=actor,
+            action=AccessLog.Action.ID_NUMBER_CLASH_LIMITED,
+            request=request,
+            detail={"limit": settings.ID_CLASH_LIMIT, "window": settings.ID_CLASH_WINDOW_SECONDS},
+        )

@@ -16,11 +16,13 @@ from django.views import View
 
 from cases.selectors import household_case_panel
 from core.audit import log_access
-from core.errors import ApplicationError
+from core.errors import ApplicationError, RateLimitedError
 from core.forms import add_service_errors
 from core.keyset import KeysetPage, keyset_page
 from core.models import AccessLog
+from core.views import rate_limited
 from households import idnumber, selectors, services
+from households.clashes import clashes_recorded
 from households.filters import ID_NUMBER_IN_QUERY
 from households.forms import (
     EnrolmentApplyForm,
@@ -28,6 +30,7 @@ from households.forms import (
     HouseholdSearchForm,
     IdNumberSearchForm,
     MemberForm,
+    RevealForm,
 )
 from households.models import Enrolment, Member
 from households.roles import Can, can, may_reveal_id_number
@@ -158,6 +161,7 @@ class HouseholdDetailView(LoginRequiredMixin, View):
                 "can_apply": can(request.user, Can.APPLY_ENROLMENT),
                 "can_decide": can(request.user, Can.DECIDE_ENROLMENT),
                 "can_reveal": may_reveal_id_number(request.user),
+                "reveal_form": RevealForm(),
                 "cases": household_case_panel(actor=request.user, household=household),
                 "needs": household_need_panel(actor=request.user, household=household),
             },
@@ -206,14 +210,17 @@ class HouseholdCreateView(LoginRequiredMixin, View):
         if household_form.is_valid() & head_form.is_valid():
             data = household_form.cleaned_data
             try:
-                household = services.household_create(
-                    actor=request.user,
-                    area=data["area"],
-                    address=data["address"],
-                    phone=data["phone"],
-                    note=data["note"],
-                    head=head_form.service_data(),
-                )
+                with clashes_recorded(actor=request.user, request=request):
+                    household = services.household_create(
+                        actor=request.user,
+                        area=data["area"],
+                        address=data["address"],
+                        phone=data["phone"],
+                        note=data["note"],
+                        head=head_form.service_data(),
+                    )
+            except RateLimitedError as error:
+                return rate_limited(request, error)
             except DomainError as error:
                 _split_errors(error, household_form, head_form)
             else:
@@ -278,9 +285,12 @@ class MemberAddView(LoginRequiredMixin, View):
         form = MemberForm(request.POST)
         if form.is_valid():
             try:
-                services.member_add(
-                    actor=request.user, household=household, data=form.service_data()
-                )
+                with clashes_recorded(actor=request.user, request=request):
+                    services.member_add(
+                        actor=request.user, household=household, data=form.service_data()
+                    )
+            except RateLimitedError as error:
+                return rate_limited(request, error)
             except DomainError as error:
                 add_service_errors(form, error)
             else:
@@ -304,12 +314,15 @@ class MemberEditView(LoginRequiredMixin, View):
         form = MemberForm(request.POST, editing=True)
         if form.is_valid():
             try:
-                services.member_update(
-                    actor=request.user,
-                    member=member,
-                    data=form.service_data(),
-                    expected_version=form.cleaned_data["version"],
-                )
+                with clashes_recorded(actor=request.user, request=request):
+                    services.member_update(
+                        actor=request.user,
+                        member=member,
+                        data=form.service_data(),
+                        expected_version=form.cleaned_data["version"],
+                    )
+            except RateLimitedError as error:
+                return rate_limited(request, error)
             except DomainError as error:
                 add_service_errors(form, error)
             else:
@@ -330,11 +343,26 @@ class MemberRevealView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, member_id: str) -> HttpResponse:
         member = selectors.member_get(actor=request.user, member_id=member_id)
-        number = services.member_reveal_id_number(
-            actor=request.user, member=member, request=request
-        )
+        if not may_reveal_id_number(request.user):
+            raise PermissionDenied
+        form = RevealForm(request.POST)
+        number, status = None, 400
+        if form.is_valid():
+            try:
+                number = services.member_reveal_id_number(
+                    actor=request.user,
+                    member=member,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+                status = 200
+            except ValidationError as error:
+                add_service_errors(form, error)
         response = render(
-            request, "households/member_reveal.html", {"member": member, "number": number}
+            request,
+            "households/member_reveal.html",
+            {"member": member, "number": number, "form": form},
+            status=status,
         )
         response["Cache-Control"] = "no-store"
         return response

@@ -504,6 +504,7 @@ MATRIX: list[Check] = [
         allow={ADMIN},
         forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
         ok=(200,),
+        body=constant(reason="核对低保申请材料"),
     ),
     _page("households:enrolments_pending", allow=ALL, sees=_address),
     _post(
@@ -738,6 +739,16 @@ MATRIX: list[Check] = [
     # ---- the access log: auditors and district admins, each in its own area
     _page("audit:access_log", allow=READERS, other=403),
     _post("audit:access_log_export", allow=READERS, other=403, ok=(200,)),
+    # By identity number (POST): in scope a redirect to the search by the household's UUID.
+    _post(
+        "audit:access_log_id_search",
+        allow=READERS,
+        other=403,
+        ok=(302,),
+        out=every(READERS, 302, 400),
+        site_bound=True,
+        body=id_search,
+    ),
     # ---- the registry API
     _page("api-households:area-list", allow=ALL, sees=lambda w, site, persona: [site.area.code]),
     _page("api-households:area-detail", "area", allow=ALL),
@@ -799,6 +810,7 @@ MATRIX: list[Check] = [
         allow={ADMIN},
         forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
         ok=(200,),
+        body=constant(reason="核对低保申请材料"),
     ),
     _page("api-households:enrolment-list", allow=ALL, sees=_uuid("enrolment")),
     _post(
@@ -1008,6 +1020,14 @@ MATRIX: list[Check] = [
         )
     ],
     _page("api-audit:access-log-list", allow=READERS, other=403),
+    _post(
+        "api-audit:access-log-search",
+        allow=READERS,
+        other=403,
+        ok=(200,),
+        site_bound=True,
+        body=id_search,
+    ),
     # ---- the ledger API
     _page("api-ledgers:ledger-list", allow=ALL),
     _page("api-ledgers:export-job-list", allow=ALL, sees=_own_job, seen_by=ALL),

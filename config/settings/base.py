@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user and the language are known: its 400 page is in the site's layout.
+    "core.url_guard.RefuseIdNumberInUrlMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # A user whose password an admin set is sent to change it before anything else.
@@ -92,6 +94,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+
+# Django's own CSRF page is in English: ours is the 403 page, in the user's language.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
+# Identity numbers found active in a household the user cannot see (households/clashes.py):
+# each answer is logged, and past this many in the window the user may enter no new number
+# until it has passed.
+ID_CLASH_LIMIT = env_int("ID_CLASH_LIMIT", 10)
+ID_CLASH_WINDOW_SECONDS = env_int("ID_CLASH_WINDOW_SECONDS", 60 * 60)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

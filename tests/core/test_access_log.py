@@ -58,7 +58,7 @@ def test_entries_take_the_household_area_else_the_user_area(log, household, area
 def test_a_reveal_takes_its_household_area(client, personas, household):
     member = household.members.first()
     client.force_login(personas.admin)
-    client.post(reverse("households:member_reveal", args=[member.uuid]))
+    client.post(reverse("households:member_reveal", args=[member.uuid]), {"reason": "核对"})
     entry = AccessLog.objects.get(action="reveal_id")
     assert entry.area_code == household.area_code and entry.household_id == household.pk
 

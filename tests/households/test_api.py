@@ -525,7 +525,9 @@ def test_member_update_refused(api, personas, child, persona, status):
 
 
 def test_reveal_gives_admin_the_number_and_logs_it(api, personas, child):
-    response = api(personas.admin).post(url("member-reveal-id-number", child.uuid))
+    response = api(personas.admin).post(
+        url("member-reveal-id-number", child.uuid), {"reason": "核对低保申请材料"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json() == {"id_number": idnumber.decrypt(child.id_number_cipher)}
     assert response["Cache-Control"] == "no-store"
@@ -539,7 +541,9 @@ def test_reveal_gives_admin_the_number_and_logs_it(api, personas, child):
 
 @pytest.mark.parametrize("persona", ["caseworker", "viewer"])
 def test_reveal_refused_without_the_permission(api, personas, child, persona):
-    response = api(getattr(personas, persona)).post(url("member-reveal-id-number", child.uuid))
+    response = api(getattr(personas, persona)).post(
+        url("member-reveal-id-number", child.uuid), {"reason": "核对"}, format="json"
+    )
     assert response.status_code == 403
     assert "id_number" not in response.json()
     assert not AccessLog.objects.filter(action=AccessLog.Action.REVEAL_ID).exists()
@@ -547,7 +551,9 @@ def test_reveal_refused_without_the_permission(api, personas, child, persona):
 
 @pytest.mark.parametrize("persona", ["outsider", "no_area", "provider"])
 def test_reveal_out_of_scope_is_not_found(api, personas, child, persona):
-    response = api(getattr(personas, persona)).post(url("member-reveal-id-number", child.uuid))
+    response = api(getattr(personas, persona)).post(
+        url("member-reveal-id-number", child.uuid), {"reason": "核对"}, format="json"
+    )
     assert response.status_code == 404
 
 

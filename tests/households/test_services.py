@@ -125,8 +125,8 @@ def test_auditor_cannot_write(household, personas):
 def test_reveal_logs_and_requires_permission(household, personas):
     member = household.members.first()
     with pytest.raises(PermissionDenied):
-        services.member_reveal_id_number(actor=personas.caseworker, member=member)
-    number = services.member_reveal_id_number(actor=personas.admin, member=member)
+        services.member_reveal_id_number(actor=personas.caseworker, member=member, reason="核对")
+    number = services.member_reveal_id_number(actor=personas.admin, member=member, reason="核对")
     assert idnumber.parse(number)
     assert AccessLog.objects.filter(action="reveal_id", actor=personas.admin).count() == 1
 
@@ -134,7 +134,9 @@ def test_reveal_logs_and_requires_permission(household, personas):
 def test_access_log_is_append_only(household, personas):
     from django.db import DatabaseError, transaction
 
-    services.member_reveal_id_number(actor=personas.admin, member=household.members.first())
+    services.member_reveal_id_number(
+        actor=personas.admin, member=household.members.first(), reason="核对"
+    )
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLog.objects.update(username="tampered")
     with pytest.raises(DatabaseError), transaction.atomic():

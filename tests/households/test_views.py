@@ -273,7 +273,7 @@ def test_reveal_with_permission_shows_number_and_logs(client, personas, househol
 
     member = household.members.first()
     response = _login(client, personas.admin).post(
-        reverse("households:member_reveal", args=[member.uuid])
+        reverse("households:member_reveal", args=[member.uuid]), {"reason": "核对低保申请材料"}
     )
     assert response.status_code == 200
     assert idnumber.decrypt(member.id_number_cipher) in response.text
@@ -283,7 +283,7 @@ def test_reveal_with_permission_shows_number_and_logs(client, personas, househol
 def test_reveal_without_permission_is_403(client, personas, household):
     member = household.members.first()
     url = reverse("households:member_reveal", args=[member.uuid])
-    assert _login(client, personas.caseworker).post(url).status_code == 403
+    assert _login(client, personas.caseworker).post(url, {"reason": "核对"}).status_code == 403
     assert not AccessLog.objects.filter(action="reveal_id").exists()
 
 
