@@ -17,22 +17,16 @@ from django.views import View
 
 from cases.selectors import household_case_panel
 from core.audit import log_access
-from core.masking import mask_phone
+from core.masking import phone_for
 from core.models import AccessLog
 from core.pdf import pdf_response
 from households import selectors
-from households.roles import Role
 from matching.selectors import household_need_panel
 
 if TYPE_CHECKING:
     from households.models import Area, Household, User
 
 VISIT_LIMIT = 10  # the file shows the latest visits; each has its own record to print
-
-
-def phone_for(actor: User, phone: str) -> str:
-    """An auditor reads the file to check the work, not to call the household."""
-    return mask_phone(phone) if getattr(actor, "role", "") == Role.AUDITOR else phone
 
 
 def area_path(area: Area | None) -> str:
