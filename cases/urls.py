@@ -8,12 +8,18 @@ app_name = "cases"
 
 urlpatterns = [
     path("worklist/", views.WorklistView.as_view(), name="worklist"),
+    path("offline/state/", views.OfflineStateView.as_view(), name="offline_state"),
     path(
         "households/<uuid:household_id>/visits/new/",
         views.VisitLogView.as_view(),
         name="visit_log",
     ),
     path("visits/<uuid:visit_id>/", views.VisitDetailView.as_view(), name="visit_detail"),
+    path(
+        "visits/<uuid:visit_id>/conflicts/",
+        views.VisitConflictsView.as_view(),
+        name="visit_conflicts",
+    ),
     path(
         "households/<uuid:household_id>/alerts/new/",
         views.HardshipAlertCreateView.as_view(),
