@@ -79,7 +79,8 @@ class OfflineStateView(View):
             return JsonResponse(
                 {"login": redirect_to_login(reverse("cases:worklist")).url}, status=401
             )
-        pages = [reverse("cases:worklist")]
+        # The worklist itself is kept when it is opened (sw.js); these are the pages it links to.
+        pages = []
         if may_log_visit(request.user):
             work = selectors.worklist(actor=request.user, today=timezone.localdate())
             visit_url, detail_url = url_maker("cases:visit_log"), url_maker("households:detail")

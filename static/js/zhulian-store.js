@@ -114,7 +114,7 @@
     }, Promise.resolve(false)).then(function () {
       if (!result.conflicts.length) { return result; }
       return store.getMeta("conflicts").then(function (known) {
-        var all = (known || []).concat(result.conflicts);
+        var all = (known || []).concat(result.conflicts).filter(function (url, i, list) { return list.indexOf(url) === i; });
         return store.setMeta("conflicts", all).then(function () { return result; });
       });
     });

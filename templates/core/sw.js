@@ -13,6 +13,7 @@ workbox.setConfig({
 importScripts({% for url in store_scripts %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %});
 
 var STATE_URL = "{{ state_url|escapejs }}";
+var WORKLIST = "{{ worklist_url|escapejs }}";
 var KEEP_SECONDS = {{ keep_seconds }};
 var PAGES = "zhulian-pages";
 // Pages vary on the cookie and the language; on this device both are the worker's own.
@@ -31,6 +32,21 @@ var routing = workbox.routing;
 var strategies = workbox.strategies;
 var expiration = workbox.expiration;
 workbox.core.setCacheNameDetails({ prefix: "zhulian" });
+
+function forgetWorklist() {
+  return caches.open(PAGES).then(function (cache) { return cache.delete(WORKLIST, MATCH); });
+}
+
+// Registered before Workbox's routes: a form the server took from this device (a visit, an
+// alert, an edit) changes the worklist, so the kept copy is dropped before the page that
+// follows is asked for. One that never reached the server (no signal) leaves it.
+self.addEventListener("fetch", function (event) {
+  if (event.request.method !== "GET" && event.request.url.indexOf(self.location.origin) === 0) {
+    event.respondWith(fetch(event.request).then(function (response) {
+      return forgetWorklist().then(function () { return response; }, function () { return response; });
+    }));
+  }
+});
 
 function isCaseload(url) {
   return url.origin === self.location.origin && CASELOAD.some(function (re) { return re.test(url.pathname); });
@@ -54,11 +70,18 @@ var onlyPages = {
 };
 var pageExpiry = new expiration.ExpirationPlugin({ maxAgeSeconds: KEEP_SECONDS, maxEntries: 400, purgeOnQuotaError: true });
 
-// The caseload opens from the device at once (the banner says when it was last synced) and
-// is refreshed behind it while there is a signal.
+// The worklist opens from the device at once (the banner says when it was last synced) and
+// is refreshed behind it while there is a signal; any change sent from this device drops
+// it first (below), so the worker never sees their own work missing from it.
+routing.registerRoute(
+  function (options) { return options.request.mode === "navigate" && options.url.origin === self.location.origin && options.url.pathname === WORKLIST; },
+  new strategies.StaleWhileRevalidate({ cacheName: PAGES, plugins: [onlyPages, pageExpiry], matchOptions: MATCH })
+);
+// A household's page and its visit form: from the server while it answers, from the device
+// when there is no signal (or it is too slow to wait for).
 routing.registerRoute(
   function (options) { return options.request.mode === "navigate" && isCaseload(options.url); },
-  new strategies.StaleWhileRevalidate({ cacheName: PAGES, plugins: [onlyPages, pageExpiry], matchOptions: MATCH })
+  new strategies.NetworkFirst({ cacheName: PAGES, networkTimeoutSeconds: 6, plugins: [onlyPages, pageExpiry], matchOptions: MATCH })
 );
 
 routing.registerRoute(
@@ -126,6 +149,7 @@ self.addEventListener("message", function (event) {
 self.addEventListener("sync", function (event) {
   if (event.tag === "zhulian-outbox") {
     event.waitUntil(self.ZhulianStore.flush(STATE_URL).then(function (result) {
+      if (result && result.sent) { forgetWorklist(); }
       return tell({ type: "outbox", result: result }).then(function () {
         if (result && result.left && !result.login) { throw new Error("outbox not empty"); }
       });
