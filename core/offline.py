@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +34,20 @@ SHELL = [
 ]
 
 
+@functools.cache
+def _static_version() -> str:
+    """A digest of the shell's files: a change to any of them changes the service worker, which
+    then installs anew and keeps the new files (static files are kept cache-first)."""
+    from django.contrib.staticfiles import finders
+
+    digest = hashlib.sha256()
+    for path in SHELL:
+        found = finders.find(path)
+        if found:
+            digest.update(Path(found).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 class ServiceWorkerView(View):
     """/sw.js: never cached by HTTP (a new version must be seen at once), allowed the root."""
 
@@ -43,6 +60,7 @@ class ServiceWorkerView(View):
             "store_scripts": [static("vendor/idb/umd.js"), static("js/zhulian-store.js")],
             "state_url": reverse("cases:offline_state"),
             "shell": [static(path) for path in SHELL],
+            "static_version": _static_version(),
             "keep_seconds": settings.OFFLINE_KEEP_DAYS * 86400,
             "offline_title": _("离线"),
             "offline_text": _("没有网络，且此页面未保存在本机。请回到工作清单。"),

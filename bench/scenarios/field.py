@@ -109,6 +109,9 @@ def worklist_on_slow_3g(context: Context) -> Case:
 
     if not shutil.which("gunicorn", path=str(Path(sys.executable).parent)):
         raise Skip("gunicorn missing from the venv")
+    # Playwright's sync API runs an asyncio loop in this thread; the runner's ORM calls around
+    # the timed runs are still synchronous (as tests/e2e/conftest.py explains).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     call_command("collectstatic", interactive=False, verbosity=0)
     from cases.models import FollowUp
     from cases.services import followups_schedule

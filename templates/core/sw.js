@@ -18,7 +18,7 @@ var KEEP_SECONDS = {{ keep_seconds }};
 var PAGES = "zhulian-pages";
 // Pages vary on the cookie and the language; on this device both are the worker's own.
 var MATCH = { ignoreVary: true };
-var STATIC = "zhulian-static";
+var STATIC = "zhulian-static-{{ static_version }}";
 // The caseload: the worklist, a household's page and its visit form. Nothing else is kept.
 var CASELOAD = [
   /^\/cases\/worklist\/$/,
@@ -84,9 +84,11 @@ routing.registerRoute(
   new strategies.NetworkFirst({ cacheName: PAGES, networkTimeoutSeconds: 6, plugins: [onlyPages, pageExpiry], matchOptions: MATCH })
 );
 
+// Static files from the device: their cache is named after the shell's digest, so a new
+// release installs a new worker and a fresh cache (the old one is dropped on activation).
 routing.registerRoute(
   function (options) { return options.url.origin === self.location.origin && options.url.pathname.indexOf("/static/") === 0; },
-  new strategies.StaleWhileRevalidate({
+  new strategies.CacheFirst({
     cacheName: STATIC,
     matchOptions: MATCH,
     plugins: [new expiration.ExpirationPlugin({ maxEntries: 80, maxAgeSeconds: KEEP_SECONDS, purgeOnQuotaError: true })]
@@ -110,7 +112,12 @@ self.addEventListener("install", function (event) {
   self.skipWaiting();
   event.waitUntil(caches.open(STATIC).then(function (cache) { return cache.addAll(SHELL); }));
 });
-self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (key) { return key.indexOf("zhulian-static") === 0 && key !== STATIC; })
+      .map(function (key) { return caches.delete(key); }));
+  }).then(function () { return self.clients.claim(); }));
+});
 
 // The worklist asks for the caseload to be kept: the pages not on the device yet are fetched,
 // one at a time (a phone on a weak signal), at most every half hour.
