@@ -15,6 +15,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var button = form.querySelector("button[type=submit]");
   var key = location.pathname;
   var sending = false;
+  var dirty = false;
   var timer = null;
 
   function newId() {
@@ -67,6 +68,7 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function saveSoon() {
+    dirty = true;
     clearTimeout(timer);
     timer = setTimeout(function () { store.saveDraft(draft()); }, 300);
   }
@@ -138,6 +140,7 @@ document.addEventListener("DOMContentLoaded", function () {
   button.dataset.label = button.textContent;
   store.getDraft(key).then(function (saved) {
     if (saved && saved.fields && saved.fields.length) {
+      dirty = true;
       restore(saved.fields);
       if (!form.elements.client_id.value) { form.elements.client_id.value = saved.client_id; }
       var when = new Date(saved.updated);
@@ -155,6 +158,7 @@ document.addEventListener("DOMContentLoaded", function () {
     form.dataset.ready = "1";
   });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden" && !sending) { store.saveDraft(draft()); }
+    // Only a form the worker touched: an untouched one is no draft (its date would go stale).
+    if (document.visibilityState === "hidden" && !sending && dirty) { store.saveDraft(draft()); }
   });
 });
