@@ -12,10 +12,7 @@ from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    extend_schema,
-    extend_schema_serializer,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -89,6 +86,7 @@ class VisitOutputSerializer(serializers.Serializer):
     findings = serializers.SerializerMethodField()
     needs_noted = serializers.CharField()
     changes_summary = serializers.CharField()
+    client_id = serializers.UUIDField(allow_null=True, help_text=_("设备端编号"))
     created_at = serializers.DateTimeField()
 
     def get_findings(self, visit: Visit) -> dict[str, dict[str, str]]:
@@ -148,11 +146,23 @@ class VisitLogApi(_Api):
         member_changes = _MemberChangeInput(many=True, required=False)
         needs = _NeedInput(many=True, required=False, help_text=_("登记到需求清单的需求"))
         resolve_alerts = serializers.BooleanField(required=False, default=False)
+        client_id = serializers.UUIDField(
+            required=False,
+            allow_null=True,
+            help_text=_(
+                "设备端生成的走访编号（UUID）：同一用户重复提交同一编号时只保存一次，"
+                "并返回已保存的走访（200）"
+            ),
+        )
 
     @extend_schema(
         operation_id="visit_log",
         request=InputSerializer,
-        responses={201: VisitOutputSerializer, **_WRITE_ERRORS},
+        responses={
+            201: VisitOutputSerializer,
+            200: OpenApiResponse(VisitOutputSerializer, description=_("该编号的走访此前已保存")),
+            **_WRITE_ERRORS,
+        },
     )
     def post(self, request: Request) -> Response:
         data = _input(self, request)
@@ -174,7 +184,8 @@ class VisitLogApi(_Api):
             member_changes=changes,
             **data,
         )
-        return Response(VisitOutputSerializer(visit).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if visit.replayed else status.HTTP_201_CREATED
+        return Response(VisitOutputSerializer(visit).data, status=code)
 
 
 class VisitDetailApi(_Api):

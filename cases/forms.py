@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -58,6 +61,9 @@ class VisitForm(forms.Form):
         help_text=_("如：需要轮椅、孩子需要课业辅导"),
     )
     resolve_alerts = forms.BooleanField(label=_("急难情况已缓解，解除急难标记"), required=False)
+    # The visit's own id, made on the device (static/js/visit-form.js) and filled here by the
+    # server too, so that a form sent twice without JavaScript is still stored once.
+    client_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, has_alerts: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,7 +83,11 @@ class VisitForm(forms.Form):
     @classmethod
     def initial_now(cls) -> dict[str, Any]:
         now = timezone.localtime()
-        return {"visit_date": now.date(), "visit_time": now.time().replace(second=0, microsecond=0)}
+        return {
+            "visit_date": now.date(),
+            "visit_time": now.time().replace(second=0, microsecond=0),
+            "client_id": uuid.uuid4(),
+        }
 
     def visited_at(self) -> dt.datetime:
         """The local date and time as an aware datetime (Asia/Shanghai)."""
@@ -108,6 +118,10 @@ class MemberChangeForm(forms.Form):
     default_renderer = _FAST
 
     member = forms.UUIDField(widget=forms.HiddenInput)
+    # The member's version and values the form was filled from: a form kept on the device
+    # and sent later is compared with what changed meanwhile (cases.services.visit_log).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
     status = forms.ChoiceField(label=_("状态"), choices=Member.Status.choices)
     health = forms.ChoiceField(label=_("健康状况"), choices=Member.Health.choices)
     illness = forms.CharField(label=_("疾病名称"), max_length=100, required=False)
@@ -131,10 +145,37 @@ class MemberChangeForm(forms.Form):
 
     @classmethod
     def initial_for(cls, member: Member) -> dict[str, Any]:
-        return {"member": member.uuid, **{name: getattr(member, name) for name in cls.FIELDS}}
+        values = {name: getattr(member, name) for name in cls.FIELDS}
+        plain = {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+        return {
+            "member": member.uuid,
+            "version": member.version,
+            "base": json.dumps(plain, ensure_ascii=False),
+            **values,
+        }
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+    def base_state(self) -> dict[str, Any] | None:
+        """{"version", "values"} the form was filled from, or None (an older form)."""
+        version, raw = self.cleaned_data.get("version"), self.cleaned_data.get("base")
+        if version is None or not raw:
+            return None
+        try:
+            loaded = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(loaded, dict):
+            return None
+        values = {}
+        for name in self.FIELDS:
+            if name in loaded:
+                try:
+                    values[name] = self.fields[name].to_python(loaded[name])
+                except forms.ValidationError:
+                    return None
+        return {"version": version, "values": values}
 
 
 # renderer= here, not as a BaseFormSet attribute: formset_factory sets the class's renderer

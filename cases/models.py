@@ -119,10 +119,24 @@ class Visit(PublicModel):
     # Until matching/ keeps a needs list, the needs noticed are kept here as text.
     needs_noted = models.TextField(_("发现的需求"), blank=True)
     changes_summary = models.TextField(_("家庭变化"), blank=True, editable=False)
+    # Made on the worker's device when the form opens: a double tap, a retry or the outbox
+    # sending it again finds the visit already stored instead of making a second one.
+    client_id = models.UUIDField(_("设备端编号"), null=True, blank=True, editable=False)
+    # Household changes typed offline that met someone else's change to the same field:
+    # [{"member", "name", "field", "label", "base", "mine", "theirs"}], kept until the worker
+    # settles them (cases.services.visit_conflicts_settle); the visit itself is kept either way.
+    conflicts = models.JSONField(_("待处理冲突"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("走访记录")
         verbose_name_plural = _("走访记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="visit_stored_once",
+            )
+        ]
         indexes = [
             # Last contact per household (the nightly job) and a household's timeline.
             models.Index(fields=["household", "-visited_at"], name="visit_household_latest"),

@@ -66,6 +66,7 @@ def needs_record(
                 urgency=need.get("urgency") or Need.Urgency.MEDIUM,
                 source=Need.Source.VISIT,
                 description=need.get("description", ""),
+                client_id=need.get("client_id"),
             )
         )
     return created

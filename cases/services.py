@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pghistory
@@ -162,6 +164,8 @@ def visit_log(
     member_changes: list[tuple[Member, dict[str, Any]]] | None = None,
     needs: list[dict[str, Any]] | None = None,
     resolve_alerts: bool = False,
+    client_id: uuid.UUID | None = None,
+    member_bases: dict[int, dict[str, Any]] | None = None,
 ) -> Visit:
     """Log a visit and everything that follows from it, in one transaction.
 
@@ -170,11 +174,26 @@ def visit_log(
     "description", "urgency"}; free text stays in `needs_noted`), completes the open
     follow-up, resolves open hardship alerts when asked, and recomputes the household's tier
     and schedules its next follow-up exactly as the nightly job would.
+
+    `client_id`, made on the device, makes the call idempotent: sent again by the same worker
+    (a double tap, a retry, the outbox), the visit already stored is returned, with
+    `replayed` set, and nothing else is written. `member_bases` (member pk → the version and
+    values the form was filled from) lets changes typed offline meet later edits: a field
+    changed both there and here is kept on the visit as a conflict, not written over.
     """
     _check_household(actor, household, may_log_visit(actor))
     if visited_at > timezone.now():
         raise ValidationError({"visited_at": _("走访时间不能晚于现在。")})
     household = _lock_household(household)
+    # After the household's lock: a second copy sent at the same moment waits for the first
+    # to commit, then finds it here.
+    if client_id is not None:
+        stored = Visit.objects.filter(worker=actor, client_id=client_id).first()
+        if stored is not None:
+            if stored.household_id != household.pk:
+                raise ValidationError(_("该走访记录已保存在另一户下，请刷新页面后重新填写。"))
+            stored.replayed = True
+            return stored
     visit = Visit(
         household=household,
         worker=actor,
@@ -183,6 +202,7 @@ def visit_log(
         visited_at=visited_at,
         visit_date=timezone.localdate(visited_at),
         needs_noted=needs_noted.strip(),
+        client_id=client_id,
     )
     for area, (status, note) in (findings or {}).items():
         setattr(visit, f"{area}_status", status)
@@ -191,9 +211,11 @@ def visit_log(
     # uuid is a fresh uuid4 under a unique index: checking them again was three queries on
     # every visit logged. Every field's own validation and clean() still run.
     visit.full_clean(exclude=["household", "worker"], validate_unique=False)
-    visit.changes_summary = _apply_member_changes(actor, household, member_changes or [])
+    visit.changes_summary, visit.conflicts = _apply_member_changes(
+        actor, household, member_changes or [], member_bases or {}
+    )
     visit.save()
-    recorded = _record_needs(actor, household, needs or [])
+    recorded = _record_needs(actor, household, needs or [], client_id)
     followup = _complete_open_followup(household, visit)
     if resolve_alerts:
         _resolve_open_alerts(actor, household)
@@ -209,35 +231,132 @@ def visit_log(
             "followup": followup.pk if followup else None,
             "members": visit.changes_summary,
             "needs": [str(need.uuid) for need in recorded],
+            "conflicts": len(visit.conflicts),
         },
     )
+    visit.replayed = False
     return visit
 
 
 def _record_needs(
-    actor: User | None, household: Household, needs: list[dict[str, Any]]
+    actor: User | None,
+    household: Household,
+    needs: list[dict[str, Any]],
+    client_id: uuid.UUID | None,
 ) -> list[Any]:
     if needs and not needs_list_available():
         raise ValidationError({"needs": _("需求清单尚未启用，请把需求写在文字说明中。")})
+    if client_id is not None:
+        # Each need gets an id of its own from the visit's, so it too is stored once.
+        needs = [
+            {**need, "client_id": uuid.uuid5(client_id, f"need:{i}")}
+            for i, need in enumerate(needs)
+        ]
     return needs_record(actor=actor, household=household, needs=needs)
 
 
 def _apply_member_changes(
-    actor: User | None, household: Household, changes: list[tuple[Member, dict[str, Any]]]
-) -> str:
-    lines = []
+    actor: User | None,
+    household: Household,
+    changes: list[tuple[Member, dict[str, Any]]],
+    bases: dict[int, dict[str, Any]],
+) -> tuple[str, list[dict[str, Any]]]:
+    lines, conflicts = [], []
     for member, data in changes:
         if member.household_id != household.pk:
             raise ValidationError(_("%(name)s 不是本户成员。") % {"name": member.name})
-        wanted = {
-            k: v for k, v in data.items() if k in VISIT_MEMBER_FIELDS and getattr(member, k) != v
-        }
+        # The row as it is now (the household is locked, so no one changes it meanwhile).
+        member = Member.objects.get(pk=member.pk)
+        data = {k: v for k, v in data.items() if k in VISIT_MEMBER_FIELDS}
+        base = bases.get(member.pk)
+        if base is not None and base["version"] != member.version:
+            data, clashes = _merge_with_later_edits(member, data, base["values"])
+            conflicts.extend(clashes)
+        wanted = {k: v for k, v in data.items() if getattr(member, k) != v}
         if not wanted:
             continue
         before = {k: getattr(member, k) for k in wanted}
         updated = member_update(actor=actor, member=member, data=wanted)
         lines.append(_describe(updated, before))
-    return "\n".join(lines)
+    return "\n".join(lines), conflicts
+
+
+def _merge_with_later_edits(
+    member: Member, mine: dict[str, Any], base: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Someone changed the member after the form was filled: keep only the fields this
+    visit changed that nobody else did; a field both changed, differently, is a conflict."""
+    merged, clashes = {}, []
+    for name, value in mine.items():
+        if name not in base or value == base[name]:
+            continue  # not changed on this visit: the later edit stands
+        theirs = getattr(member, name)
+        if theirs == base[name]:
+            merged[name] = value
+        elif theirs != value:
+            clashes.append(
+                {
+                    "member": str(member.uuid),
+                    "name": member.name,
+                    "field": name,
+                    "label": str(Member._meta.get_field(name).verbose_name),
+                    "base": _plain(base[name]),
+                    "mine": _plain(value),
+                    "theirs": _plain(theirs),
+                }
+            )
+    return merged, clashes
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def conflict_display(conflict: dict[str, Any], key: str) -> str:
+    """One side of a conflict as the worker reads it (choice labels, 是/否)."""
+    field = Member._meta.get_field(conflict["field"])
+    value = conflict[key]
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value) if value not in (None, "") else "—"
+
+
+@transaction.atomic
+def visit_conflicts_settle(*, actor: User | None, visit: Visit, keep_mine: set[int]) -> Visit:
+    """Settle a visit's conflicts field by field: for the indexes in `keep_mine`, the value
+    typed on the visit is written; for the others the later edit stands. Each is a choice the
+    worker made, so nothing is overwritten unseen."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    _check_household(actor, visit.household, may_log_visit(actor) and visit.worker_id == actor.pk)
+    if not visit.conflicts:
+        return visit
+    chosen: dict[str, dict[str, Any]] = {}
+    for i, conflict in enumerate(visit.conflicts):
+        if i in keep_mine:
+            field = Member._meta.get_field(conflict["field"])
+            chosen.setdefault(conflict["member"], {})[conflict["field"]] = field.to_python(
+                conflict["mine"]
+            )
+    lines = [visit.changes_summary] if visit.changes_summary else []
+    for member_uuid, data in chosen.items():
+        member = Member.objects.get(uuid=member_uuid, household_id=visit.household_id)
+        before = {k: getattr(member, k) for k in data}
+        updated = member_update(actor=actor, member=member, data=data)
+        lines.append(_describe(updated, before))
+    settled = len(visit.conflicts)
+    visit.conflicts = []
+    visit.changes_summary = "\n".join(lines)
+    visit.save(update_fields=["conflicts", "changes_summary", "updated_at"])
+    audit(
+        actor=actor,
+        verb="visit.conflicts_settle",
+        obj=visit,
+        household_id=visit.household_id,
+        changes={"settled": settled, "kept_mine": sorted(keep_mine)},
+    )
+    return visit
 
 
 def _describe(member: Member, before: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("worklist/", views.WorklistView.as_view(), name="worklist"),
+    path("offline/state/", views.OfflineStateView.as_view(), name="offline_state"),
     path(
         "households/<uuid:household_id>/visits/new/",
         views.VisitLogView.as_view(),
@@ -21,6 +22,11 @@ urlpatterns = [
         name="visit_photo_add",
     ),
     path("photos/<uuid:photo_id>/", views.VisitPhotoView.as_view(), name="visit_photo"),
+    path(
+        "visits/<uuid:visit_id>/conflicts/",
+        views.VisitConflictsView.as_view(),
+        name="visit_conflicts",
+    ),
     path(
         "households/<uuid:household_id>/alerts/new/",
         views.HardshipAlertCreateView.as_view(),

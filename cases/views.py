@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +76,35 @@ class WorklistView(LoginRequiredMixin, View):
         return render(request, "cases/worklist.html", context)
 
 
+class OfflineStateView(View):
+    """What the device needs to work without a signal (static/js/zhulian-store.js, sw.js):
+    a fresh CSRF token for sending the outbox, and the worker's caseload pages to keep."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return JsonResponse(
+                {"login": redirect_to_login(reverse("cases:worklist")).url}, status=401
+            )
+        # The worklist itself is kept when it is opened (sw.js); these are the pages it links to.
+        pages = []
+        if may_log_visit(request.user):
+            work = selectors.worklist(actor=request.user, today=timezone.localdate())
+            visit_url, detail_url = url_maker("cases:visit_log"), url_maker("households:detail")
+            for _key, _total, rows in work.sections:
+                for row in rows:
+                    pages += [detail_url(row.household.uuid), visit_url(row.household.uuid)]
+        response = JsonResponse(
+            {
+                "csrf": get_token(request),
+                "user": str(request.user.pk),
+                "pages": list(dict.fromkeys(pages)),
+                "keep_days": settings.OFFLINE_KEEP_DAYS,
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 def _label_rows(work: selectors.Worklist) -> None:
     """Each row's links, labels and dates, made once here rather than by template tags per row,
     and the row's HTML (cases.labels.worklist_row_html).
@@ -107,8 +139,24 @@ def _label_rows(work: selectors.Worklist) -> None:
 # ---- visits ----------------------------------------------------------------------------
 
 
+def wants_json(request: HttpRequest) -> bool:
+    """The visit form's script sends with `Accept: application/json` (static/js/visit-form.js)."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 class VisitLogView(LoginRequiredMixin, View):
     template = "cases/visit_form.html"
+
+    def handle_no_permission(self) -> HttpResponse:
+        """A visit sent after the session ended: the device keeps its draft, and the login
+        page says so and comes back here (where the draft is restored)."""
+        request = self.request
+        if request.user.is_authenticated or request.method != "POST":
+            return super().handle_no_permission()
+        login_url = redirect_to_login(request.path).url + "&expired=1"
+        if wants_json(request):
+            return JsonResponse({"login": login_url}, status=401)
+        return redirect(login_url)
 
     def _context(self, request: HttpRequest, household: Household) -> dict[str, Any]:
         members = selectors.household_active_members(household=household)
@@ -144,11 +192,16 @@ class VisitLogView(LoginRequiredMixin, View):
         form, formset, needs = context["form"], context["formset"], context["needs"]
         if form.is_valid() & formset.is_valid() & (needs is None or needs.is_valid()):
             try:
-                services.visit_log(actor=request.user, household=household, **_visit_input(context))
+                visit = services.visit_log(
+                    actor=request.user, household=household, **_visit_input(context)
+                )
             except DomainError as error:
                 add_service_errors(form, error)
             else:
-                return _after_visit(request, household)
+                return _after_visit(request, household, visit)
+        if wants_json(request):
+            errors = {**form.errors, **{f"m-{i}": f.errors for i, f in enumerate(formset.forms)}}
+            return JsonResponse({"errors": {k: v for k, v in errors.items() if v}}, status=400)
         return self._render(request, context, status=400)
 
 
@@ -164,7 +217,20 @@ def _visit_input(context: dict[str, Any]) -> dict[str, Any]:
         "member_changes": _member_changes(context["members"], context["formset"]),
         "needs": [n for n in (f.need() for f in needs.forms) if n] if needs else [],
         "resolve_alerts": form.cleaned_data.get("resolve_alerts", False),
+        "client_id": form.cleaned_data.get("client_id"),
+        "member_bases": _member_bases(context["members"], context["formset"]),
     }
+
+
+def _member_bases(members: list[Member], formset: Any) -> dict[int, dict[str, Any]]:
+    by_uuid = {m.uuid: m for m in members}
+    bases = {}
+    for form in formset.forms:
+        member = by_uuid.get(form.cleaned_data.get("member"))
+        state = form.base_state()
+        if member is not None and state is not None:
+            bases[member.pk] = state
+    return bases
 
 
 def _member_changes(members: list[Member], formset: Any) -> list[tuple[Member, dict[str, Any]]]:
@@ -178,7 +244,23 @@ def _member_changes(members: list[Member], formset: Any) -> list[tuple[Member, d
     return changes
 
 
-def _after_visit(request: HttpRequest, household: Household) -> HttpResponse:
+def _after_visit(request: HttpRequest, household: Household, visit: Any) -> HttpResponse:
+    """The same answer for a visit stored now and for one sent again (stored once)."""
+    if visit.conflicts:
+        url = reverse("cases:visit_conflicts", kwargs={"visit_id": visit.uuid})
+        messages.warning(request, _("走访已记录，但部分家庭信息已被他人修改，请逐项确认。"))
+    else:
+        url = reverse("households:detail", kwargs={"household_id": household.uuid})
+        _visit_saved_message(request, household)
+    if wants_json(request):
+        return JsonResponse(
+            {"visit": str(visit.uuid), "replayed": visit.replayed, "url": url},
+            status=200 if visit.replayed else 201,
+        )
+    return redirect(url)
+
+
+def _visit_saved_message(request: HttpRequest, household: Household) -> None:
     followup = selectors.household_open_followup(household=household)
     if followup is not None:
         messages.success(
@@ -188,7 +270,6 @@ def _after_visit(request: HttpRequest, household: Household) -> HttpResponse:
         )
     else:
         messages.success(request, _("走访已记录。"))
-    return redirect("households:detail", household_id=household.uuid)
 
 
 class VisitDetailView(LoginRequiredMixin, View):
@@ -250,6 +331,53 @@ class VisitPhotoView(LoginRequiredMixin, View):
 
 
 # ---- hardship alerts -------------------------------------------------------------------
+
+
+class VisitConflictsView(LoginRequiredMixin, View):
+    """Household changes typed offline that met someone else's change: settled field by field."""
+
+    template = "cases/visit_conflicts.html"
+
+    def _visit(self, request: HttpRequest, visit_id: str) -> Any:
+        visit = selectors.visit_get(actor=request.user, visit_id=visit_id)
+        if visit.worker_id != request.user.pk:
+            raise PermissionDenied
+        return visit
+
+    def _render(self, request: HttpRequest, visit: Any, status: int = 200) -> HttpResponse:
+        rows = [
+            {
+                "index": i,
+                "conflict": c,
+                "mine": services.conflict_display(c, "mine"),
+                "theirs": services.conflict_display(c, "theirs"),
+                "base": services.conflict_display(c, "base"),
+                "choice": request.POST.get(f"c{i}", ""),
+            }
+            for i, c in enumerate(visit.conflicts)
+        ]
+        return render(request, self.template, {"visit": visit, "rows": rows}, status=status)
+
+    def get(self, request: HttpRequest, visit_id: str) -> HttpResponse:
+        visit = self._visit(request, visit_id)
+        if not visit.conflicts:
+            return redirect("households:detail", household_id=visit.household.uuid)
+        return self._render(request, visit)
+
+    def post(self, request: HttpRequest, visit_id: str) -> HttpResponse:
+        visit = self._visit(request, visit_id)
+        choices = [request.POST.get(f"c{i}") for i in range(len(visit.conflicts))]
+        if any(choice not in ("mine", "theirs") for choice in choices):
+            messages.error(request, _("请为每一项选择保留哪个值。"))
+            return self._render(request, visit, status=400)
+        keep_mine = {i for i, choice in enumerate(choices) if choice == "mine"}
+        try:
+            services.visit_conflicts_settle(actor=request.user, visit=visit, keep_mine=keep_mine)
+        except DomainError as error:
+            _messages_from(request, error)
+            return self._render(request, visit, status=400)
+        messages.success(request, _("冲突已处理，家庭档案已更新。"))
+        return redirect("households:detail", household_id=visit.household.uuid)
 
 
 class HardshipAlertCreateView(LoginRequiredMixin, View):

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api import TokenLogoutAllApi, TokenLogoutApi, TokenObtainApi
+from core.offline import ManifestView, ServiceWorkerView
 from core.views import HealthCheckView
 from households.urls import auth_urlpatterns
 
@@ -30,6 +31,8 @@ handler404 = "core.views.page_not_found"
 
 urlpatterns = [
     path("healthz", HealthCheckView.as_view(), name="healthz"),
+    path("sw.js", ServiceWorkerView.as_view(), name="service_worker"),
+    path("manifest.webmanifest", ManifestView.as_view(), name="web_manifest"),
     *auth_urlpatterns,
     path("", include("households.urls")),
     path("cases/", include("cases.urls")),

@@ -122,6 +122,8 @@ class Need(PublicModel):
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     close_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Made on the device with the visit that records the need: sent again, it is found.
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
 
     OPEN_STATUSES = (Status.OPEN, Status.MATCHED, Status.IN_PROGRESS)
 
@@ -140,6 +142,11 @@ class Need(PublicModel):
                 violation_error_message=_("关闭需求须填写原因。"),
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="need_quantity_positive"),
+            models.UniqueConstraint(
+                fields=["household", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="need_stored_once",
+            ),
         ]
         triggers = [
             integrity.still_referenced(

@@ -462,6 +462,8 @@ MATRIX: list[Check] = [
     _post("matching:help", public=True, allow=ALL, ok=(302,), body=help_form),
     _page("matching:help_sent", public=True, allow=ALL),
     _page("healthz", public=True, allow=ALL),
+    _page("service_worker", public=True, allow=ALL),
+    _page("web_manifest", public=True, allow=ALL),
     # ---- the registry (pages)
     _page("households:home", allow=ALL, ok=(302,)),
     _page("households:list", allow=ALL, sees=_address),
@@ -539,6 +541,11 @@ MATRIX: list[Check] = [
         multipart=True,
     ),
     _page("cases:visit_photo", "photo", allow=VIEW),
+    # Only the visit's own worker settles its conflicts; the matrix's visit has no worker.
+    _page("cases:visit_conflicts", "visit", allow=NOBODY, forbid=VIEW),
+    _post("cases:visit_conflicts", "visit", allow=NOBODY, forbid=VIEW),
+    # The phone's offline script asks for it: signed out, a 401 it can read, not a redirect.
+    _page("cases:offline_state", allow=ALL, fixed={ANON: (401,)}),
     _page("cases:alert_create", "household", allow=EDIT, forbid={VIEWER}),
     _post(
         "cases:alert_create",

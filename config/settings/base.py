@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "core.offline.offline_settings",
             ],
         },
     },
@@ -158,6 +159,18 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+    # The service worker (core/offline.py) and the device's store (static/js/zhulian-store.js).
+    ("vendor/idb", BASE_DIR / "node_modules" / "idb" / "build"),
+    *[
+        (f"vendor/{name}", BASE_DIR / "node_modules" / name / "build")
+        for name in (
+            "workbox-sw",
+            "workbox-core",
+            "workbox-routing",
+            "workbox-strategies",
+            "workbox-expiration",
+        )
+    ],
 ]
 # Visit photos: private files, streamed by a view after the scope check and never given a
 # public URL. The filesystem by default; any Django storage by setting, e.g. an
@@ -272,6 +285,9 @@ SPECTACULAR_SETTINGS = {
 # Idle expiry: requests renew the session (core.middleware, at most once a minute rather
 # than a write per request), so it ends after this long without one.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+# Days a worker's caseload pages and visit drafts are kept on the phone without being
+# opened again (the service worker and static/js/zhulian-store.js drop them after).
+OFFLINE_KEEP_DAYS = env_int("ZHULIAN_OFFLINE_KEEP_DAYS", 7)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -47,9 +48,16 @@ def need_create(
     member: Member | None = None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> Need:
-    """Record a need of a household (or of one member) noticed by a worker."""
+    """Record a need of a household (or of one member) noticed by a worker.
+
+    With `client_id` (made on the device), the same need sent again is found, not doubled."""
     require_worker(actor)
+    if client_id is not None:
+        stored = Need.objects.filter(household=household, client_id=client_id).first()
+        if stored is not None:
+            return stored
     if household.status != Household.Status.ACTIVE:
         raise ApplicationError(_("该家庭已销档，不能登记需求。"))
     if source in (Need.Source.SELF_REQUEST, Need.Source.CAMPAIGN):
@@ -69,6 +77,7 @@ def need_create(
         longitude=longitude,
         created_by=actor,
         status=Need.Status.OPEN,
+        client_id=client_id,
     )
     need.full_clean()
     need.save()
