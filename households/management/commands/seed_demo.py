@@ -76,4 +76,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示用户（密码均为 {DEMO_PASSWORD}）：")
         for username, role, area in result.users.listed:
             self.stdout.write(f"  {username:<10} {role:<12} {area}")
-        self.stdout.write("  … 每个社区一名社工：worker002 … worker100，密码相同。")
+        self.stdout.write(
+            "  … 每个社区一至三名社工：worker002 … worker100，"
+            "部分社区另有 worker001b、worker001c 等，密码相同。"
+        )
