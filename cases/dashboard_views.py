@@ -166,7 +166,7 @@ def needs_charts(*, needs: Any, referrals: Any, resources: Any) -> dict[str, Any
             "categories": [r.name for r in resources],
             "series": [
                 {
-                    "name": "已用",
+                    "name": _("已用"),
                     "data": [r.used for r in resources],
                     "urls": [r.url for r in resources],
                 },
