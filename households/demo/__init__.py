@@ -103,6 +103,16 @@ def seed_demo(
                     workers_by_community=result.users.workers_by_community,
                 )
             )
+            communities = [a for a in areas.values() if a.level == "community"]
+            result.counts.update(
+                visits.seed_activities(
+                    seed=seed,
+                    today=today,
+                    tz=tz,
+                    communities=sorted(communities, key=lambda a: a.code),
+                    workers=result.users.workers_by_community,
+                )
+            )
             result.timings["visits and follow-ups"] = time.perf_counter() - started
         result.timings["dashboard summary"] = time.perf_counter() - started
     load.analyze()

@@ -129,6 +129,7 @@ class Enroller:
         return [(grant, mids)]
 
     def _applied(self, mids: list[int]) -> list[tuple[Grant, list[int]]]:
+        """An application waiting for a decision, or now and then one turned down."""
         rng = self.rng
         category = "dibao" if rng.random() < 0.7 else "dibian"
         amount = rng.randrange(1000, 1410, 10) * len(mids) if category == "dibao" else 0
@@ -139,6 +140,9 @@ class Enroller:
             amount=amount,
             reason="申请人自述家庭收入下降，生活困难",
         )
+        if rng.random() < 0.25:
+            grant.status, grant.amount = "rejected", 0
+            grant.decision = "经核对，家庭人均收入高于当地标准，不予批准"
         return [(grant, mids)]
 
     def _none(self, mids: list[int]) -> list[tuple[Grant, list[int]]]:

@@ -157,7 +157,8 @@ def _add_need(
     need_status, referral_status = stage
     worker = own_worker or plan.workers.get(community)
     resource = choice
-    age = rng.randint(2, 90) if referral_status in (None, "proposed") else rng.randint(20, 90)
+    # Needs of the last three months, this month's too: the resources' current period is used.
+    age = rng.randint(2, 90)
     created = _moment(plan, age)
     proposed = max(created, _not_after_now(plan, created + dt.timedelta(hours=rng.randint(2, 72))))
     if referral_status is not None and resource is None:
@@ -169,7 +170,9 @@ def _add_need(
         if resource is None:
             need_status, referral_status = "open", None
     need_id = len(plan.needs)
-    met_at = created + dt.timedelta(days=rng.randint(5, 15)) if need_status == "met" else None
+    met_at = None
+    if need_status == "met":
+        met_at = max(created, _not_after_now(plan, created + dt.timedelta(days=rng.randint(5, 15))))
     plan.needs.append(
         {
             "household_id": hid,
@@ -213,7 +216,13 @@ def _add_referral(
     decider = plan.provider_user if r.provider_id == plan.portal_provider else worker
     steps = ["proposed", "accepted", "delivered", "confirmed", "closed"]
     reached = steps.index(status) if status in steps else 0
-    at = [proposed + dt.timedelta(days=2 * i, hours=rng.randint(1, 8)) for i in range(5)]
+    # Each step a couple of days after the last; a recent referral's steps closer together,
+    # so the last one it reached is still before now.
+    room = (plan.now - proposed) / 6
+    step = min(dt.timedelta(days=2), max(room, dt.timedelta(minutes=10)))
+    at = [
+        proposed + step * i + min(step / 2, dt.timedelta(hours=rng.randint(1, 8))) for i in range(5)
+    ]
     row = {
         "need_id": need,
         "resource_id": r.id,

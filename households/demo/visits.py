@@ -297,3 +297,58 @@ def _add_months(day: dt.date, months: int) -> dt.date:
         return day.replace(year=day.year + year, month=month + 1)
     except ValueError:  # the 29th–31st of a shorter month
         return day.replace(year=day.year + year, month=month + 1, day=28)
+
+
+# ---- social-work services (个案, 小组, 社区活动): what each community's workers ran ----------
+
+_ACTIVITIES = {
+    "case": (["困境儿童个案辅导", "独居老人个案跟进", "残疾人家庭个案服务"], (1, 1), (1, 1)),
+    "group": (["老年人健康互助小组", "青少年学业成长小组", "残疾人康复支持小组"], (4, 8), (6, 12)),
+    "community": (["邻里守望便民服务日", "重阳敬老活动", "政策宣讲进社区"], (1, 1), (30, 80)),
+}
+
+
+def seed_activities(
+    *, seed: int, today: dt.date, tz: dt.tzinfo, communities: list, workers: dict[str, list[int]]
+) -> Counter[str]:
+    """A few services a month in every community since go-live (once: not on a second run).
+
+    `communities`: Area rows of the communities.
+    """
+    from cases.models import ServiceActivity
+
+    if ServiceActivity.objects.exists():
+        return Counter()
+    rng = random.Random(f"zhulian-demo/activities/{seed}")
+    start = _add_months(today.replace(day=1), -GO_LIVE_MONTHS)
+    rows = []
+    for area in communities:
+        month = start
+        while month <= today:
+            for kind, (titles, sessions, people) in _ACTIVITIES.items():
+                for _i in range(rng.choice((0, 1, 1, 2) if kind != "community" else (1, 1, 2))):
+                    day = month + dt.timedelta(days=rng.randrange(0, 28))
+                    if day > today:
+                        continue
+                    n_sessions = rng.randint(*sessions)
+                    attendees = rng.randint(*people)
+                    ids = workers.get(area.code, [])
+                    at = dt.datetime.combine(day, dt.time(17), tz)
+                    rows.append(
+                        {
+                            "created_at": at,
+                            "updated_at": at,
+                            "kind": kind,
+                            "date": day,
+                            "area_id": area.pk,
+                            "area_code": area.prefix,
+                            "worker_id": rng.choice(ids) if ids else None,
+                            "title": rng.choice(titles),
+                            "sessions": n_sessions,
+                            "attendees": attendees,
+                            "person_times": attendees * n_sessions,
+                        }
+                    )
+            month = _add_months(month, 1)
+    copy_insert(ServiceActivity, rows, with_pk=False)
+    return Counter(activities=len(rows))

@@ -241,6 +241,13 @@ def test_seeded_households_have_a_visit_history_by_their_community_workers(secon
         assert visit.household.area_code.startswith(visit.worker.area.prefix)
     visited = Household.objects.filter(visits__isnull=False).distinct().count()
     assert visited >= 0.95 * Household.objects.count()
+    from cases.models import ServiceActivity
+
+    assert set(ServiceActivity.objects.values_list("kind", flat=True)) == {
+        "case",
+        "group",
+        "community",
+    }
     first = visits.order_by("visited_at").first()
     assert first.visit_date >= second_year.date() - dt.timedelta(days=19 * 31)
 

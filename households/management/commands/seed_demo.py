@@ -18,6 +18,8 @@ _CATEGORY_LINES = [
     ("linshi:approved", "临时救助"),
     ("dibao:applied", "低保申请待审批"),
     ("dibian:applied", "低边申请待审批"),
+    ("dibao:rejected", "低保申请未批准"),
+    ("dibian:rejected", "低边申请未批准"),
 ]
 
 
@@ -64,6 +66,10 @@ class Command(BaseCommand):
             f"资源池：新增救助力量 {counts['providers']} 个、资源 {counts['resources']} 项；"
             f"需求 {counts['needs']} 条（待匹配 {counts['need:open']}，"
             f"一键求助待核实 {counts['need:unverified']}），转介 {counts['referrals']} 条。"
+        )
+        self.stdout.write(
+            f"走访记录 {counts['visits']} 条，已完成跟进 {counts['followups_done']} 条，"
+            f"社工服务活动 {counts['activities']} 次。"
         )
         previous, phases = 0.0, []
         for phase, elapsed in result.timings.items():
