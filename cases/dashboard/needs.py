@@ -195,7 +195,9 @@ def resources(*, actor: Actor, scope: Scope, day: dt.date, limit: int = 20) -> l
             use = ResourceUse(name, provider, str(_("服务")), unit, capacity or 0, used_now, "")
         else:
             use = ResourceUse(name, provider, str(_("物资")), unit, (stock or 0) + given, given, "")
-        use.url = ledger_link("referrals", area=scope.area.code, resource=uuid)
+        # The referrals counted in 已用, wherever their households are: the actor's scope
+        # still decides which of them the list shows (all, for a resource inside the area).
+        use.url = ledger_link("referrals", resource=uuid, held=day.isoformat())
         use.area, use.area_code = area, code
         result.append(use)
     result.sort(key=lambda r: (-r.percent, -r.used, r.name))

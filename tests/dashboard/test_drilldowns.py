@@ -72,6 +72,11 @@ def cells(actor: User, scope: dashboard.Scope) -> Iterator[tuple[str, int, str]]
     referrals = dashboard.referrals(scope=scope)
     for code, _label, n, url in [*referrals.by_status, *referrals.by_outcome]:
         yield f"referrals {code}", n, url
+    # A resource serving a wider area is used by households outside this one, which the
+    # actor cannot list: only those inside the area are held to their count.
+    for use in dashboard.resources(actor=actor, scope=scope, day=day, limit=200):
+        if use.area_code.startswith(scope.area.prefix):
+            yield f"resource {use.name}", use.used, use.url
 
 
 @pytest.mark.parametrize("username", ["street", "admin"])
