@@ -1,8 +1,8 @@
 """Demo data: a 姑苏区-like district with its streets, communities, users and households.
 
 `seed_demo()` is what `manage.py seed_demo` runs. It bypasses the per-row services on
-purpose (100,000 households must load in well under two minutes), so the generator keeps
-their rules by construction and the test suite checks them on the result.
+purpose (100,000 households, with their visit history, must load in minutes, not hours), so
+the generator keeps their rules by construction and the test suite checks them on the result.
 """
 
 from __future__ import annotations

@@ -10,19 +10,27 @@ so the nightly job finds them overdue; the rest are on time.
 The tier comes from the tier rules themselves: the nightly job runs once to give every
 household its tier and rule, the history is written, and the job runs again so the open
 follow-ups are due on the rhythm from the last visit.
+
+Each community's workers also ran a few social-work services (个案, 小组, 社区活动) a month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection
 
 from cases.models import FollowUp, Visit
 from core.ledgers.bulk import allocate_ids, bulk_history, copy_insert
+
+if TYPE_CHECKING:
+    from households.models import Area
 
 GO_LIVE_MONTHS = 18
 OVERDUE_SHARE = 0.06  # households whose last due visit has not happened
@@ -217,7 +225,9 @@ class _History:
         at = min(at, self.now - dt.timedelta(minutes=rng.randrange(10, 120)))
         return max(at, registered) if registered is not None else at
 
-    def _visit(self, home: Home, day: dt.date, at: dt.datetime, baseline: str, *, first: bool):
+    def _visit(
+        self, home: Home, day: dt.date, at: dt.datetime, baseline: str, *, first: bool
+    ) -> None:
         rng = self.rng
         colleagues = self.workers.get(home.area_code[:12], [])
         worker = home.worker or (colleagues[0] if colleagues else None)
@@ -281,13 +291,11 @@ def _analyze(*tables: str) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
-def _uuid(rng: random.Random):
-    import uuid
-
+def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def _pick(rng: random.Random, values, weights) -> str:
+def _pick(rng: random.Random, values: Iterable[str], weights: Iterable[int]) -> str:
     return rng.choices(list(values), weights=list(weights))[0]
 
 
@@ -309,12 +317,14 @@ _ACTIVITIES = {
 
 
 def seed_activities(
-    *, seed: int, today: dt.date, tz: dt.tzinfo, communities: list, workers: dict[str, list[int]]
+    *,
+    seed: int,
+    today: dt.date,
+    tz: dt.tzinfo,
+    communities: list[Area],
+    workers: dict[str, list[int]],
 ) -> Counter[str]:
-    """A few services a month in every community since go-live (once: not on a second run).
-
-    `communities`: Area rows of the communities.
-    """
+    """A few services a month in every community since go-live (once: not on a second run)."""
     from cases.models import ServiceActivity
 
     if ServiceActivity.objects.exists():
