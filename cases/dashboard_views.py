@@ -40,7 +40,7 @@ class DashboardCaseloadView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         scope, day, context = _context(request, "caseload")
         table = dashboard.caseload(scope=scope, day=day)
-        changes = [(c, table.changes[c.code]) for c in table.categories]
+        changes = [(c, table.changes[c.code], table.decisions[c.code]) for c in table.categories]
         context.update(table=table, changes=changes, charts=caseload_charts(table))
         return render(request, "dashboard/caseload.html", context)
 
@@ -85,7 +85,7 @@ def caseload_charts(table: dashboard.Caseload) -> dict[str, Any]:
                 {
                     "name": c.name,
                     "data": [row.cells[c.code].persons for row in rows],
-                    "urls": [row.cells[c.code].url for row in rows],
+                    "urls": [row.cells[c.code].persons_url for row in rows],
                 }
                 for c in table.categories
             ],
@@ -166,7 +166,7 @@ def needs_charts(*, needs: Any, referrals: Any, resources: Any) -> dict[str, Any
             "categories": [r.name for r in resources],
             "series": [
                 {
-                    "name": "已用",
+                    "name": _("已用"),
                     "data": [r.used for r in resources],
                     "urls": [r.url for r in resources],
                 },

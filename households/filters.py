@@ -44,7 +44,38 @@ def _category(queryset: QuerySet, _name: str, value: str) -> QuerySet:
     return queryset.filter(Exists(current))
 
 
-class HouseholdFilter(django_filters.FilterSet):
+ANY_CATEGORY = "any"
+_ENROLLED_CHOICES = [(ANY_CATEGORY, _("任一类别")), *Category.Code.choices]
+
+
+def _active_enrolments(category: str, day: Any) -> QuerySet:
+    """Enrolments of `category` (or any) active on `day` (today if not given): the dashboard's
+    rule, so a drill-down lists exactly what its number counts (pending ones are not)."""
+    from households.ledgers.common import enrolment_active_on  # the ledgers import this module
+
+    qs = Enrolment.objects.filter(enrolment_active_on(day or timezone.localdate()))
+    return qs if category == ANY_CATEGORY else qs.filter(category=category)
+
+
+class EnrolledFilterMixin(django_filters.FilterSet):
+    """`enrolled` (a category, or any) and `on` (a day): rows counted by the caseload table."""
+
+    enrolled = django_filters.ChoiceFilter(
+        choices=_ENROLLED_CHOICES, method="filter_enrolled", label=_("享受救助（按统计口径）")
+    )
+    on = django_filters.DateFilter(method="filter_on", label=_("统计日期"))
+
+    def filter_on(self, queryset: QuerySet, _name: str, _value: Any) -> QuerySet:
+        return queryset  # read by filter_enrolled
+
+    def filter_enrolled(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
+        active = _active_enrolments(value, self.form.cleaned_data.get("on"))
+        return queryset.filter(Exists(active.filter(**{self.enrolled_path: OuterRef("pk")})))
+
+
+class HouseholdFilter(EnrolledFilterMixin):
+    enrolled_path = "household"
+
     q = django_filters.CharFilter(
         method=_search, label=_("姓名或地址（按身份证号查找请用 POST /api/v1/households/search/）")
     )
@@ -57,10 +88,12 @@ class HouseholdFilter(django_filters.FilterSet):
 
     class Meta:
         model = Household
-        fields = ["q", "area", "category", "status", "tier"]
+        fields = ["q", "area", "category", "enrolled", "on", "status", "tier"]
 
 
-class MemberFilter(django_filters.FilterSet):
+class MemberFilter(EnrolledFilterMixin):
+    enrolled_path = "members"
+
     household = django_filters.UUIDFilter(field_name="household__uuid", label=_("家庭"))
     q = django_filters.CharFilter(
         method="filter_q", label=_("姓名（按身份证号查找请用 POST /api/v1/members/search/）")
@@ -69,7 +102,7 @@ class MemberFilter(django_filters.FilterSet):
 
     class Meta:
         model = Member
-        fields = ["household", "q", "status"]
+        fields = ["household", "q", "status", "enrolled", "on"]
 
     def filter_q(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Area
@@ -9,10 +9,15 @@ from matching.models import Need, Referral
 
 
 def _area(queryset: QuerySet, _name: str, value: str) -> QuerySet:
+    """Needs of households in the area, and self-requests (一键求助) sent to a community in
+    it: the scope rule's two halves, so the dashboard's counts and this list agree."""
     area = Area.objects.filter(code=value).only("prefix").first()
     if area is None:
         return queryset.none()
-    return queryset.filter(household__area_code__startswith=area.prefix)
+    return queryset.filter(
+        Q(household__area_code__startswith=area.prefix)
+        | Q(household__isnull=True, area_code__startswith=area.prefix)
+    )
 
 
 class NeedFilter(django_filters.FilterSet):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import django_filters
 from django.db.models import (
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -242,8 +243,31 @@ class ReferralLedgerFilter(ReferralFilter):
         label=_("效果"),
     )
 
+    held = django_filters.DateFilter(method="filter_held", label=_("本期占用资源（日期）"))
+
     class Meta(ReferralFilter.Meta):
-        fields = [*ReferralFilter.Meta.fields, "area", "outcome"]
+        fields = [*ReferralFilter.Meta.fields, "area", "outcome", "held"]
+
+    def filter_held(self, queryset: QuerySet, _name: str, value: dt.date) -> QuerySet:
+        """Referrals counted in a resource's use on the day (the dashboard's 已用): holding a
+        unit of the service's period then, or goods issued in the day's month up to it."""
+        from resources.models import Resource, StockMovement
+        from resources.periods import period_start
+
+        service = Q(resource__kind=Resource.Kind.SERVICE) & ~Q(
+            status__in=[Referral.Status.DECLINED, Referral.Status.CANCELLED]
+        )
+        periods = Q()
+        for period in Resource.Period.values:
+            periods |= Q(resource__period=period, period_start=period_start(period, value))
+        issued = StockMovement.objects.filter(
+            referral=OuterRef("pk"),
+            kind=StockMovement.Kind.GIVEN,
+            created_at__gte=end_of_day(value.replace(day=1) - dt.timedelta(days=1)),
+            created_at__lt=end_of_day(value),
+        )
+        goods = Q(resource__kind=Resource.Kind.GOODS) & Exists(issued)
+        return queryset.filter((service & periods) | goods)
 
     def filter_area(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
         area = Area.objects.filter(code=value).only("prefix").first()

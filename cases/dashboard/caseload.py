@@ -17,19 +17,24 @@ from cases.dashboard.common import (
     cached_rows,
     child_sql,
     fetch_rows,
+    ledger_link,
     link,
     month_start,
 )
 from cases.dashboard.summary import summary_rows
 from core.ledgers.definitions import end_of_day
+from households.filters import ANY_CATEGORY
 from households.models import Category
 
 
 @dataclass
 class Cell:
+    """户 and 人 of a category (or all) in an area, each with the list of exactly those rows."""
+
     households: int = 0
     persons: int = 0
-    url: str = ""
+    url: str = ""  # the households counted
+    persons_url: str = ""  # the persons counted
 
 
 @dataclass
@@ -48,7 +53,12 @@ class Caseload:
     categories: list[Category]
     area_row: CaseloadRow
     rows: list[CaseloadRow]
+    # The month's changes to the caseload, by the enrolments' own dates (本月起始): new by
+    # start date, ended by end date (suspended: by the suspension's decision).
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    # What the office decided in the month up to the day (本月办理), by decision date: an
+    # approval today that runs from last month is here, not among last month's new.
+    decisions: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def summary(self) -> str:
@@ -146,7 +156,37 @@ def caseload(*, scope: Scope, day: dt.date) -> Caseload:
     for _child, code, new, suspended, ended, g_child in changes_rows:
         if g_child:
             result.changes[code] = {"new": new, "suspended": suspended, "ended": ended}
+    result.decisions = {c.code: dict.fromkeys(DECISIONS, 0) for c in categories}
+    for code, status, n in decision_rows(scope, day):
+        if code in result.decisions:
+            result.decisions[code][status] = n
     return result
+
+
+# An enrolment counts once, under its latest decision (decided_at is the latest one's).
+DECISIONS = ("approved", "rejected", "suspended", "ended")
+_DECISIONS = """
+SELECT e.category_id, e.status, count(*)
+  FROM households_enrolment e JOIN households_household h ON h.id = e.household_id
+ WHERE h.area_code LIKE %(like)s AND e.decided_at >= %(m0_at)s AND e.decided_at < %(cutoff)s
+   AND e.status IN ('approved', 'rejected', 'suspended', 'ended')
+ GROUP BY 1, 2
+"""
+
+
+def decision_rows(scope: Scope, day: dt.date, *, cached: bool = True) -> list[tuple]:
+    """(category, status, n): enrolments decided from the 1st of the day's month to the day."""
+    params = {
+        "like": scope.like,
+        "m0_at": end_of_day(month_start(day) - dt.timedelta(days=1)),
+        "cutoff": end_of_day(day),
+    }
+    if not cached:
+        return fetch_rows(_DECISIONS, params)
+    (found,) = cached_rows(
+        "decisions", REGISTRY_VERSION, (scope.area.prefix, day), [(_DECISIONS, params)]
+    )
+    return found
 
 
 def direct_rows(
@@ -182,9 +222,20 @@ def _caseload_row(
         total=cells.get((key, None), Cell()),
         url=link("households:list", area=code),
     )
-    for category in categories:
-        row.cells[category.code].url = link("households:list", area=code, category=category.code)
+    # Rows registered directly in the area (not in a child) have no list of their own: the
+    # area's list holds them with its children's.
+    for enrolled, cell in [*row.cells.items(), (ANY_CATEGORY, row.total)]:
+        cell.url, cell.persons_url = drill_down_urls(code, enrolled, day)
     return row
+
+
+def drill_down_urls(area: str, enrolled: str, day: dt.date) -> tuple[str, str]:
+    """The household list and the persons ledger counted by one cell of the table."""
+    on = None if day == timezone.localdate() else day.isoformat()
+    return (
+        link("households:list", area=area, enrolled=enrolled, on=on),
+        ledger_link("members", area=area, enrolled=enrolled, on=on),
+    )
 
 
 def _changes_query(scope: Scope, day: dt.date) -> tuple[str, dict[str, Any]]:

@@ -32,6 +32,7 @@ class FollowUpCounts:
     on_time: int = 0
     late: int = 0
     overdue_url: str = ""
+    area_name: str = ""  # a worker's community
 
     @property
     def on_time_rate(self) -> int | None:
@@ -81,20 +82,24 @@ def followups(*, scope: Scope, day: dt.date) -> FollowUps:
             target = by_worker.setdefault(worker, FollowUpCounts(str(worker or ""), ""))
         target.overdue, target.upcoming, target.on_time, target.late = counts
     total.overdue_url = ledger_link("followups", area=scope.area.code, overdue="true")
-    people = User.objects.filter(pk__in=[k for k in by_worker if k]).only(
-        "pk", "username", "display_name"
+    people = (
+        User.objects.filter(pk__in=[k for k in by_worker if k])
+        .select_related("area")
+        .only("pk", "username", "display_name", "area__name")
     )
-    names = {u.pk: (str(u), u.username) for u in people}
+    names = {u.pk: (str(u), u.username, u.area.name if u.area else "") for u in people}
     for worker, counts in by_worker.items():
-        name, username = names.get(worker, (_("（未分配）"), "none")) if worker else ("", "none")
+        unassigned = (_("（未分配）"), "none", "")
+        name, username, area_name = names.get(worker, unassigned) if worker else unassigned
         counts.name = name or _("（未分配）")
+        counts.area_name = area_name
         counts.overdue_url = ledger_link(
             "followups", area=scope.area.code, overdue="true", assignee=username
         )
     areas = area_rows(scope, by_area)
     for counts in areas:
         counts.overdue_url = ledger_link("followups", area=counts.key, overdue="true")
-    workers = sorted(by_worker.values(), key=lambda c: (-c.overdue, c.name))
+    workers = sorted(by_worker.values(), key=lambda c: (-c.overdue, c.area_name, c.name))
     return FollowUps(total=total, by_area=areas, by_worker=workers)
 
 

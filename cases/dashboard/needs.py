@@ -140,6 +140,8 @@ class ResourceUse:
     limit: int  # capacity of the period, or stock before this month's issues
     used: int
     url: str
+    area: str = ""  # the area the resource serves (a community, street or the district)
+    area_code: str = ""
 
     @property
     def percent(self) -> int:
@@ -171,7 +173,8 @@ def resources(*, actor: Actor, scope: Scope, day: dt.date, limit: int = 20) -> l
     )
     serving = Q(area_code__startswith=prefix) | Q(area_code__in=ancestor_prefixes(prefix))
     kinds = [Resource.Kind.SERVICE, Resource.Kind.GOODS]
-    fields = ("uuid", "name", "provider__name", "kind", "unit", "capacity", "stock")
+    fields = ("uuid", "name", "provider__name", "kind", "unit", "capacity", "stock", "area__name")
+    fields = (*fields, "area_code")
     qs = with_remaining(
         resource_qs_visible_to(actor=actor).filter(serving, active=True, kind__in=kinds),
         day=day,
@@ -187,14 +190,17 @@ def resources(*, actor: Actor, scope: Scope, day: dt.date, limit: int = 20) -> l
     key = (scope_prefix(actor), getattr(actor, "role", ""), prefix, day, limit)
     (rows,) = cached_rows("resources", version, key, [(sql, list(params))])
     result = []
-    for uuid, name, provider, kind, unit, capacity, stock, used_now, given_month in rows:
+    for uuid, name, provider, kind, unit, capacity, stock, area, code, used_now, given in rows:
         if kind == Resource.Kind.SERVICE:
             use = ResourceUse(name, provider, str(_("服务")), unit, capacity or 0, used_now, "")
         else:
-            use = ResourceUse(
-                name, provider, str(_("物资")), unit, (stock or 0) + given_month, given_month, ""
-            )
-        use.url = ledger_link("referrals", area=scope.area.code, resource=uuid)
+            use = ResourceUse(name, provider, str(_("物资")), unit, (stock or 0) + given, given, "")
+        # The referrals counted in 已用, wherever their households are: the actor's scope
+        # still decides which of them the list shows (all, for a resource inside the area).
+        use.url = ledger_link("referrals", resource=uuid, held=day.isoformat())
+        use.area, use.area_code = area, code
         result.append(use)
     result.sort(key=lambda r: (-r.percent, -r.used, r.name))
-    return result[:limit]
+    # The fullest `limit`, shown by community (or street, district) and provider, as an office
+    # reads them: whose room or pantry is running short.
+    return sorted(result[:limit], key=lambda r: (r.area_code, r.provider, -r.percent, r.name))

@@ -31,6 +31,7 @@ class Grant:
     member: int | None = None  # the 特困 person's local member id
     reason: str = ""
     decision: str = ""
+    decided: dt.datetime | None = None  # when set: the decision's moment, else after applying
 
 
 class Enroller:
@@ -40,6 +41,7 @@ class Enroller:
         rng: random.Random,
         plan: Plan,
         today: dt.date,
+        now: dt.datetime,
         tz: dt.tzinfo,
         admin_id: int | None,
         new_uuid: Callable[[], uuid.UUID],
@@ -47,6 +49,7 @@ class Enroller:
         self.rng = rng
         self.plan = plan
         self.today = today
+        self.now = now
         self.tz = tz
         self.admin_id = admin_id
         self.new_uuid = new_uuid
@@ -60,7 +63,8 @@ class Enroller:
 
     def _dibao(self, mids: list[int]) -> list[tuple[Grant, list[int]]]:
         rng = self.rng
-        start = self._past(60, 6 * 365)
+        recent = self._recent() if rng.random() < 0.05 else None
+        start = recent[0] if recent else self._past(60, 6 * 365)
         grants = []
         if rng.random() < 0.04:
             before = start - dt.timedelta(days=rng.randrange(365, 3 * 365))
@@ -74,7 +78,10 @@ class Enroller:
             amount=rng.randrange(1000, 1410, 10) * len(mids),
             review=self._review(start, 12),
             reason="家庭人均收入低于当地低保标准",
+            decided=recent[1] if recent else None,
         )
+        if recent:
+            dibao.status = "approved"
         grants.append((dibao, mids))
         if rng.random() < 0.02:
             grants += self._linshi(mids)
@@ -122,6 +129,7 @@ class Enroller:
         return [(grant, mids)]
 
     def _applied(self, mids: list[int]) -> list[tuple[Grant, list[int]]]:
+        """An application waiting for a decision, or now and then one turned down."""
         rng = self.rng
         category = "dibao" if rng.random() < 0.7 else "dibian"
         amount = rng.randrange(1000, 1410, 10) * len(mids) if category == "dibao" else 0
@@ -132,6 +140,9 @@ class Enroller:
             amount=amount,
             reason="申请人自述家庭收入下降，生活困难",
         )
+        if rng.random() < 0.25:
+            grant.status, grant.amount = "rejected", 0
+            grant.decision = "经核对，家庭人均收入高于当地标准，不予批准"
         return [(grant, mids)]
 
     def _none(self, mids: list[int]) -> list[tuple[Grant, list[int]]]:
@@ -141,11 +152,13 @@ class Enroller:
 
     def _add(self, hid: int, covered: list[int], worker: int | None, grant: Grant) -> None:
         rng = self.rng
-        applied_day = grant.start - dt.timedelta(days=rng.randrange(7, 30))
+        applied_day = grant.start - dt.timedelta(days=rng.randrange(5, 26))
+        if grant.decided is not None:
+            applied_day = min(applied_day, grant.decided.date() - dt.timedelta(days=8))
         applied_at = dt.datetime.combine(applied_day, dt.time(rng.randrange(8, 17)), self.tz)
         decided = None
         if grant.status != "applied":
-            decided = applied_at + dt.timedelta(days=5, hours=2)
+            decided = grant.decided or self._decided(grant, applied_at)
         eid = self.plan.enrolments.next_id()
         self.plan.enrolments.rows.append(
             (eid, applied_at, decided or applied_at, self.new_uuid(), grant.status, grant.start,
@@ -157,6 +170,24 @@ class Enroller:
         links.rows.extend((first + i, eid, mid) for i, mid in enumerate(covered))
         self.plan.counts[f"{grant.category}:{grant.status}"] += 1
         self.plan.counts["enrolments"] += 1
+
+    def _decided(self, grant: Grant, applied_at: dt.datetime) -> dt.datetime:
+        """Review takes one to five weeks (临时救助 days), often past the start it grants from
+        (benefits run from the month applied for); never after now."""
+        days = self.rng.randrange(1, 6) if grant.category == "linshi" else self.rng.randrange(8, 36)
+        decided = applied_at + dt.timedelta(days=days, hours=self.rng.randrange(0, 6))
+        latest = self.now - dt.timedelta(minutes=self.rng.randrange(30, 600))
+        return max(min(decided, latest), applied_at + dt.timedelta(hours=1))
+
+    def _recent(self) -> tuple[dt.date, dt.datetime]:
+        """An approval decided this month, granted from the first of the month applied in
+        (often last month): the office's work this month and the caseload's change differ."""
+        first = self.today.replace(day=1)
+        day = first + dt.timedelta(days=self.rng.randrange(0, self.today.day))
+        at = dt.datetime.combine(day, dt.time(self.rng.randrange(9, 17)), self.tz)
+        at = min(at, self.now - dt.timedelta(minutes=self.rng.randrange(30, 300)))
+        applied = at.date() - dt.timedelta(days=self.rng.randrange(10, 35))
+        return applied.replace(day=1), at
 
     def _past(self, least: int, most: int) -> dt.date:
         return self.today - dt.timedelta(days=self.rng.randrange(least, most + 1))

@@ -73,12 +73,12 @@ _SHAPE_CUM = {
 
 @dataclass
 class Community:
-    """A community as the generator needs it: its grids, its worker and its streets."""
+    """A community as the generator needs it: its grids, its workers and its streets."""
 
     code: str
     name: str
     grids: list[tuple[int, str]]  # (area id, area prefix)
-    worker_id: int | None
+    worker_ids: list[int]  # a grid's households are one worker's (grids shared round)
     weight: float = 1.0
     places: dict[str, list[str]] = field(default_factory=dict)
 
@@ -121,6 +121,13 @@ class Plan:
         return chunk
 
 
+def _worker_for(workers: list[int], grid: int, grids: int, hid: int) -> int | None:
+    """Each grid has its worker; with more workers than grids they share households."""
+    if not workers:
+        return None
+    return workers[(hid if len(workers) > grids else grid) % len(workers)]
+
+
 def community_places(code: str) -> dict[str, list[str]]:
     """The roads, lanes and housing estates of a community: fixed for its code."""
     rng = random.Random(f"zhulian-demo/places/{code}")
@@ -139,6 +146,7 @@ def generate_chunks(
     communities: list[Community],
     admin_id: int | None,
     today: dt.date,
+    now: dt.datetime,
     tz: dt.tzinfo,
     offset: int = 0,
     taken: set[str] | None = None,
@@ -153,6 +161,7 @@ def generate_chunks(
         communities=communities,
         admin_id=admin_id,
         today=today,
+        now=now,
         tz=tz,
         offset=offset,
         taken=taken,
@@ -168,6 +177,7 @@ class _Generator:
         communities: list[Community],
         admin_id: int | None,
         today: dt.date,
+        now: dt.datetime,
         tz: dt.tzinfo,
         offset: int,
         taken: set[str] | None,
@@ -176,6 +186,7 @@ class _Generator:
         self.communities = communities
         self.community_cum = list(itertools.accumulate(c.weight for c in communities))
         self.today = today
+        self.now = now
         self.tz = tz
         self.ids = people.IdNumbers(taken)
         self.plan = self.empty_plan()
@@ -183,6 +194,7 @@ class _Generator:
             rng=self.rng,
             plan=self.plan,
             today=today,
+            now=now,
             tz=tz,
             admin_id=admin_id,
             new_uuid=self._uuid,
@@ -207,7 +219,7 @@ class _Generator:
         start = dt.datetime.combine(self.today - dt.timedelta(days=3 * 365), dt.time(9), self.tz)
         step = dt.timedelta(days=3 * 365) / max(n, 1)
         for i in range(n):
-            self._household(start + step * i)
+            self._household(min(start + step * i, self.now - dt.timedelta(minutes=5)))
             if (i + 1) % chunk == 0 or i + 1 == n:
                 yield self.plan.take()
 
@@ -219,10 +231,12 @@ class _Generator:
     def _household(self, created: dt.datetime) -> None:
         rng = self.rng
         community = rng.choices(self.communities, cum_weights=self.community_cum)[0]
-        area_id, prefix = rng.choice(community.grids)
+        grid = rng.randrange(len(community.grids))
+        area_id, prefix = community.grids[grid]
+        hid = self.plan.households.next_id()
+        worker = _worker_for(community.worker_ids, grid, len(community.grids), hid)
         kind = rng.choices(_KIND_NAMES, cum_weights=_KIND_CUM)[0]
         persons = self._tekun_household() if kind == "tekun" else self._family(kind)
-        hid = self.plan.households.next_id()
         rows = [self._member(person, hid, created) for person in persons]
         phone = next((row[11] for row in rows if row[11]), "") or people.landline(rng)
         self.plan.households.rows.append(
@@ -240,13 +254,13 @@ class _Generator:
                 "",
                 1,
                 area_id,
-                community.worker_id,
+                worker,
                 rows[0][0],
             )
         )
         self.plan.counts["households"] += 1
         self.plan.counts["members"] += len(rows)
-        self.enroller.enrol(kind, hid, [row[0] for row in rows], community.worker_id)
+        self.enroller.enrol(kind, hid, [row[0] for row in rows], worker)
 
     def _address(self, community: Community) -> str:
         rng = self.rng

@@ -64,6 +64,7 @@ _SOURCE = [("visit", 60), ("phone", 15), ("walk_in", 15), ("self_request", 10)]
 _STAGES = [
     (("open", None), 34),
     (("open", "declined"), 5),
+    (("open", "cancelled"), 3),
     (("matched", "proposed"), 15),
     (("in_progress", "accepted"), 10),
     (("in_progress", "delivered"), 8),
@@ -72,7 +73,16 @@ _STAGES = [
     (("closed", None), 6),
 ]
 # The first community's social-work room (the `provider` user's) gets one referral per step.
-_PORTAL_STEPS = ["proposed", "proposed", "accepted", "delivered", "confirmed", "closed", "declined"]
+_PORTAL_STEPS = [
+    "proposed",
+    "proposed",
+    "accepted",
+    "delivered",
+    "confirmed",
+    "closed",
+    "declined",
+    "cancelled",
+]
 NEED_SHARE = 0.25  # of new households
 MOST_NEEDS_PER_COMMUNITY = 60  # so 100,000 households do not bury the pool
 
@@ -124,7 +134,13 @@ class Plan:
 def _moment(plan: Plan, days_ago: int) -> dt.datetime:
     minutes = plan.rng.randint(8 * 60, 18 * 60)
     day = plan.today - dt.timedelta(days=days_ago)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes))
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes))
+    return _not_after_now(plan, at)
+
+
+def _not_after_now(plan: Plan, at: dt.datetime) -> dt.datetime:
+    """`at`, or a little before now when it would lie ahead (a need noted earlier today)."""
+    return min(at, plan.now - dt.timedelta(minutes=plan.rng.randint(5, 60)))
 
 
 def _add_need(
@@ -137,13 +153,14 @@ def _add_need(
 ) -> None:
     """One need of household `home` (id, area code, community, categories) at `stage`."""
     rng = plan.rng
-    hid, area_code, community, categories = home
+    hid, area_code, community, categories, own_worker = home
     need_status, referral_status = stage
-    worker = plan.workers.get(community)
+    worker = own_worker or plan.workers.get(community)
     resource = choice
-    age = rng.randint(2, 90) if referral_status in (None, "proposed") else rng.randint(20, 90)
+    # Needs of the last three months, this month's too: the resources' current period is used.
+    age = rng.randint(2, 90)
     created = _moment(plan, age)
-    proposed = created + dt.timedelta(hours=rng.randint(2, 72))
+    proposed = max(created, _not_after_now(plan, created + dt.timedelta(hours=rng.randint(2, 72))))
     if referral_status is not None and resource is None:
         fitting = plan.candidates(area_code, kind, categories)
         # Nearest first (community, street, district), then any that has units left.
@@ -153,7 +170,9 @@ def _add_need(
         if resource is None:
             need_status, referral_status = "open", None
     need_id = len(plan.needs)
-    met_at = created + dt.timedelta(days=rng.randint(5, 15)) if need_status == "met" else None
+    met_at = None
+    if need_status == "met":
+        met_at = max(created, _not_after_now(plan, created + dt.timedelta(days=rng.randint(5, 15))))
     plan.needs.append(
         {
             "household_id": hid,
@@ -170,7 +189,11 @@ def _add_need(
             "updated_at": met_at or created,
             "met_at": met_at,
             "closed_by_id": worker if need_status == "closed" else None,
-            "closed_at": created + dt.timedelta(days=3) if need_status == "closed" else None,
+            "closed_at": (
+                max(created, _not_after_now(plan, created + dt.timedelta(days=3)))
+                if need_status == "closed"
+                else None
+            ),
             "close_reason": "家属已自行解决" if need_status == "closed" else "",
         }
     )
@@ -185,15 +208,21 @@ def _start(resource: PoolResource, day: dt.date) -> dt.date:
 def _add_referral(
     plan: Plan, need: int, home: tuple, r: PoolResource, status: str, proposed: dt.datetime
 ) -> None:
-    rng, worker = plan.rng, plan.workers.get(home[2])
+    rng, worker = plan.rng, home[4] or plan.workers.get(home[2])
     start = _start(r, proposed.date())
-    holds = status != "declined"
+    holds = status not in ("declined", "cancelled")
     if holds and r.units is not None:
         plan.used[(r.id, start if r.kind == Resource.Kind.SERVICE else None)] += 1
     decider = plan.provider_user if r.provider_id == plan.portal_provider else worker
     steps = ["proposed", "accepted", "delivered", "confirmed", "closed"]
     reached = steps.index(status) if status in steps else 0
-    at = [proposed + dt.timedelta(days=2 * i, hours=rng.randint(1, 8)) for i in range(5)]
+    # Each step a couple of days after the last; a recent referral's steps closer together,
+    # so the last one it reached is still before now.
+    room = (plan.now - proposed) / 6
+    step = min(dt.timedelta(days=2), max(room, dt.timedelta(minutes=10)))
+    at = [
+        proposed + step * i + min(step / 2, dt.timedelta(hours=rng.randint(1, 8))) for i in range(5)
+    ]
     row = {
         "need_id": need,
         "resource_id": r.id,
@@ -212,6 +241,13 @@ def _add_referral(
         "decided_at": at[1] if reached >= 1 or status == "declined" else None,
         "decline_reason": "本期名额已排满，建议转介其他机构" if status == "declined" else "",
     }
+    if status == "cancelled":  # withdrawn by the worker before the provider answered
+        row.update(
+            updated_at=at[1],
+            closed_by_id=worker,
+            closed_at=at[1],
+            close_reason="家属已自行联系其他服务",
+        )
     if reached >= 2:
         row.update(
             delivered_by_id=decider,
@@ -256,11 +292,12 @@ def _add_referral(
 
 
 def homes_since(since: int) -> dict[str, list[tuple]]:
-    """Active households above `since`, by community: (id, area code, community, categories)."""
+    """Active households above `since`, by community: (id, area code, community, categories,
+    the household's worker)."""
     rows = list(
         Household.objects.filter(pk__gt=since, status=Household.Status.ACTIVE)
         .order_by("id")
-        .values_list("id", "area_code")
+        .values_list("id", "area_code", "worker_id")
     )
     cats: dict[int, set[str]] = defaultdict(set)
     for hid, code in Enrolment.objects.filter(
@@ -268,8 +305,8 @@ def homes_since(since: int) -> dict[str, list[tuple]]:
     ).values_list("household_id", "category_id"):
         cats[hid].add(code)
     homes: dict[str, list[tuple]] = defaultdict(list)
-    for hid, code in rows:
-        homes[code[:12]].append((hid, code, code[:12], cats[hid]))
+    for hid, code, worker in rows:
+        homes[code[:12]].append((hid, code, code[:12], cats[hid], worker))
     return homes
 
 
@@ -296,6 +333,7 @@ def plan_portal(plan: Plan, homes: dict[str, list[tuple]], community: Area) -> N
         "confirmed": "met",
         "closed": "met",
         "declined": "open",
+        "cancelled": "open",
     }
     text = "行动不便，需要上门助洁、助餐"
     for i, step in enumerate(_PORTAL_STEPS):

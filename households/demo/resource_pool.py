@@ -24,8 +24,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-
 from core.ledgers.bulk import allocate_ids, bulk_history, copy_insert
 from households.demo import people, pool_needs
 from households.demo.generate import community_places
@@ -247,6 +245,7 @@ def seed_pool(
     worker_by_community: dict[str, int],
     seed: int,
     today: dt.date,
+    now: dt.datetime,
     since_household_id: int,
 ) -> Counter[str]:
     """Make the pool once, then needs and referrals for households above `since_household_id`.
@@ -254,7 +253,6 @@ def seed_pool(
     Runs inside the caller's transaction (seed_demo's), after the households are loaded.
     """
     rng = random.Random(f"zhulian-demo/pool/{seed}/{since_household_id}")
-    now = timezone.now()
     counts: Counter[str] = Counter()
     with bulk_history(command="seed_demo", seed=seed, part="resource pool"):
         _seed_pool(areas, worker_by_community, rng, today, now, since_household_id, counts)

@@ -43,7 +43,8 @@ class AreaSpec:
 @dataclass
 class DemoUsers:
     admin_id: int | None
-    worker_by_community: dict[str, int]
+    worker_by_community: dict[str, int]  # the community's first worker
+    workers_by_community: dict[str, list[int]]  # all of them, the first one first
     listed: list[tuple[str, str, str]]  # (username, role label, area name) worth printing
     created: int
 
@@ -93,6 +94,15 @@ def ensure_areas() -> dict[str, Area]:
     return found
 
 
+def extra_workers(index: int) -> int:
+    """How many workers a community has besides its first: a street's big communities share
+    the work between two or three (the first community, the demo `worker`'s, has three)."""
+    if index == 1:
+        return 2
+    draw = random.Random(f"zhulian-demo/workers/{index}").random()
+    return 2 if draw < 0.08 else 1 if draw < 0.35 else 0
+
+
 def _user_specs(areas: dict[str, Area]) -> list[tuple[str, str, Area]]:
     district = next(a for a in areas.values() if a.level == Area.Level.DISTRICT)
     street = min((a for a in areas.values() if a.level == Area.Level.STREET), key=_code)
@@ -100,6 +110,12 @@ def _user_specs(areas: dict[str, Area]) -> list[tuple[str, str, Area]]:
     specs = [
         ("worker" if i == 1 else f"worker{i:03d}", User.Role.SOCIAL_WORKER, community)
         for i, community in enumerate(communities, start=1)
+    ]
+    # Colleagues after every first worker, so the first workers keep their names and order.
+    specs += [
+        (f"worker{i:03d}{letter}", User.Role.SOCIAL_WORKER, community)
+        for i, community in enumerate(communities, start=1)
+        for letter in "bc"[: extra_workers(i)]
     ]
     return [
         *specs,
@@ -115,7 +131,7 @@ def _code(area: Area) -> str:
 
 
 def ensure_users(areas: dict[str, Area]) -> DemoUsers:
-    """One social worker per community, and one street staff, admin, provider and auditor.
+    """Social workers (one to three per community), one street staff, admin, provider, auditor.
 
     Users that exist already are left as they are. All share one password hash: hashing is
     deliberately slow, and this is demo data.
@@ -151,13 +167,15 @@ def ensure_users(areas: dict[str, Area]) -> DemoUsers:
                 content_type__app_label="households", codename__in=_ADMIN_PERMISSIONS
             )
         )
+    workers: dict[str, list[int]] = {}
+    for username, role, area in specs:
+        user = users.get(username)
+        if role == User.Role.SOCIAL_WORKER and user is not None and user.area_id == area.pk:
+            workers.setdefault(area.code, []).append(user.pk)
     return DemoUsers(
         admin_id=admin.pk if admin is not None else None,
-        worker_by_community={
-            u.area.code: u.pk
-            for u in users.values()
-            if u.role == User.Role.SOCIAL_WORKER and u.area is not None
-        },
+        worker_by_community={code: ids[0] for code, ids in workers.items()},
+        workers_by_community=workers,
         listed=_listed(specs),
         created=len(new),
     )
@@ -182,7 +200,7 @@ def communities(areas: dict[str, Area], users: DemoUsers) -> list[Community]:
             code=code,
             name=areas[code].name,
             grids=grids[code],
-            worker_id=users.worker_by_community.get(code),
+            worker_ids=users.workers_by_community.get(code, []),
             weight=weight,
             places=community_places(code),
         )

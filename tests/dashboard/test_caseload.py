@@ -130,7 +130,12 @@ def test_district_counts_both_streets(street, personas, areas):
 def test_every_cell_links_to_the_scoped_household_list(street, personas, areas):
     table = _table(personas.supervisor, areas.street.code, street.today)
     url = table.rows[0].cells["dibao"].url
-    assert url == f"{reverse('households:list')}?area=320506001001&category=dibao"
+    # `enrolled`, not the list's `category` (which takes in pending applications too).
+    assert url == f"{reverse('households:list')}?area=320506001001&enrolled=dibao"
+    persons = table.rows[0].cells["dibao"].persons_url
+    assert (
+        persons == f"{reverse('ledgers:rows', args=['members'])}?area=320506001001&enrolled=dibao"
+    )
 
 
 @pytest.mark.parametrize("who", ["outsider", "no_area", "provider"])
@@ -148,7 +153,7 @@ def test_the_page_renders_the_table_charts_data_and_links(client, street, person
     assert "低保 2户5人" in html
     assert 'id="dashboard-data" type="application/json"' in html
     assert "vendor/echarts/echarts.min.js" in html
-    assert "?area=320506001001&amp;category=dibao" in html
+    assert "?area=320506001001&amp;enrolled=dibao" in html
 
 
 def test_the_page_takes_at_most_ten_queries(

@@ -173,6 +173,8 @@ def test_drill_downs_open_the_list_behind_the_number(client, work, personas, are
     response = client.get(needs.urls["care"]["matched"])
     assert response.status_code == 200
     assert "共 1 行" in response.content.decode()
+    # 已用 opens the referrals holding this period's units (the fixture's have no period yet).
+    Referral.objects.update(period_start=work.today.replace(day=1))
     (use,) = dashboard.resources(actor=personas.supervisor, scope=scope, day=work.today)
     page = client.get(use.url).content.decode()
     assert "共 2 行" in page and "南门路" not in page

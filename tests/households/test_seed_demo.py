@@ -39,9 +39,14 @@ def _snapshot() -> list[tuple[object, ...]]:
 
 
 def _wipe() -> None:
-    # The demo's needs, referrals and stock issues point at the households (resource pool).
+    # The demo's needs, referrals and stock issues point at the households (resource pool),
+    # and so do its visits and follow-ups.
+    from cases.models import FollowUp, Visit
     from matching.models import Need, Referral
     from resources.models import StockMovement
+
+    FollowUp.objects.all().delete()
+    Visit.objects.all().delete()
 
     StockMovement.objects.filter(referral__isnull=False).delete()
     Referral.objects.all().delete()
@@ -166,7 +171,10 @@ def test_seed_demo_makes_one_user_per_role_bound_to_an_area():
     assert not admin.is_superuser
     assert admin.has_perm("households.reveal_id_number")
     assert admin.has_perm("households.export_full_id_number")
-    assert User.objects.filter(role=User.Role.SOCIAL_WORKER).count() == 100
+    # Every community has a worker (worker … worker100), some two or three.
+    workers = User.objects.filter(role=User.Role.SOCIAL_WORKER)
+    assert workers.values("area").distinct().count() == 100
+    assert 100 < workers.count() <= 300
     assert DEMO_PASSWORD in output
 
 
@@ -206,3 +214,130 @@ def test_seeded_rows_are_in_the_history_with_their_context():
     assert member_events.count() == Member.objects.count()
     contexts = {event.pgh_context.metadata["command"] for event in member_events}
     assert contexts == {"seed_demo"}
+
+
+# ---- a street in its second year (issue 15) ---------------------------------------------
+
+
+@pytest.fixture
+def second_year():
+    """The demo on today's date, then the nightly job as `make run` runs it."""
+    from django.utils import timezone
+
+    call_command("seed_demo", households=300, seed=2, stdout=io.StringIO())
+    call_command("schedule_followups", stdout=io.StringIO())
+    return timezone.now()
+
+
+def test_seeded_households_have_a_visit_history_by_their_community_workers(second_year):
+    from cases.models import Visit
+
+    visits = Visit.objects.select_related("worker__area", "household")
+    assert visits.count() > 3 * Household.objects.count()
+    assert set(visits.values_list("method", flat=True)) >= {"home", "phone"}
+    assert visits.exclude(living_status="").exists()
+    assert visits.filter(health_status="concern").exists()
+    for visit in visits[:500]:
+        assert visit.household.area_code.startswith(visit.worker.area.prefix)
+    visited = Household.objects.filter(visits__isnull=False).distinct().count()
+    assert visited >= 0.95 * Household.objects.count()
+    from cases.models import ServiceActivity
+
+    assert set(ServiceActivity.objects.values_list("kind", flat=True)) == {
+        "case",
+        "group",
+        "community",
+    }
+    first = visits.order_by("visited_at").first()
+    assert first.visit_date >= second_year.date() - dt.timedelta(days=19 * 31)
+
+
+def test_after_the_nightly_job_most_followups_are_on_time(second_year):
+    from cases.models import FollowUp
+
+    open_ = FollowUp.objects.filter(status=FollowUp.Status.OPEN)
+    overdue = open_.filter(overdue=True).count()
+    assert open_.count() == Household.objects.filter(status="active").count()
+    assert 0 < overdue < 0.15 * open_.count()
+    assert FollowUp.objects.filter(status=FollowUp.Status.DONE, visit__isnull=False).exists()
+
+
+def test_nothing_seeded_lies_in_the_future(second_year):
+    from django.utils import timezone
+
+    from cases.models import FollowUp, Visit
+    from matching.models import Need, Referral
+
+    now, today = second_year, timezone.localdate()
+    stamps = {
+        Visit: ["visited_at", "created_at"],
+        FollowUp: ["completed_at", "created_at"],
+        Need: ["created_at", "updated_at", "met_at", "closed_at"],
+        Referral: [
+            "proposed_at",
+            "decided_at",
+            "delivered_at",
+            "confirmed_at",
+            "closed_at",
+            "updated_at",
+        ],
+        Enrolment: ["created_at", "updated_at", "decided_at"],
+        Household: ["created_at", "updated_at"],
+    }
+    for model, fields in stamps.items():
+        for name in fields:
+            assert not model.objects.filter(**{f"{name}__gt": now}).exists(), (model, name)
+    assert not Visit.objects.filter(visit_date__gt=today).exists()
+    assert not Enrolment.objects.filter(
+        status=Enrolment.Status.APPROVED, start_date__gt=today
+    ).exists()
+
+
+def test_seeded_needs_and_referrals_are_in_every_state(second_year):
+    from matching.models import Need, Referral
+
+    referral_states = set(Referral.objects.values_list("status", flat=True))
+    assert referral_states >= {
+        "proposed",
+        "accepted",
+        "delivered",
+        "confirmed",
+        "closed",
+        "declined",
+    }
+    need_states = set(Need.objects.values_list("status", flat=True))
+    assert need_states >= {"unverified", "open", "matched", "in_progress", "met", "closed"}
+    portal = Referral.objects.filter(provider__name="狮林社区睦邻社工室")
+    assert set(portal.values_list("status", flat=True)) >= referral_states
+
+
+def test_seed_demo_gives_some_communities_two_or_three_workers(second_year):
+    from cases.models import Visit
+
+    per_community = Counter(
+        User.objects.filter(role=User.Role.SOCIAL_WORKER).values_list("area__code", flat=True)
+    )
+    assert max(per_community.values()) in (2, 3)
+    assert per_community[User.objects.get(username="worker").area.code] >= 2
+    shared = [code for code, n in per_community.items() if n >= 2]
+
+    def working(code: str) -> set[int]:
+        homes = Household.objects.filter(area_code__startswith=code)
+        visits = Visit.objects.filter(household__area_code__startswith=code)
+        return set(homes.values_list("worker_id", flat=True)) | set(
+            visits.values_list("worker_id", flat=True)
+        )
+
+    assert any(len(working(code)) >= 2 for code in shared)
+
+
+def test_seeded_enrolments_have_decisions_this_month(second_year):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    month = Enrolment.objects.filter(
+        status=Enrolment.Status.APPROVED,
+        decided_at__date__gte=today.replace(day=1),
+    )
+    assert month.exists()
+    assert month.filter(start_date__lt=today.replace(day=1)).exists() or today.day < 3

@@ -18,6 +18,8 @@ _CATEGORY_LINES = [
     ("linshi:approved", "临时救助"),
     ("dibao:applied", "低保申请待审批"),
     ("dibian:applied", "低边申请待审批"),
+    ("dibao:rejected", "低保申请未批准"),
+    ("dibian:rejected", "低边申请未批准"),
 ]
 
 
@@ -65,6 +67,10 @@ class Command(BaseCommand):
             f"需求 {counts['needs']} 条（待匹配 {counts['need:open']}，"
             f"一键求助待核实 {counts['need:unverified']}），转介 {counts['referrals']} 条。"
         )
+        self.stdout.write(
+            f"走访记录 {counts['visits']} 条，已完成跟进 {counts['followups_done']} 条，"
+            f"社工服务活动 {counts['activities']} 次。"
+        )
         previous, phases = 0.0, []
         for phase, elapsed in result.timings.items():
             phases.append(f"{phase} {elapsed - previous:.1f}s")
@@ -76,4 +82,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示用户（密码均为 {DEMO_PASSWORD}）：")
         for username, role, area in result.users.listed:
             self.stdout.write(f"  {username:<10} {role:<12} {area}")
-        self.stdout.write("  … 每个社区一名社工：worker002 … worker100，密码相同。")
+        self.stdout.write(
+            "  … 每个社区一至三名社工：worker002 … worker100，"
+            "部分社区另有 worker001b、worker001c 等，密码相同。"
+        )
