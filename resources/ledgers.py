@@ -10,7 +10,9 @@ mobile number) is masked as the registry's phones are, unless the export is one 
 numbers, which needs the same permission. An office's landline is shown as it is: it is
 the number residents are meant to call.
 
-The pool keeps its history, but a list is what is on offer now: there is no "as of" export.
+Month close ("as of" a day): the pool is kept in history (django-pghistory), so a list as of
+day D is rebuilt from each resource's last event before the end of D, with its provider as
+it was then, as the needs and referrals ledgers are (matching/ledgers.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,19 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import django_filters
-from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,13 +45,16 @@ from core.ledgers.definitions import (
     Ledger,
     MaskedPhone,
     RowQuery,
+    end_of_day,
     label_of,
     register,
 )
 from core.selectors import filtered
 from households.models import Area, Category
+from households.scope import scope_prefix
 from households.selectors import area_get
-from resources.models import Provider, Resource
+from resources.models import Provider, ProviderEvent, Resource, ResourceEvent
+from resources.roles import Can, can, is_provider
 from resources.selectors import ancestor_prefixes, resource_qs_visible_to
 from resources.vocabulary import NeedType
 
@@ -91,6 +108,16 @@ class Digits(Func):
 
     template = "regexp_replace(%(expressions)s, '[^0-9]', '', 'g')"
     output_field = CharField()
+
+
+class Masked(MaskedPhone):
+    """core's MaskedPhone over an expression with parameters of its own (a subquery of the
+    history): its template names the value several times, so the parameters repeat too."""
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        times = self.template.count("%(expressions)s")
+        return self.template % {"expressions": sql}, tuple(params) * times
 
 
 class ArrayLabels(Func):
@@ -172,21 +199,23 @@ COLUMNS = [
     Column("period", _("周期"), "period", width=8, help=_("服务名额的重置周期")),
     Column("valid", _("有效期"), "available_from", width=22),
     Column(
-        "status", _("状态"), "active", width=8, help=_("在用、停用、未开始或已过期，按导出当日")
+        "status",
+        _("状态"),
+        "active",
+        width=8,
+        help=_("在用、停用、未开始或已过期，按导出当日或截至日期"),
     ),
 ]
 
 
 def _phone(full: bool) -> Any:
     if full:
-        return F("provider__contact_phone")
-    personal = Q(provider__kind__in=PERSON_KINDS) | Q(
-        provider_phone_digits__regex=MOBILE,
-    )
+        return F("p_phone")
+    personal = Q(p_kind__in=PERSON_KINDS) | Q(p_phone_digits__regex=MOBILE)
     return Case(
-        When(provider__contact_phone="", then=Value("")),
-        When(personal, then=MaskedPhone("provider_phone_digits")),
-        default=F("provider__contact_phone"),
+        When(p_phone="", then=Value("")),
+        When(personal, then=Masked("p_phone_digits")),
+        default=F("p_phone"),
         output_field=CharField(),
     )
 
@@ -205,7 +234,7 @@ def _valid() -> Any:
 
 def _status(today: dt.date) -> Any:
     return Case(
-        When(Q(active=False) | Q(provider__active=False), then=Value(str(_("停用")))),
+        When(Q(active=False) | Q(p_active=False), then=Value(str(_("停用")))),
         When(available_from__gt=today, then=Value(str(_("未开始")))),
         When(available_until__lt=today, then=Value(str(_("已过期")))),
         default=Value(str(_("在用"))),
@@ -230,37 +259,107 @@ def _amount() -> Any:
     )
 
 
+def _exprs(*, full: bool, day: dt.date) -> list[Any]:
+    """The columns over a resource row annotated with its provider's `p_*` values."""
+    return [
+        F("name"),
+        label_of("kind", Resource.Kind.choices),
+        F("p_name"),
+        F("p_area_name"),
+        F("p_contact_name"),
+        _phone(full),
+        F("department"),
+        F("description"),
+        ArrayLabels("need_types", NeedType.choices, ""),
+        ArrayLabels("categories", Category.Code.choices, _("所有困难群众")),
+        F("area_name"),
+        _amount(),
+        F("unit"),
+        _period(),
+        _valid(),
+        _status(day),
+    ]
+
+
 def _rows_of(pool_list: str) -> Any:
     def rows(
         *, actor: User | None, filters: Any, as_of: dt.date | None, full_id_numbers: bool
     ) -> RowQuery:
         if filters.get("area"):
             area_get(actor=actor, code=filters["area"])  # an area out of scope is not found
+        if as_of is not None:
+            return _rows_as_of(
+                pool_list, actor=actor, filters=filters, day=as_of, full=full_id_numbers
+            )
         qs = resource_qs_visible_to(actor=actor).filter(pool_list=pool_list)
-        qs = filtered(PoolLedgerFilter, qs, filters, actor)
-        qs = qs.annotate(provider_phone_digits=Digits("provider__contact_phone"))
-        exprs = [
-            F("name"),
-            label_of("kind", Resource.Kind.choices),
-            F("provider__name"),
-            F("provider__area__name"),
-            F("provider__contact_name"),
-            _phone(full_id_numbers),
-            F("department"),
-            F("description"),
-            ArrayLabels("need_types", NeedType.choices, ""),
-            ArrayLabels("categories", Category.Code.choices, _("所有困难群众")),
-            F("area__name"),
-            _amount(),
-            F("unit"),
-            _period(),
-            _valid(),
-            _status(timezone.localdate()),
-        ]
-        qs = qs.order_by("area_code", "provider__name", "name", "id")
-        return RowQuery(qs.values_list(*exprs))
+        qs = filtered(PoolLedgerFilter, qs, filters, actor).annotate(
+            p_name=F("provider__name"),
+            p_area_name=F("provider__area__name"),
+            p_contact_name=F("provider__contact_name"),
+            p_phone=F("provider__contact_phone"),
+            p_kind=F("provider__kind"),
+            p_active=F("provider__active"),
+            area_name=F("area__name"),
+        )
+        qs = qs.annotate(p_phone_digits=Digits("p_phone"))
+        qs = qs.order_by("area_code", "p_name", "name", "id")
+        return RowQuery(qs.values_list(*_exprs(full=full_id_numbers, day=timezone.localdate())))
 
     return rows
+
+
+# ---- month close: the lists as they were at the end of a day ---------------------------------
+
+
+def _latest(cutoff: dt.datetime) -> QuerySet:
+    """Each resource as it was at `cutoff`: its last history event before then, unless deleted."""
+    last = (
+        ResourceEvent.objects.filter(pgh_created_at__lt=cutoff)
+        .order_by("pgh_obj_id", "-pgh_id")
+        .distinct("pgh_obj_id")
+        .values("pgh_id")
+    )
+    return ResourceEvent.objects.filter(pgh_id__in=last).exclude(pgh_label="delete")
+
+
+def _provider_then(field: str, cutoff: dt.datetime) -> Subquery:
+    return Subquery(
+        ProviderEvent.objects.filter(pgh_obj_id=OuterRef("provider_id"), pgh_created_at__lt=cutoff)
+        .order_by("-pgh_id")
+        .values(field)[:1]
+    )
+
+
+def _area_name(ref: str) -> Subquery:
+    return Subquery(Area.objects.filter(pk=OuterRef(ref)).values("name")[:1])
+
+
+def _rows_as_of(
+    pool_list: str, *, actor: User | None, filters: Any, day: dt.date, full: bool
+) -> RowQuery:
+    """A list as it stood at the end of `day`, from the pool's history: the resources then
+    on it, their stock and capacity, and their providers' names and contacts then. Names of
+    areas are today's, as in the registry's month close; the status is the one of `day`."""
+    cutoff = end_of_day(day)
+    prefix = None if is_provider(actor) or not can(actor, Can.VIEW_POOL) else scope_prefix(actor)
+    qs = _latest(cutoff).filter(pool_list=pool_list)
+    if prefix is None:
+        qs = qs.none()
+    else:
+        qs = qs.filter(Q(area_code__startswith=prefix) | Q(area_code__in=ancestor_prefixes(prefix)))
+    qs = filtered(PoolLedgerFilter, qs, filters, actor)
+    qs = qs.annotate(
+        p_name=_provider_then("name", cutoff),
+        p_area_id=_provider_then("area_id", cutoff),
+        p_contact_name=_provider_then("contact_name", cutoff),
+        p_phone=_provider_then("contact_phone", cutoff),
+        p_kind=_provider_then("kind", cutoff),
+        p_active=_provider_then("active", cutoff),
+        area_name=_area_name("area_id"),
+    )
+    qs = qs.annotate(p_area_name=_area_name("p_area_id"), p_phone_digits=Digits("p_phone"))
+    qs = qs.order_by("area_code", "p_name", "name", "pgh_obj_id")
+    return RowQuery(qs.values_list(*_exprs(full=full, day=day)))
 
 
 for _name, _list, _title, _description in LISTS:
@@ -271,6 +370,8 @@ for _name, _list, _title, _description in LISTS:
             description=_description,
             columns=COLUMNS,
             filterset_class=PoolLedgerFilter,
+            supports_as_of=True,
+            as_of_filters=("area", "kind", "active"),
             rows=_rows_of(_list),
         )
     )

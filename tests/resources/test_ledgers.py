@@ -8,7 +8,6 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +16,7 @@ from python_calamine import CalamineWorkbook
 from core.ledgers import exports
 from households.models import User
 from resources import services
-from resources.models import Provider, Resource
+from resources.models import Provider, ProviderEvent, Resource, ResourceEvent
 from tests.ledgers.conftest import replica_is_default  # noqa: F401 (autouse fixture)
 from tests.resources.fixtures import provider, resource
 
@@ -168,9 +167,37 @@ def test_providers_do_not_export_the_lists(lists, personas):
         _export(personas.provider, "pool-social-org")
 
 
-def test_a_list_is_what_is_on_offer_now(lists, personas):
-    with pytest.raises(ValidationError):
-        _export(personas.admin, "pool-policy", as_of=timezone.localdate())
+def _close_the_month() -> dt.date:
+    """Move every pool history event so far to three days ago; return yesterday."""
+    earlier = timezone.now() - dt.timedelta(days=3)
+    for model in (ResourceEvent, ProviderEvent):
+        model.objects.update(pgh_created_at=earlier)
+    return timezone.localdate() - dt.timedelta(days=1)
+
+
+def test_a_list_as_of_a_day_is_the_list_of_that_day(lists, personas, areas):
+    as_of = _close_the_month()
+    before = _rows(personas.supervisor, "pool-caring", as_of=as_of)
+    assert [row["名称"] for row in before] == ["棉被"]
+    assert before == _rows(personas.supervisor, "pool-caring")
+    services.stock_receive(actor=None, resource=lists.quilts, quantity=5)
+    services.provider_update(
+        actor=None,
+        provider=lists.shop,
+        data={"name": "平江爱心商店", "contact_phone": "13900001111"},
+    )
+    resource(provider=lists.shop, area=areas.street, name="新到米面", pool_list="caring")
+    after = _rows(personas.supervisor, "pool-caring", as_of=as_of)
+    assert after == before
+    assert (after[0]["名额/库存"], after[0]["提供方"]) == ("10", "平江爱心超市")
+    now = {row["名称"]: row for row in _rows(personas.supervisor, "pool-caring")}
+    assert now["棉被"]["名额/库存"] == "15" and now["棉被"]["提供方"] == "平江爱心商店"
+    assert now["棉被"]["联系电话"] == "139****1111" and "新到米面" in now
+    assert _names(personas.outsider, "pool-caring", as_of=as_of) == ["南门助餐"]
+    filtered = _names(
+        personas.admin, "pool-caring", as_of=as_of, filters={"area": areas.community.code}
+    )
+    assert filtered == ["棉被"]
 
 
 def test_a_stopped_resource_or_provider_reads_as_stopped(lists, personas):
