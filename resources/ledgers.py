@@ -97,6 +97,9 @@ LISTS = [
     ),
 ]
 
+# The ledger of each list, for the pool page's "export this list".
+LEDGER_OF_LIST = {pool_list: name for name, pool_list, _title, _description in LISTS}
+
 # Providers who are people, not offices: their phone is personal data.
 PERSON_KINDS = (Provider.Kind.VOLUNTEER, Provider.Kind.PARTY_MEMBER)
 # A mainland mobile number (optionally with 86 in front), once spaces and dashes are dropped.

@@ -214,3 +214,10 @@ def test_the_ledger_page_offers_the_five_lists(client, lists, personas):
         assert f'id="ledger-{name}"' in page
         assert title in page
         assert reverse("ledgers:export", args=[name]) in page
+
+
+def test_the_pool_page_links_each_list_to_its_ledger(client, lists, personas):
+    client.force_login(personas.supervisor)
+    page = client.get(reverse("resources:pool"), {"list": "caring"}).content.decode()
+    assert reverse("ledgers:rows", args=["pool-caring"]) in page
+    assert "/ledgers/pool-" not in client.get(reverse("resources:pool")).content.decode()
