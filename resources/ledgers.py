@@ -56,49 +56,41 @@ from households.selectors import area_get
 from resources.models import Provider, ProviderEvent, Resource, ResourceEvent
 from resources.roles import Can, can, is_provider
 from resources.selectors import ancestor_prefixes, resource_qs_visible_to
-from resources.vocabulary import NeedType
+from resources.vocabulary import NeedType, list_ledger_name
 
 if TYPE_CHECKING:
     from households.models import User
 
 L = Resource.PoolList
 
-# (ledger name, list, title, description): titles are the lists' names in a community's files.
+# (list, title, description): titles are the lists' names in a community's files.
 LISTS = [
     (
-        "pool-policy",
         L.POLICY,
         _("社会救助政策清单"),
         _("每项救助政策一行：主管部门、内容、面向的救助类别和服务范围。"),
     ),
     (
-        "pool-social-org",
         L.SOCIAL_ORG,
         _("社会组织服务清单"),
         _("社会组织提供的每项服务一行：提供方、联系方式、内容、对象和名额。"),
     ),
     (
-        "pool-unit",
         L.UNIT,
         _("驻地单位帮扶清单"),
         _("驻地单位的每项帮扶一行：提供方、联系方式、内容、对象和名额。"),
     ),
     (
-        "pool-caring",
         L.CARING,
         _("爱心人士帮扶清单"),
         _("爱心企业、志愿者和党员结对的每项帮扶一行；个人的电话已脱敏。"),
     ),
     (
-        "pool-life",
         L.LIFE,
         _("居民生活“百事通”清单"),
         _("居民日常生活服务每项一行：提供方、联系方式、内容和服务范围。"),
     ),
 ]
-
-# The ledger of each list, for the pool page's "export this list".
-LEDGER_OF_LIST = {pool_list: name for name, pool_list, _title, _description in LISTS}
 
 # Providers who are people, not offices: their phone is personal data.
 PERSON_KINDS = (Provider.Kind.VOLUNTEER, Provider.Kind.PARTY_MEMBER)
@@ -365,10 +357,10 @@ def _rows_as_of(
     return RowQuery(qs.values_list(*_exprs(full=full, day=day)))
 
 
-for _name, _list, _title, _description in LISTS:
+for _list, _title, _description in LISTS:
     register(
         Ledger(
-            name=_name,
+            name=list_ledger_name(_list),
             title=_title,
             description=_description,
             columns=COLUMNS,

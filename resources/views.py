@@ -21,9 +21,9 @@ from core.keyset import keyset_page
 from core.ledgers.exports import may_export
 from resources import selectors, services
 from resources.forms import ProviderForm, ResourceForm, ResourceSearchForm, StockReceiveForm
-from resources.ledgers import LEDGER_OF_LIST
 from resources.models import Provider, Resource
 from resources.roles import Can, can
+from resources.vocabulary import list_ledger_name
 
 DomainError = (ValidationError, ApplicationError)
 
@@ -70,7 +70,7 @@ def _list_ledger(actor: Any, pool_list: str) -> str | None:
     """The ledger that exports the list shown, for those who may export ledgers."""
     if not pool_list or not may_export(actor):
         return None
-    return LEDGER_OF_LIST[pool_list]
+    return list_ledger_name(pool_list)
 
 
 class ResourceDetailView(LoginRequiredMixin, View):
