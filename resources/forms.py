@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
@@ -41,8 +42,126 @@ class ProviderForm(forms.Form):
         }
 
 
+class ProviderPicker(forms.TextInput):
+    """A text box with the providers as suggestions (<datalist>): the browser filters them as
+    one types, on a phone too, with no script and nothing from outside."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+        self.labels: list[str] = []
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}_options"
+        return context
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+        box = super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id', name)}_options"
+        options = format_html_join("", '<option value="{}"></option>', ((x,) for x in self.labels))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, list_id, options)
+
+
+class ProviderPickerField(forms.Field):
+    """The provider of a new resource, picked by name among hundreds.
+
+    Each suggestion reads "名称 · 社区" (and the provider's kind when one community has two of
+    the same name), and the server maps it back to the provider. A name alone is taken when
+    only one provider bears it. The provider's id, as a link to "add a resource for this
+    provider" carries, is taken too; any value outside `queryset` is refused.
+    """
+
+    widget = ProviderPicker
+    default_error_messages = {
+        "invalid": _("请从列表中选择救助力量：输入名称或社区，再点选一项。"),
+        "ambiguous": _("有 %(n)d 个救助力量都叫“%(name)s”，请从列表中选择带社区的一项。"),
+    }
+
+    def __init__(self, *, queryset: QuerySet[Provider], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.queryset = queryset
+
+    @property
+    def queryset(self) -> QuerySet[Provider]:
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset: QuerySet[Provider]) -> None:
+        self._queryset = queryset
+        self._labelled: list[tuple[str, Provider]] | None = None
+        self.widget.labels = []
+
+    def labelled(self) -> list[tuple[str, Provider]]:
+        """(label, provider) for every choice, each label unique."""
+        if self._labelled is None:
+            providers = list(
+                self.queryset.select_related("area").order_by("name", "area_code", "id")
+            )
+            base = [f"{p.name} · {p.area.name}" for p in providers]
+            seen: dict[str, int] = {}
+            for label in base:
+                seen[label] = seen.get(label, 0) + 1
+            labels = [
+                f"{label} · {p.get_kind_display()}" if seen[label] > 1 else label
+                for label, p in zip(base, providers, strict=True)
+            ]
+            counts: dict[str, int] = {}
+            unique = []
+            for label in labels:
+                counts[label] = counts.get(label, 0) + 1
+                unique.append(label if counts[label] == 1 else f"{label} ({counts[label]})")
+            self._labelled = list(zip(unique, providers, strict=True))
+            self.widget.labels = unique
+        return self._labelled
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "placeholder": _("输入名称或社区查找")}
+
+    def get_bound_field(self, form: forms.Form, field_name: str) -> Any:
+        self.labelled()  # the suggestions go out with the box
+        return super().get_bound_field(form, field_name)
+
+    def prepare_value(self, value: Any) -> Any:
+        provider = value if isinstance(value, Provider) else self._by_id(value)
+        if provider is None:
+            return value
+        return next((label for label, p in self.labelled() if p.pk == provider.pk), value)
+
+    def _by_id(self, value: Any) -> Provider | None:
+        text = str(value or "").strip()
+        for _label, provider in self.labelled():
+            if text in (str(provider.pk), str(provider.uuid)):
+                return provider
+        return None
+
+    def to_python(self, value: Any) -> Provider | None:
+        text = " ".join(str(value or "").split())
+        if not text:
+            return None
+        by_label = dict(self.labelled())
+        if text in by_label:
+            return by_label[text]
+        named = [p for _label, p in self.labelled() if p.name == text]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"],
+                code="ambiguous",
+                params={"n": len(named), "name": text},
+            )
+        provider = self._by_id(text)
+        if provider is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return provider
+
+
 class ResourceForm(forms.Form):
-    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), label=_("救助力量"))
+    provider = ProviderPickerField(
+        queryset=Provider.objects.none(),
+        label=_("救助力量"),
+        help_text=_("输入名称或社区查找；同名的按所在社区区分。"),
+    )
     kind = forms.ChoiceField(label=_("资源类型"), choices=Resource.Kind.choices)
     pool_list = forms.ChoiceField(
         label=_("所属清单"),

@@ -18,10 +18,12 @@ from django.views import View
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from core.keyset import keyset_page
+from core.ledgers.exports import may_export
 from resources import selectors, services
 from resources.forms import ProviderForm, ResourceForm, ResourceSearchForm, StockReceiveForm
 from resources.models import Provider, Resource
 from resources.roles import Can, can
+from resources.vocabulary import list_ledger_name
 
 DomainError = (ValidationError, ApplicationError)
 
@@ -59,8 +61,16 @@ class PoolView(LoginRequiredMixin, View):
                 "current": current,
                 "query": _query_without_cursor(request),
                 "can_keep": can(request.user, Can.KEEP_POOL),
+                "list_ledger": _list_ledger(request.user, current),
             },
         )
+
+
+def _list_ledger(actor: Any, pool_list: str) -> str | None:
+    """The ledger that exports the list shown, for those who may export ledgers."""
+    if not pool_list or not may_export(actor):
+        return None
+    return list_ledger_name(pool_list)
 
 
 class ResourceDetailView(LoginRequiredMixin, View):

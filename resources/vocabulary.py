@@ -54,3 +54,12 @@ CATEGORY_LABELS = {
     "zhichu": _("支出型"),
     "linshi": _("临时救助"),
 }
+
+
+def list_ledger_name(pool_list: str) -> str:
+    """The name (in URLs) of the ledger that exports one of the pool's five lists.
+
+    Here rather than in resources/ledgers.py: importing that module registers its ledgers, which
+    must wait for the ledgers' discovery so that the page lists them in the apps' order.
+    """
+    return "pool-" + pool_list.replace("_", "-")
