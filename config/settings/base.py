@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "resources",
     "matching",
     "accounts",
+    "reviews",
 ]
 
 MIDDLEWARE = [
