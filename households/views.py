@@ -32,6 +32,7 @@ from households.forms import (
 from households.models import Enrolment, Member
 from households.roles import Can, can, may_reveal_id_number
 from matching.selectors import household_need_panel
+from reviews.selectors import household_income_line
 
 DomainError = (ValidationError, ApplicationError)
 
@@ -160,6 +161,7 @@ class HouseholdDetailView(LoginRequiredMixin, View):
                 "can_reveal": may_reveal_id_number(request.user),
                 "cases": household_case_panel(actor=request.user, household=household),
                 "needs": household_need_panel(actor=request.user, household=household),
+                "line": household_income_line(household=household, day=timezone.localdate()),
             },
         )
 

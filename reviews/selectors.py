@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Window
 from django.db.models.functions import Left
 from django.utils.translation import gettext as _
 
@@ -120,7 +120,7 @@ def review_due_list(
         qs = qs.filter(household__area_code__startswith=community)
     return (
         qs.select_related("category", "household__head", "household__area__parent", "member")
-        .annotate(overdue=Q(review_due__lt=today))
+        .annotate(overdue=ExpressionWrapper(Q(review_due__lt=today), output_field=BooleanField()))
         .order_by("review_due", "id")
     )
 
