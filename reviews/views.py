@@ -25,6 +25,8 @@ from reviews import selectors, services
 from reviews.forms import ReviewFilterForm, ReviewForm, StandardForm
 
 DomainError = (ValidationError, ApplicationError)
+# The due list shows the earliest this many; a community filter narrows it.
+ROWS = 50
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -126,6 +128,7 @@ class ReviewDueView(LoginRequiredMixin, View):
             "rows": rows,
             "today": today,
             "can_record": services.may_record_review(request.user),
+            "limit": ROWS,
         }
         return render(request, "reviews/due_list.html", context)
 
