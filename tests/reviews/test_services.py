@@ -139,11 +139,18 @@ def test_linshi_has_no_review(home, standard):
     assert e.review_due is None
 
 
-def test_approval_sets_the_due_date(home, standard):
+def test_approval_sets_the_due_date_a_cadence_after_the_approval(home, standard):
+    from django.utils import timezone
+
+    today = timezone.localdate()
     e = factories.enrolment(household=home)
-    assert e.review_due is not None
     e.refresh_from_db()
-    assert e.review_due is not None
+    # A stable household: 12 months from the day of approval.
+    try:
+        expected = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February: PostgreSQL's month arithmetic gives the 28th
+        expected = today.replace(year=today.year + 1, day=28)
+    assert e.review_due == expected
 
 
 def test_the_nightly_job_is_idempotent(home, standard, personas):
