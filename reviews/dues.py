@@ -44,7 +44,7 @@ WITH std AS (
     ORDER BY d.prefix, s.effective_date DESC
 ),
 open AS (
-    SELECT e.id, e.category_id, e.household_id, h.area_code,
+    SELECT e.id, e.version, e.category_id, e.household_id, h.area_code,
         coalesce(
             (SELECT max(r.reviewed_on) FROM {_R} r
              WHERE r.enrolment_id = e.id AND r.outcome IN ('unchanged', 'amount')),
@@ -63,7 +63,7 @@ unstable AS (
                    BETWEEN 16 AND CASE WHEN m.sex = 'F' THEN 54 ELSE 59 END))
 ),
 desired AS (
-    SELECT o.id, (o.since + make_interval(months => CASE o.category_id
+    SELECT o.id, o.version, (o.since + make_interval(months => CASE o.category_id
         WHEN 'dibao' THEN CASE WHEN u.household_id IS NULL
             THEN coalesce(s.dibao_stable_months, %(dibao_stable)s)
             ELSE coalesce(s.dibao_unstable_months, %(dibao_unstable)s) END
@@ -77,7 +77,9 @@ desired AS (
 )
 UPDATE {_E} e SET review_due = d.due, updated_at = %(now)s
 FROM desired d
-WHERE e.id = d.id AND e.review_due IS DISTINCT FROM d.due
+-- A review or decision committed while this ran bumped the version: its own date stands
+-- (PostgreSQL re-checks this condition on the row it waited for).
+WHERE e.id = d.id AND e.version = d.version AND e.review_due IS DISTINCT FROM d.due
 """
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -216,5 +217,5 @@ def enrolment_review(
 
 def review_dues_keep(*, today: dt.date | None = None) -> int:
     """The nightly job's part: every approved enrolment's review due date, set-based."""
-    with transaction.atomic():
+    with transaction.atomic(), pghistory.context(job="review_dues_keep"):
         return keep_review_dues(today=today)
