@@ -88,3 +88,17 @@ def test_a_review_committed_while_the_job_waits_keeps_its_date(household, standa
     assert not errors
     e.refresh_from_db()
     assert e.review_due == reviewed
+
+
+def test_demo_seed_gives_the_demo_district_its_standard_once(areas):
+    from reviews.defaults import ensure_demo_standard
+    from reviews.models import Standard
+
+    ensure_demo_standard()
+    ensure_demo_standard()
+    standard = Standard.objects.get()
+    assert (standard.district, standard.dibao, str(standard.effective_date)) == (
+        areas.district,
+        1195,
+        "2026-07-01",
+    )
