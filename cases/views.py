@@ -42,6 +42,8 @@ from cases.rule_words import describe, predicate_label
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from households.models import Household, Member
+from reviews.selectors import household_reviewable, worklist_reviews
+from reviews.services import may_record_review
 
 DomainError = (ValidationError, ApplicationError)
 
@@ -66,12 +68,16 @@ class WorklistView(LoginRequiredMixin, View):
             actor=request.user, month=today, mine_only=work.mine_only
         )
         _label_rows(work)
+        reviews_total, reviews = worklist_reviews(actor=request.user, today=today)
         context = {
             "work": work,
             "summary": summary,
             "today": today,
             "can_register": may_log_visit(request.user),
             "waiting": waiting_for_worker(actor=request.user),
+            "reviews": reviews,
+            "reviews_total": reviews_total,
+            "can_record": may_record_review(request.user),
         }
         return render(request, "cases/worklist.html", context)
 
@@ -279,6 +285,10 @@ class VisitDetailView(LoginRequiredMixin, View):
             "visit": visit,
             "photos": selectors.visit_photos(visit=visit),
             "can_add_photo": may_log_visit(request.user),
+            # A review recorded from here counts this visit as its record (and follow-up).
+            "reviewable": household_reviewable(household=visit.household)
+            if may_record_review(request.user)
+            else [],
         }
         return render(request, "cases/visit_detail.html", context)
 

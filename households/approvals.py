@@ -5,7 +5,6 @@ Parse → access through a selector → one service → redirect, like household
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -69,8 +68,7 @@ def _label_cards(enrolments: list[Enrolment]) -> None:
         area = e.household.area
         e.community = area.parent.name if area.level == Area.Level.GRID and area.parent_id else ""
         e.area_name = area.name
-        size, income = e.household_size or 0, e.household_income or Decimal(0)
-        e.per_capita = (income / size).quantize(Decimal("0.01"), ROUND_HALF_UP) if size else None
+        e.per_capita = selectors.per_capita(e.household_income, e.household_size)
         e.waited = (today - timezone.localdate(e.created_at)).days
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -240,6 +241,23 @@ def enrolment_pending_list(
             household_income=_aggregate(active, Sum("monthly_income")),
         )
     )
+
+
+def per_capita(income: Decimal | None, size: int | None) -> Decimal | None:
+    """Monthly income per active member, to the fen; None for a household with nobody in it."""
+    if not size:
+        return None
+    return ((income or Decimal(0)) / size).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def household_income(*, household: Household) -> tuple[int, Decimal, Decimal | None]:
+    """The household's active members, their total monthly income and its per-capita share:
+    the same figures the approvals page reads for each application."""
+    totals = Member.objects.filter(household_id=household.pk, status="active").aggregate(
+        size=Count("id"), income=Sum("monthly_income")
+    )
+    size, income = totals["size"] or 0, totals["income"] or Decimal(0)
+    return size, income, per_capita(income, size)
 
 
 def _aggregate(qs: QuerySet, expression: Any) -> Subquery:

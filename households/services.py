@@ -601,7 +601,7 @@ def enrolment_approve(*, actor: User | None, enrolment: Enrolment, reason: str =
     """Approve an application, re-checking the combination rules against today's records."""
     Household.objects.select_for_update().filter(pk=enrolment.household_id).first()
     _check_combinations(enrolment, list(enrolment.members.all()))
-    return _decide(
+    enrolment = _decide(
         actor=actor,
         enrolment=enrolment,
         to=Enrolment.Status.APPROVED,
@@ -609,6 +609,12 @@ def enrolment_approve(*, actor: User | None, enrolment: Enrolment, reason: str =
         reason=reason,
         verb="enrolment.approve",
     )
+    # The review clock starts with the approval (reviews.dues).
+    from reviews.dues import keep_review_dues
+
+    keep_review_dues(enrolment_ids=[enrolment.pk])
+    enrolment.refresh_from_db(fields=["review_due"])
+    return enrolment
 
 
 @transaction.atomic

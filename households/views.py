@@ -35,6 +35,7 @@ from households.forms import (
 from households.models import Enrolment, Member
 from households.roles import Can, can, may_reveal_id_number
 from matching.selectors import household_need_panel
+from reviews.selectors import household_income_line
 
 DomainError = (ValidationError, ApplicationError)
 
@@ -164,6 +165,7 @@ class HouseholdDetailView(LoginRequiredMixin, View):
                 "reveal_form": RevealForm(),
                 "cases": household_case_panel(actor=request.user, household=household),
                 "needs": household_need_panel(actor=request.user, household=household),
+                "line": household_income_line(household=household, day=timezone.localdate()),
             },
         )
 

@@ -55,6 +55,7 @@ from matching import services as matching_services
 from matching import throttle
 from resources import services as resource_services
 from resources.models import Resource
+from reviews.models import Standard
 from tests import factories
 from tests.cases.helpers import days_ago, visit
 from tests.resources.fixtures import need as make_need
@@ -341,6 +342,31 @@ def versioned(kind: str, **data: Any) -> Callable[..., dict[str, Any]]:
     return body
 
 
+STANDARD_DATA = {
+    "effective_date": "2030-01-01",
+    "dibao": "1300",
+    "tekun_basic": "1690",
+    "tekun_care_full": "260",
+    "tekun_care_partial": "780",
+    "tekun_care_none": "1560",
+    "dibian_factor": "1.5",
+    "rigid_share": "50",
+    "dibao_stable_months": "12",
+    "dibao_unstable_months": "6",
+    "tekun_months": "12",
+    "dibian_months": "12",
+    "zhichu_months": "12",
+}
+
+
+def standard_edit(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {**STANDARD_DATA, "version": w.standard.version}
+
+
+def api_review(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"enrolment": str(site.enrolment.uuid), "outcome": "unchanged", "reason": "矩阵"}
+
+
 def api_household(w: Any, site: Any, persona: str) -> dict[str, Any]:
     return {"area": site.area.code, "address": "矩阵新登记路2号", "head": _head()}
 
@@ -588,6 +614,33 @@ MATRIX: list[Check] = [
         body=activity_form,
         out=every(EDIT, 400),
         fixed={NO_AREA: (400,)},
+    ),
+    # ---- standards and reviews (pages). Everyone who reads the registry reads the standards
+    # of their district; only the district admin keeps them; the auditor records no review.
+    _page("reviews:due", allow=VIEW, other=403),
+    _page("reviews:record", "enrolment", allow=EDIT, forbid={VIEWER}),
+    _post(
+        "reviews:record",
+        "enrolment",
+        allow=EDIT,
+        forbid={VIEWER},
+        body=versioned("enrolment", outcome="unchanged", reason="矩阵"),
+    ),
+    _page("reviews:standards", allow=VIEW, other=403),
+    _page("reviews:standard_create", allow={ADMIN}, other=403),
+    _post("reviews:standard_create", allow={ADMIN}, other=403, body=constant(**STANDARD_DATA)),
+    _page(
+        "reviews:standard_edit",
+        "standard",
+        allow={ADMIN},
+        forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
+    ),
+    _post(
+        "reviews:standard_edit",
+        "standard",
+        allow={ADMIN},
+        forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
+        body=standard_edit,
     ),
     # ---- the resource pool (pages). A provider's user sees its own provider and resources.
     _page("resources:pool", allow=VIEW, other=403, sees=_text("service_name")),
@@ -877,6 +930,28 @@ MATRIX: list[Check] = [
         other=403,
         gate=True,
         body=versioned("rule"),
+    ),
+    # ---- the standards and reviews API
+    _page("api-reviews:standard-list", allow=VIEW, other=403),
+    _post("api-reviews:standard-list", allow={ADMIN}, other=403, body=constant(**STANDARD_DATA)),
+    _page("api-reviews:standard-detail", "standard", allow=VIEW),
+    Check(
+        "api-reviews:standard-detail",
+        "patch",
+        "standard",
+        allow={ADMIN},
+        forbid={CASEWORKER, VIEWER, OUTSIDER, SUPERVISOR},
+        body=standard_edit,
+    ),
+    _page("api-reviews:review-list", allow=VIEW, other=403),
+    # The review names its enrolment in the body: a foreign one is a 404.
+    _post(
+        "api-reviews:review-list",
+        allow=EDIT,
+        forbid={VIEWER},
+        site_bound=True,
+        body=api_review,
+        out=_404_FOR_ALL,
     ),
     # ---- the resource pool API
     _page(
@@ -1360,6 +1435,18 @@ def _import_batch(user: User, source: Any) -> ImportBatch:
     return batch
 
 
+def _standard(district: Area) -> Standard:
+    return Standard.objects.create(
+        district=district,
+        effective_date=dt.date(2026, 1, 1),
+        dibao=1195,
+        tekun_basic=1554,
+        tekun_care_full=250,
+        tekun_care_partial=750,
+        tekun_care_none=1500,
+    )
+
+
 def _sessions(people: dict[str, User]) -> dict[str, str]:
     """A signed-in session per persona, made once: each case only sends its cookie."""
     keys = {}
@@ -1394,6 +1481,8 @@ def _build(media: Any) -> SimpleNamespace:
         sessions=_sessions(people),
         sites=sites,
         rule=TierRule.objects.order_by("id").first(),
+        standard=_standard(areas.district),
+        alien_standard=_standard(Area.objects.get(code="320507000000")),
         jobs={name: _export_job(user) for name, user in people.items()},
         batches={name: _import_batch(user, source) for name, user in people.items()},
         api_tokens={name: api_token_issue(actor=user)[0] for name, user in people.items()},
@@ -1449,6 +1538,11 @@ KWARGS: dict[str, tuple[str, Callable[[Any, Any, str, str], Any]]] = {
     "area": ("code", lambda w, s, p, c: s.area.code),
     # Tier rules are district-wide: out of scope is a rule that does not exist.
     "rule": ("rule_id", lambda w, s, p, c: w.rule.uuid if c == "in" else MISSING),
+    # Standards are district-wide: out of scope is another district's.
+    "standard": (
+        "standard_id",
+        lambda w, s, p, c: (w.standard if c == "in" else w.alien_standard).uuid,
+    ),
     # Jobs, batches and API tokens: the persona's own in scope, another user's out of it.
     "job": ("job_id", lambda w, s, p, c: w.jobs[_owner(p, c)].uuid),
     "batch": ("batch_id", lambda w, s, p, c: w.batches[_owner(p, c)].uuid),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "resources",
     "matching",
     "accounts",
+    "reviews",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ from cases.summary import summary_paused
 from households.demo import generate, load, resource_pool, setup, visits
 from households.demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member
+from reviews.defaults import ensure_demo_standard
 
 __all__ = ["DEMO_PASSWORD", "SeedResult", "seed_demo"]
 
@@ -61,6 +62,7 @@ def seed_demo(
         with summary_paused(today=today):
             areas = setup.ensure_areas()
             result.users = setup.ensure_users(areas)
+            ensure_demo_standard()
             taken = _active_hashes() if Member.objects.exists() else set()
             last_id = Household.objects.aggregate(last=Max("pk"))["last"] or 0
             result.timings["areas and users"] = time.perf_counter() - started
