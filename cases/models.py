@@ -125,7 +125,14 @@ class Visit(PublicModel):
     # Household changes typed offline that met someone else's change to the same field:
     # [{"member", "name", "field", "label", "base", "mine", "theirs"}], kept until the worker
     # settles them (cases.services.visit_conflicts_settle); the visit itself is kept either way.
-    conflicts = models.JSONField(_("待处理冲突"), default=list, blank=True, editable=False)
+    conflicts = models.JSONField(
+        _("待处理冲突"),
+        default=list,
+        # Rows written without the ORM (COPY in seed_visits, the bench's loads) get [] too.
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("走访记录")

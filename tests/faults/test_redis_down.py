@@ -131,7 +131,7 @@ def test_a_tier_rule_change_while_redis_is_down_is_saved(
                 "name": "75岁以上独居",
                 "tier": "A",
                 "interval_months": "1",
-                "params": '{"min_age": 75}',
+                "p_min_age": "75",
                 "priority": "50",
                 "active": "on",
                 "version": str(rule.version),
