@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task: Any, *args: int) -> None:
-    """Publish `task(*args)` once the current transaction commits (ids only, STYLE.md 3.6)."""
+    """Publish `task(*args)` once the current transaction commits (ids only: the task reads the rows as they are then)."""
     transaction.on_commit(lambda: _publish(task, args))
 
 

@@ -3,7 +3,7 @@
 These are raw SQL on purpose. The batch run reads tens of thousands of needs with their
 household's categories and last help, and every resource that could serve them with its
 units left and its provider's load; one statement each keeps that to a few hundred ms
-(PERFORMANCE.md), where the ORM would build a model instance per row.
+(see docs/performance.md), where the ORM would build a model instance per row.
 """
 
 from __future__ import annotations

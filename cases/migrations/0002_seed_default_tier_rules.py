@@ -1,4 +1,4 @@
-"""The default risk-tier rules of DESIGN.md, as rows a district admin can change later."""
+"""The default risk-tier rules, as rows a district admin can change later."""
 
 import uuid
 

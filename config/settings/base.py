@@ -230,7 +230,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Above the longest task, so a slow task is not delivered twice (PERFORMANCE.md, trap 5).
+    # Above the longest task, so a slow task is not delivered twice.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 600,
     # Without these a publish to a hung Redis waits forever, and so does the page that made
     # it; 2 s is far above Redis's answer time and above BRPOP's own 1 s wait.

@@ -1,10 +1,10 @@
 """A ledger's rows straight out of PostgreSQL: `COPY (SELECT …) TO STDOUT`.
 
 COPY streams rows as the server produces them, so memory stays flat whatever the size, and
-it is the fastest way out of PostgreSQL (PERFORMANCE.md). The query is the ledger's one
+it is the fastest way out of PostgreSQL (docs/performance.md). The query is the ledger's one
 scoped queryset compiled to SQL, run on the connection its reads are routed to (the replica
 inside `reading_from_replica()`). Nothing else may run on that connection while a COPY is
-open (PERFORMANCE.md, trap 1): progress is written through another connection, or not at all.
+open (psycopg would hang): progress is written through another connection, or not at all.
 """
 
 from __future__ import annotations

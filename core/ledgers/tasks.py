@@ -1,4 +1,4 @@
-"""Celery tasks of the ledger machinery. They take ids and call services (STYLE.md 3.6)."""
+"""Celery tasks of the ledger machinery. They take ids and call services, so a retried task reads the row as it is now."""
 
 from __future__ import annotations
 

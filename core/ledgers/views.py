@@ -1,6 +1,6 @@
 """Ledger pages: export (small at once, large as a job), the downloads list, import.
 
-Parse → access through a selector → one service → render or redirect (STYLE.md 3.3.4).
+Parse → access through a selector → one service → render or redirect.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Why our own: XlsxWriter in constant-memory mode (~21.6k rows/s here), openpyxl w
 every value in Python first; `make bench` keeps them beside this writer. It writes only what
 ledgers need: inline strings, numbers, dates, a frozen header, column widths, and a banner
 row saying who exported the file and when (also in the document properties). A sheet holds
-at most 1,000,000 data rows; the next rows go on to a new sheet (PERFORMANCE.md, trap 2).
+at most 1,000,000 data rows; the next rows go on to a new sheet (a sheet's limit is 1,048,576).
 Memory stays flat: nothing is kept per row.
 
 Two ways in. `write_rows` takes rows of Python text (templates, notes, tests). `write_copied`
