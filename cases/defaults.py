@@ -1,4 +1,5 @@
-"""The default risk-tier rules (A monthly, B quarterly, C half-yearly), restored whenever the table is empty.
+"""The default risk-tier rules (A monthly, B quarterly, C half-yearly), restored whenever the
+table is empty.
 
 Migration 0002 seeded them once; this receiver of post_migrate puts them back after a test
 flush (or on a database whose rules were all deleted), and never touches existing rules:

@@ -21,7 +21,10 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task: Any, *args: int) -> None:
-    """Publish `task(*args)` once the current transaction commits (ids only: the task reads the rows as they are then)."""
+    """Publish `task(*args)` once the current transaction commits.
+
+    Ids only: the task reads the rows as they are when it runs.
+    """
     transaction.on_commit(lambda: _publish(task, args))
 
 

@@ -1,4 +1,7 @@
-"""Celery tasks of the ledger machinery. They take ids and call services, so a retried task reads the row as it is now."""
+"""Celery tasks of the ledger machinery.
+
+They take ids and call services, so a retried task reads the row as it is now.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The default tier rules (cases/defaults.py), one by one, as the nightly job evaluates them in SQL."""
+"""The default tier rules (cases/defaults.py), one by one, as the nightly job runs them in SQL."""
 
 from __future__ import annotations
 
