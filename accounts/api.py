@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -40,6 +40,7 @@ class TokenObtainApi(APIView):
     permission_classes: list[type] = []
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
+    @extend_schema_serializer(component_name="TokenObtain")
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(label=_("用户名"), write_only=True)
         password = serializers.CharField(

@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
@@ -177,6 +178,7 @@ class AccessLogIdSearchApi(APIView):
     pagination_class = KeysetPagination
     parser_classes = [JSONParser]
 
+    @extend_schema_serializer(component_name="AccessLogIdSearch")
     class InputSerializer(serializers.Serializer):
         id_number = serializers.CharField(max_length=24, help_text=_("18 位身份证号"))
         user = serializers.CharField(max_length=150, required=False)

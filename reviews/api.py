@@ -180,7 +180,7 @@ class ReviewOutputSerializer(serializers.Serializer):
     amount_before = serializers.DecimalField(max_digits=10, decimal_places=2)
     amount_after = serializers.DecimalField(max_digits=10, decimal_places=2)
     due_before = serializers.DateField(allow_null=True)
-    enrolment_status = serializers.ChoiceField(
+    enrolment_state = serializers.ChoiceField(
         source="enrolment.status", choices=Enrolment.Status.choices
     )
     next_review_due = serializers.DateField(source="enrolment.review_due", allow_null=True)

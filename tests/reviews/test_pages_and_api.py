@@ -223,7 +223,7 @@ def test_api_records_a_review(api, due, personas):
     body = {"enrolment": str(due.uuid), "outcome": "suspend", "reason": "外出务工"}
     response = api(personas.caseworker).post("/api/v1/reviews/", body, format="json")
     assert response.status_code == 201, response.content
-    assert response.json()["enrolment_status"] == "suspended"
+    assert response.json()["enrolment_state"] == "suspended"
 
 
 def test_api_review_out_of_scope_is_404_and_auditor_403(api, due, personas):
