@@ -19,6 +19,7 @@ api_v1 = [
     path("", include(("cases.dashboard_api_urls", "api-dashboard"))),
     path("", include(("core.ledger_api_urls", "api-ledgers"))),
     path("", include(("core.api_urls", "api-audit"))),
+    path("", include(("accounts.api_urls", "api-accounts"))),
 ]
 
 # No traceback and no database: a database restart reads as "503, try again" (core.views).
