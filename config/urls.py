@@ -36,6 +36,7 @@ urlpatterns = [
     path("ledgers/", include("core.ledger_urls")),
     path("audit/", include("core.urls")),
     path("account/", include("accounts.urls")),
+    path("manage/", include("accounts.manage_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
