@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -55,7 +56,7 @@ from households.filters import (
     MemberFilter,
     refuse_id_number_in_query,
 )
-from households.models import Member
+from households.models import Member, User
 from households.selectors import (
     ID_SEARCH_CAP,
     area_get,
@@ -180,6 +181,8 @@ class AreaCreateApi(_Api):
     )
     def post(self, request: Request) -> Response:
         """Add an area one level below its parent (district admins)."""
+        if request.user.role != User.Role.DISTRICT_ADMIN:
+            raise PermissionDenied
         data = _input(self, request)
         area = area_create(actor=request.user, **data)
         return Response(AreaOutputSerializer(area).data, status=status.HTTP_201_CREATED)
