@@ -37,6 +37,13 @@ def test_street_staff_list_their_workers_only(people):
     assert "farworker" not in response.content.decode()
 
 
+def test_the_list_works_under_the_content_security_policy(people):
+    """No inline handlers (the CSP forbids them): deactivating asks again in plain HTML."""
+    page = client_for(people["street"]).get(reverse("manage:users")).content.decode()
+    assert "onclick=" not in page and "onchange=" not in page
+    assert reverse("manage:user_deactivate", args=["worker"]) in page
+
+
 def test_a_worker_may_not_open_the_page(people):
     assert client_for(people["worker"]).get(reverse("manage:users")).status_code == 403
 
