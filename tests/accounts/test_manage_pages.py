@@ -208,3 +208,12 @@ def test_an_area_of_another_district_is_not_found(people):
     alien = factories.area("320507000000", "相城区", Area.Level.DISTRICT)
     client = client_for(people["admin"])
     assert client.get(reverse("manage:area_edit", args=[alien.code])).status_code == 404
+
+
+def test_the_menu_leads_keepers_to_their_pages(people):
+    street = client_for(people["street"]).get(reverse("households:list")).content.decode()
+    admin = client_for(people["admin"]).get(reverse("households:list")).content.decode()
+    worker = client_for(people["worker"]).get(reverse("households:list")).content.decode()
+    assert reverse("manage:users") in street and reverse("manage:areas") not in street
+    assert reverse("manage:users") in admin and reverse("manage:areas") in admin
+    assert reverse("manage:users") not in worker
