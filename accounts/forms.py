@@ -32,8 +32,9 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
 class _AreaField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Area) -> str:
         label = f"{obj.get_level_display()} · {obj.name}"
-        if obj.level == Area.Level.GRID and obj.parent_id:
-            label = f"{obj.get_level_display()} · {obj.parent.name} {obj.name}"
+        # A grid is named within its community; say which, unless its name already does.
+        if obj.level == Area.Level.GRID and obj.parent_id and obj.parent.name not in obj.name:
+            label = f"{label}（{obj.parent.name}）"
         return label
 
 

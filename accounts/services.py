@@ -97,7 +97,7 @@ ROLE_LEVELS = {
     Role.SOCIAL_WORKER: (Area.Level.COMMUNITY, Area.Level.GRID),
     Role.STREET_STAFF: (Area.Level.STREET,),
     Role.DISTRICT_ADMIN: (Area.Level.DISTRICT,),
-    Role.PROVIDER: (Area.Level.STREET, Area.Level.COMMUNITY, Area.Level.GRID),
+    Role.PROVIDER: tuple(Area.Level),
     Role.AUDITOR: tuple(Area.Level),
 }
 # Letters and digits nobody misreads from a screen (no 0/O, 1/l/I).
