@@ -273,3 +273,17 @@ def test_the_admin_renames_an_area_with_history(areas, people):
     areas.community.refresh_from_db()
     assert areas.community.name == "狮林新社区"
     assert areas.community.events.filter(pgh_label="update").exists()
+
+
+def test_an_accounts_history_keeps_its_moves_but_not_its_password_or_sign_ins(areas, people):
+    from django.utils import timezone
+
+    worker = people["worker"]
+    services.user_update(actor=people["street"], user=worker, area=areas.neighbour)
+    assert worker.events.filter(pgh_label="update", area=areas.neighbour).exists()
+    before = worker.events.count()
+    worker.set_password("another-secret-1")
+    worker.last_login = timezone.now()
+    worker.save(update_fields=["password", "last_login"])
+    assert worker.events.count() == before
+    assert not hasattr(worker.events.model, "password")
