@@ -21,6 +21,7 @@ api_v1 = [
     path("", include(("cases.dashboard_api_urls", "api-dashboard"))),
     path("", include(("core.ledger_api_urls", "api-ledgers"))),
     path("", include(("core.api_urls", "api-audit"))),
+    path("", include(("accounts.api_urls", "api-accounts"))),
 ]
 
 # No traceback and no database: a database restart reads as "503, try again" (core.views).
@@ -44,6 +45,7 @@ urlpatterns = [
     path("ledgers/", include("core.ledger_urls")),
     path("audit/", include("core.urls")),
     path("account/", include("accounts.urls")),
+    path("manage/", include("accounts.manage_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

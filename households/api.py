@@ -57,7 +57,7 @@ from households.filters import (
     MemberFilter,
     refuse_id_number_in_query,
 )
-from households.models import Member
+from households.models import Member, User
 from households.roles import may_reveal_id_number
 from households.selectors import (
     ID_SEARCH_CAP,
@@ -94,6 +94,8 @@ from households.serializers import (
 )
 from households.services import (
     REVEAL_REASON_MAX_LENGTH,
+    area_create,
+    area_rename,
     enrolment_apply,
     enrolment_approve,
     enrolment_end,
@@ -159,6 +161,51 @@ class AreaDetailApi(_Api):
     @extend_schema(operation_id="area_get", responses={200: AreaOutputSerializer, **_NOT_FOUND})
     def get(self, request: Request, code: str) -> Response:
         area = area_get(actor=request.user, code=code)
+        return Response(AreaOutputSerializer(area).data)
+
+
+class AreaCreateApi(_Api):
+    @extend_schema_serializer(component_name="AreaCreate")
+    class InputSerializer(serializers.Serializer):
+        parent = VisibleAreaField(
+            visible=area_qs_visible_to,
+            help_text=_("上级区划代码：区下添加街道，街道下添加社区，社区下添加网格"),
+        )
+        code = serializers.CharField(
+            max_length=15,
+            help_text=_("12 位统计用区划代码（网格为所属社区代码加 3 位），须以上级代码开头"),
+        )
+        name = serializers.CharField(max_length=100)
+
+    @extend_schema(
+        operation_id="area_create",
+        request=InputSerializer,
+        responses={201: AreaOutputSerializer, **_INVALID, **_FORBIDDEN},
+    )
+    def post(self, request: Request) -> Response:
+        """Add an area one level below its parent (district admins)."""
+        if request.user.role != User.Role.DISTRICT_ADMIN:
+            raise PermissionDenied
+        data = _input(self, request)
+        area = area_create(actor=request.user, **data)
+        return Response(AreaOutputSerializer(area).data, status=status.HTTP_201_CREATED)
+
+
+class AreaUpdateApi(_Api):
+    @extend_schema_serializer(component_name="AreaUpdate")
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+
+    @extend_schema(
+        operation_id="area_update",
+        request=InputSerializer,
+        responses={200: AreaOutputSerializer, **_WRITE_ERRORS},
+    )
+    def patch(self, request: Request, code: str) -> Response:
+        """Rename an area (district admins). Its code, which scope is built on, stays."""
+        area = area_get(actor=request.user, code=code)
+        data = _input(self, request)
+        area = area_rename(actor=request.user, area=area, name=data["name"])
         return Response(AreaOutputSerializer(area).data)
 
 

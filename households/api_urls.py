@@ -8,8 +8,12 @@ from core.api import one_url as _one_url
 from households import api
 
 urlpatterns = [
-    path("areas/", api.AreaListApi.as_view(), name="area-list"),
-    path("areas/<str:code>/", api.AreaDetailApi.as_view(), name="area-detail"),
+    path("areas/", _one_url("AreasApi", api.AreaListApi, api.AreaCreateApi), name="area-list"),
+    path(
+        "areas/<str:code>/",
+        _one_url("AreaApi", api.AreaDetailApi, api.AreaUpdateApi),
+        name="area-detail",
+    ),
     path(
         "households/",
         _one_url("HouseholdsApi", api.HouseholdListApi, api.HouseholdCreateApi),

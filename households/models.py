@@ -61,6 +61,9 @@ class Area(models.Model):
         return code[: PREFIX_LENGTH[level]]
 
 
+# Role, area and standing kept like the registry's rows, whoever changes them (the app's
+# pages, the API, Django's admin). Never the password hash, and not each sign-in.
+@tracked(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person who signs in. Bound to one area; sees what lies inside it (see scope.py)."""
 

@@ -743,3 +743,96 @@ def id_number_clash_record(
             request=request,
             detail={"limit": settings.ID_CLASH_LIMIT, "window": settings.ID_CLASH_WINDOW_SECONDS},
         )
+
+
+# ---- areas -----------------------------------------------------------------------------
+
+# What a new area may be added under, and how long its code is: 统计用区划代码 are 12 digits
+# (district 6, street 3, community 3); a grid is its community's 12 plus 3 of our own.
+_CHILD_LEVEL = {
+    Area.Level.DISTRICT: Area.Level.STREET,
+    Area.Level.STREET: Area.Level.COMMUNITY,
+    Area.Level.COMMUNITY: Area.Level.GRID,
+}
+_CODE_LENGTH = {Area.Level.STREET: 12, Area.Level.COMMUNITY: 12, Area.Level.GRID: 15}
+
+
+def _require_area_keeper(actor: User | None) -> None:
+    """Only a district admin (or a job, actor None) changes the area tree."""
+    from households.models import User as UserModel
+
+    if actor is not None and (not actor.is_active or actor.role != UserModel.Role.DISTRICT_ADMIN):
+        raise PermissionDenied
+
+
+def _area_code_errors(code: str, *, parent: Area, level: str) -> list[str]:
+    """Why `code` cannot be the code of a `level` area under `parent` (none: it can)."""
+    length = _CODE_LENGTH[level]
+    if len(code) != length or not code.isascii() or not code.isdigit():
+        return [_("区划代码应为 %(n)d 位数字。") % {"n": length}]
+    if not code.startswith(parent.prefix):
+        return [
+            _("区划代码须以上级“%(parent)s”的代码 %(prefix)s 开头。")
+            % {"parent": parent.name, "prefix": parent.prefix}
+        ]
+    if level == Area.Level.STREET and (code[6:9] == "000" or code[9:12] != "000"):
+        return [_("街道/镇的代码：第 7–9 位为街道编号（不能为 000），第 10–12 位为 000。")]
+    if level in (Area.Level.COMMUNITY, Area.Level.GRID) and code[-3:] == "000":
+        return [_("区划代码的最后 3 位为本级编号，不能为 000。")]
+    return []
+
+
+@transaction.atomic
+def area_create(*, actor: User | None, parent: Area, code: str, name: str) -> Area:
+    """Add a street, community or grid under `parent`, a level below it.
+
+    The code must fit the statistical division scheme and start with the parent's prefix:
+    scope is "starts with my area's prefix", so a code outside its parent would put the area
+    (and every household in it) in someone else's scope."""
+    _require_area_keeper(actor)
+    prefix = scope_prefix(actor) if actor is not None else ""
+    if prefix is None or not parent.prefix.startswith(prefix):
+        raise ValidationError({"parent": _("所选区划不在您的管辖范围内。")})
+    level = _CHILD_LEVEL.get(parent.level)
+    if level is None:
+        raise ValidationError({"parent": _("网格之下不能再添加区划。")})
+    code = code.strip()
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if code_errors := _area_code_errors(code, parent=parent, level=level):
+        errors["code"] = code_errors
+    if not name:
+        errors["name"] = [_("请填写名称。")]
+    if errors:
+        raise ValidationError(errors)
+    prefix_of = Area.prefix_of(code, level)
+    if Area.objects.filter(Q(code=code) | Q(prefix=prefix_of)).exists():
+        raise ValidationError({"code": _("区划代码 %(code)s 已存在。") % {"code": code}})
+    try:
+        with transaction.atomic():
+            area = Area.objects.create(
+                code=code, prefix=prefix_of, name=name, level=level, parent=parent
+            )
+    except IntegrityError:  # the same code added at the same moment
+        raise ValidationError({"code": _("区划代码 %(code)s 已存在。") % {"code": code}}) from None
+    audit(actor=actor, verb="area.create", obj=area, changes={"code": code, "name": name})
+    return area
+
+
+@transaction.atomic
+def area_rename(*, actor: User | None, area: Area, name: str) -> Area:
+    """A new name. The code stays: households and users hold it (and its prefix) as scope."""
+    _require_area_keeper(actor)
+    prefix = scope_prefix(actor) if actor is not None else ""
+    if prefix is None or not area.prefix.startswith(prefix):
+        raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写名称。")})
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    before = {"name": area.name}
+    area.name = name
+    if changes := diff(area, before, ["name"]):
+        area.save(update_fields=["name"])
+        audit(actor=actor, verb="area.rename", obj=area, changes=changes)
+    return area

@@ -432,6 +432,42 @@ def api_export(w: Any, site: Any, persona: str) -> dict[str, Any]:
     return {"format": "csv", "filters": {"area": site.area.code}}
 
 
+def user_form(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {
+        "username": "matrix-new",
+        "display_name": "矩阵新社工",
+        "phone": "",
+        "role": "social_worker",
+        "area": site.area.pk,
+    }
+
+
+def user_edit_form(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {
+        "display_name": site.worker_name,
+        "phone": "",
+        "role": "social_worker",
+        "area": site.area.pk,
+    }
+
+
+def area_form(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"parent": site.area.pk, "code": f"{site.area.code}009", "name": "矩阵网格"}
+
+
+def api_user(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {
+        "username": "matrix-new",
+        "display_name": "矩阵新社工",
+        "role": "social_worker",
+        "area": site.area.code,
+    }
+
+
+def api_area_new(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"parent": site.area.code, "code": f"{site.area.code}009", "name": "矩阵网格"}
+
+
 def dashboard_area(w: Any, site: Any) -> dict[str, Any]:
     return {"area": site.area.code}
 
@@ -809,9 +845,90 @@ MATRIX: list[Check] = [
         site_bound=True,
         body=id_search,
     ),
+    # ---- keeping accounts and areas: street staff their street's social workers, the
+    # district admin every account and area of the district. Others keep nothing.
+    _page("manage:users", allow=KEEP, other=403, sees=_text("worker_name"), seen_by=KEEP),
+    _page("manage:user_create", allow=KEEP, other=403),
+    _post(
+        "manage:user_create",
+        allow=KEEP,
+        other=403,
+        ok=(200,),
+        site_bound=True,
+        body=user_form,
+        out=every(KEEP, 400),
+    ),
+    _page("manage:user_edit", "worker", allow=KEEP),
+    _post("manage:user_edit", "worker", allow=KEEP, ok=(302,), body=user_edit_form),
+    _post("manage:user_deactivate", "worker", allow=KEEP, ok=(302,)),
+    _page(
+        "manage:areas",
+        allow={ADMIN},
+        other=403,
+        sees=lambda w, site, persona: [site.area.code],
+        seen_by=frozenset({ADMIN}),
+    ),
+    _page("manage:area_create", allow={ADMIN}, other=403),
+    _post(
+        "manage:area_create",
+        allow={ADMIN},
+        other=403,
+        ok=(302,),
+        site_bound=True,
+        body=area_form,
+        out=every({ADMIN}, 400),
+    ),
+    _page("manage:area_edit", "area", allow={ADMIN}, other=403, gate=True),
+    _post(
+        "manage:area_edit",
+        "area",
+        allow={ADMIN},
+        other=403,
+        gate=True,
+        ok=(302,),
+        body=constant(name="矩阵社区"),
+    ),
+    _page("api-accounts:user-list", allow=KEEP, other=403, sees=_text("worker_name"), seen_by=KEEP),
+    _post(
+        "api-accounts:user-list",
+        allow=KEEP,
+        other=403,
+        ok=(201,),
+        site_bound=True,
+        body=api_user,
+        out=every(KEEP, 400),
+    ),
+    _page("api-accounts:user-detail", "worker", allow=KEEP),
+    Check(
+        "api-accounts:user-detail",
+        "patch",
+        "worker",
+        allow=KEEP,
+        ok=(200,),
+        body=constant(phone="1"),
+    ),
+    _post("api-accounts:user-deactivate", "worker", allow=KEEP, ok=(200,)),
     # ---- the registry API
     _page("api-households:area-list", allow=ALL, sees=lambda w, site, persona: [site.area.code]),
+    _post(
+        "api-households:area-list",
+        allow={ADMIN},
+        other=403,
+        ok=(201,),
+        site_bound=True,
+        body=api_area_new,
+        out=every({ADMIN}, 400),
+    ),
     _page("api-households:area-detail", "area", allow=ALL),
+    Check(
+        "api-households:area-detail",
+        "patch",
+        "area",
+        allow={ADMIN},
+        forbid=ALL - {ADMIN},
+        ok=(200,),
+        body=constant(name="矩阵社区"),
+    ),
     _page("api-households:household-list", allow=ALL, sees=_uuid("household")),
     _post(
         "api-households:household-list",
@@ -1256,6 +1373,7 @@ SITE_TEXT = {
         "goods_name": "狮林棉被",
         "campaign_name": "狮林寒冬送温暖",
         "activity_title": "狮林个案服务",
+        "worker_name": "狮林社工陈晓",
     },
     "far": {
         "address": "南门路1号",
@@ -1268,6 +1386,7 @@ SITE_TEXT = {
         "goods_name": "南门米面",
         "campaign_name": "南门敬老慰问",
         "activity_title": "南门小组活动",
+        "worker_name": "南门社工林岚",
     },
     "alien": {
         "address": "相城大道99号",
@@ -1280,6 +1399,7 @@ SITE_TEXT = {
         "goods_name": "相城冬衣",
         "campaign_name": "相城冬衣发放",
         "activity_title": "相城社区活动",
+        "worker_name": "相城社工赵岩",
     },
 }
 
@@ -1342,6 +1462,13 @@ def _site(key: str, *, community: Area, household_area: Area) -> SimpleNamespace
         ),
         activity=case_services.service_activity_record(
             actor=None, kind="case", date=TODAY, area=community, title=text["activity_title"]
+        ),
+        # A social worker of the site, for the pages that keep accounts.
+        worker=factories.user(
+            f"site-worker-{key}",
+            role=User.Role.SOCIAL_WORKER,
+            area=community,
+            display_name=text["worker_name"],
         ),
         **text,
     )
@@ -1536,6 +1663,7 @@ KWARGS: dict[str, tuple[str, Callable[[Any, Any, str, str], Any]]] = {
     "goods": ("resource_id", lambda w, s, p, c: s.goods.uuid),
     "campaign": ("campaign_id", lambda w, s, p, c: s.campaign.uuid),
     "area": ("code", lambda w, s, p, c: s.area.code),
+    "worker": ("username", lambda w, s, p, c: s.worker.username),
     # Tier rules are district-wide: out of scope is a rule that does not exist.
     "rule": ("rule_id", lambda w, s, p, c: w.rule.uuid if c == "in" else MISSING),
     # Standards are district-wide: out of scope is another district's.
