@@ -1,10 +1,14 @@
 """What a walk through the app on a phone showed: the login page's console stays clean and
-its link for residents (一键求助) is big enough to tap."""
+its link for residents (一键求助) and the approval filters are big enough to tap."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from playwright.sync_api import ConsoleMessage, Page
+
+from tests.e2e.helpers import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -26,3 +30,14 @@ def test_login_page_logs_no_console_error_and_its_help_link_is_tappable(phone: P
     phone.wait_for_url("**/matching/help/")
     phone.wait_for_load_state("networkidle")
     assert errors == []
+
+
+def test_approval_filters_are_big_enough_to_tap(phone: Page, personas: SimpleNamespace) -> None:
+    """Two by two on a phone, the filters are smaller than a form's fields, but still a
+    finger's size."""
+    log_in(phone, "caseworker", "pw-caseworker")
+    phone.goto("/enrolments/pending/")
+    heights = phone.locator(".pending-filters select").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44, heights
