@@ -41,3 +41,20 @@ def test_approval_filters_are_big_enough_to_tap(phone: Page, personas: SimpleNam
         "els => els.map(e => e.getBoundingClientRect().height)"
     )
     assert heights and min(heights) >= 44, heights
+
+
+def test_the_outbox_list_has_no_bullets_hanging_off_the_screen(
+    phone: Page, personas: SimpleNamespace
+) -> None:
+    """The list has no left padding, so a bullet would sit at the screen's very edge."""
+    log_in(phone, "caseworker", "pw-caseworker")
+    phone.goto("/cases/worklist/")
+    marker = phone.evaluate(
+        """() => {
+          const li = document.createElement("li");
+          li.textContent = "待上传";
+          document.getElementById("outbox-list").appendChild(li);
+          return getComputedStyle(li).listStyleType;
+        }"""
+    )
+    assert marker == "none"
