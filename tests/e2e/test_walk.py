@@ -58,3 +58,10 @@ def test_the_outbox_list_has_no_bullets_hanging_off_the_screen(
         }"""
     )
     assert marker == "none"
+
+
+def test_a_household_opens_from_a_finger_sized_name(phone: Page, household: object) -> None:
+    log_in(phone, "caseworker", "pw-caseworker")
+    phone.goto("/households/")
+    box = phone.locator("table.households tbody td:first-child a").first.bounding_box()
+    assert box and box["height"] >= 44 and box["width"] >= 44, box
