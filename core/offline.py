@@ -63,9 +63,9 @@ class ServiceWorkerView(View):
             "static_version": _static_version(),
             "keep_seconds": settings.OFFLINE_KEEP_DAYS * 86400,
             "offline_title": _("离线"),
-            "offline_text": _("没有网络，且此页面未保存在本机。请回到工作清单。"),
+            "offline_text": _("没有网络，且此页面未保存在本机。请回到工作台。"),
             "worklist_url": reverse("cases:worklist"),
-            "worklist_label": _("工作清单"),
+            "worklist_label": _("工作台"),
         }
         body = render_to_string("core/sw.js", context, request=request)
         response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

@@ -163,6 +163,10 @@ class DeliverForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def _visit_label(visit: Any) -> str:
+    return f"{timezone.localtime(visit.visited_at):%Y-%m-%d %H:%M} {visit.get_method_display()}"
+
+
 class ConfirmForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("帮扶效果"), choices=Referral.Outcome.choices, widget=forms.RadioSelect
@@ -188,6 +192,8 @@ class ConfirmForm(forms.Form):
             del self.fields["visit"]
         else:
             self.fields["visit"].queryset = visits
+            # With the time: two visits of one day are told apart.
+            self.fields["visit"].label_from_instance = _visit_label
 
 
 class MatchRunForm(forms.Form):

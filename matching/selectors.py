@@ -217,12 +217,16 @@ def referrals_awaiting_confirmation(*, household: Household) -> QuerySet[Referra
 
 
 def referral_visit_choices(*, referral: Referral) -> QuerySet | None:
-    """The household's ten latest visits (cases.Visit), to tie a confirmation to; None when
-    cases is not installed. Filtered by id rather than sliced: a form's choice field looks
-    the chosen visit up in this queryset, and a sliced queryset cannot be filtered."""
+    """The household's ten latest visits (cases.Visit) since the delivery, to tie a
+    confirmation to; None when cases is not installed. A visit before the delivery (the one
+    that found the need, say) cannot be its follow-up. Filtered by id rather than sliced: a
+    form's choice field looks the chosen visit up in this queryset, and a sliced queryset
+    cannot be filtered."""
     visits = getattr(referral.household, "visits", None)
     if visits is None:
         return None
+    if referral.delivered_on:
+        visits = visits.filter(visit_date__gte=referral.delivered_on)
     latest = list(visits.order_by("-visited_at", "-id").values_list("id", flat=True)[:10])
     return visits.filter(id__in=latest).order_by("-visited_at", "-id")
 

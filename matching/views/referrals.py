@@ -115,12 +115,20 @@ class PortalView(LoginRequiredMixin, View):
             "matching/portal.html",
             {
                 "provider": provider_of(request.user),
-                "items": [(selectors.portal_view(r), DeliverForm(referral=r)) for r in page.items],
+                # Each card's forms get their own element ids: with one id per page, a label
+                # on the second card would focus the first card's field.
+                "items": [
+                    (
+                        selectors.portal_view(r),
+                        DeliverForm(referral=r, auto_id=f"id_%s_{r.uuid.hex}"),
+                        ReasonForm(auto_id=f"id_%s_{r.uuid.hex}"),
+                    )
+                    for r in page.items
+                ],
                 "page": page,
                 "tabs": [(key, label) for key, label, _s in REFERRAL_TABS],
                 "tab": tab,
                 "query": query_without_cursor(request),
-                "reason_form": ReasonForm(),
             },
         )
 

@@ -78,3 +78,11 @@ def test_pages_of_a_signed_in_worker_load_the_offline_scripts(client, personas):
     page = client.get(reverse("cases:worklist")).content.decode()
     assert 'rel="manifest"' in page and "js/offline.js" in page and 'data-caseload="1"' in page
     assert "<script>" not in page  # no inline script under the CSP
+
+
+def test_the_offline_page_names_the_worklist_as_the_menu_does(client):
+    """Without a signal the worker is sent back to the page the menu and its heading call
+    工作台; another name for it there reads as another page."""
+    body = client.get("/sw.js").content.decode()
+    assert "请回到工作台" in body and ">工作台</a>" in body
+    assert "工作清单" not in body

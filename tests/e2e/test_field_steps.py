@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from households.services import household_update
 from matching import services
 from matching.models import Referral
+from tests.cases.helpers import days_ago
 from tests.cases.helpers import visit as log_visit
 from tests.e2e.helpers import StaticLog, expect_fits_screen, expect_styled, log_in, snap
 from tests.resources.fixtures import need as make_need
@@ -36,7 +37,7 @@ def test_a_confirmation_is_linked_to_a_visit(
 ) -> None:
     referral = _referral(personas, household, pool)
     services.referral_accept(actor=personas.provider, referral=referral)
-    services.referral_deliver(actor=personas.provider, referral=referral)
+    services.referral_deliver(actor=personas.provider, referral=referral, delivered_on=days_ago(2))
     visit = log_visit(household=household, actor=personas.caseworker)
 
     log_in(phone, "caseworker", "pw-caseworker")

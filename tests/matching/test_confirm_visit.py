@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from matching import services
 from matching.models import Need, Referral
-from tests.cases.helpers import days_ago
+from tests.cases.helpers import days_ago, local
 from tests.cases.helpers import visit as log_visit
 from tests.resources.fixtures import need as make_need
 
@@ -22,7 +22,10 @@ def delivered(personas, household, pool):
         actor=personas.caseworker, need=need, resource=pool.cleaning
     )
     services.referral_accept(actor=personas.provider, referral=referral)
-    return services.referral_deliver(actor=personas.provider, referral=referral)
+    # Delivered before the visits the tests log (a confirmation's visit follows the delivery).
+    return services.referral_deliver(
+        actor=personas.provider, referral=referral, delivered_on=days_ago(12)
+    )
 
 
 def test_confirm_links_the_chosen_visit(client, personas, household, delivered):
@@ -86,3 +89,29 @@ def test_confirm_out_of_scope_is_404(client, personas, delivered):
     client.force_login(personas.outsider)
     url = reverse("matching:referral_confirm", args=[delivered.uuid])
     assert client.post(url, {"outcome": "met"}).status_code == 404
+
+
+def test_confirm_offers_no_visit_from_before_the_delivery(client, personas, household, pool):
+    """The visit that found the need, made before the delivery, is not its follow-up."""
+    before = log_visit(household=household, actor=personas.caseworker, on=days_ago(3))
+    need = make_need(household=household, description="需要助浴")
+    referral = services.referral_propose(
+        actor=personas.caseworker, need=need, resource=pool.cleaning
+    )
+    services.referral_accept(actor=personas.provider, referral=referral)
+    services.referral_deliver(actor=personas.provider, referral=referral, delivered_on=days_ago(1))
+    after = log_visit(
+        household=household, actor=personas.caseworker, visited_at=local(days_ago(1), 9, 30)
+    )
+    client.force_login(personas.caseworker)
+    page = client.get(reverse("matching:referral", args=[referral.uuid]))
+    select = re.search(r'<select name="visit".*?</select>', page.text, re.S).group(0)
+    assert re.findall(r'value="(\d+)"', select) == [str(after.pk)]
+    assert f"{days_ago(1):%Y-%m-%d} 09:30" in select  # the time tells same-day visits apart
+    response = client.post(
+        reverse("matching:referral_confirm", args=[referral.uuid]),
+        {"outcome": "met", "visit": str(before.pk)},
+    )
+    assert response.status_code == 400
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.DELIVERED

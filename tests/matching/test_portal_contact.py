@@ -1,6 +1,8 @@
 """The provider portal: the need's text and quantity, and the household's full phone while
 the provider is delivering (accepted), each view of it logged."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -84,3 +86,17 @@ def test_phone_page_is_only_for_providers(client, personas, referral):
     client.force_login(personas.caseworker)
     response = client.get(reverse("matching:portal_phone", args=[referral.uuid]))
     assert response.status_code == 403
+
+
+def test_each_portal_card_has_its_own_field_ids(client, personas, household, pool):
+    """A label on the second card must focus the second card's field, not the first's."""
+    for text in ("打扫卫生", "擦窗"):
+        need = make_need(household=household, description=text)
+        referral = services.referral_propose(
+            actor=personas.caseworker, need=need, resource=pool.cleaning
+        )
+        services.referral_accept(actor=personas.provider, referral=referral)
+    html = _portal(client, personas.provider, "working").text
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert [i for i in ids if ids.count(i) > 1] == []
+    assert html.count('name="quantity"') == 2 and html.count('name="reason"') == 2
