@@ -9,26 +9,20 @@ ledgers in `<app>/ledgers.py` with `@register`; `get_ledger()` discovers them on
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import import_module
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Case, CharField, Func, Value, When
 from django.http import Http404, QueryDict
-from django.utils.module_loading import module_has_submodule
+from django.utils.module_loading import autodiscover_modules
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django_filters import FilterSet
 
     from households.models import User
-
-
-logger = logging.getLogger(__name__)
 
 
 class Kind(StrEnum):
@@ -107,36 +101,26 @@ def as_query_dict(filters: dict[str, Any]) -> QueryDict:
     return data
 
 
-_discovered = False
-
-
 def register(ledger: Ledger) -> Ledger:
     Ledger.registry[ledger.name] = ledger
     return ledger
 
 
-def _discover() -> None:
-    """Import each app's `ledgers.py`; one that fails to load is logged and left out."""
-    global _discovered
-    if _discovered:
-        return
-    for config in apps.get_app_configs():
-        if module_has_submodule(config.module, "ledgers"):
-            try:
-                import_module(f"{config.name}.ledgers")
-            except Exception:
-                logger.exception("the ledgers of %s could not be loaded", config.name)
-    _discovered = True
+def autodiscover() -> None:
+    """Import each app's `ledgers.py`, as the admin imports each `admin.py`.
+
+    Called from CoreConfig.ready(), so a ledger module that fails to import stops start-up
+    with its own traceback; leaving it out would turn its ledger into a silent 404.
+    """
+    autodiscover_modules("ledgers")
 
 
 def all_ledgers() -> list[Ledger]:
-    _discover()
     return list(Ledger.registry.values())
 
 
 def get_ledger(name: str) -> Ledger:
     """The ledger called `name`, or 404: URLs carry ledger names."""
-    _discover()
     try:
         return Ledger.registry[name]
     except KeyError:
