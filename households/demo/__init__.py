@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cases.summary import summary_paused
-from households.demo import generate, load, resource_pool, setup, visits
+from households.demo import generate, load, resource_pool, reviews, setup, visits
 from households.demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member
 from reviews.defaults import ensure_demo_standard
@@ -97,6 +97,17 @@ def seed_demo(
             result.timings["resource pool"] = time.perf_counter() - started
             result.counts.update(
                 visits.seed_visits(
+                    seed=seed,
+                    today=today,
+                    now=now,
+                    tz=tz,
+                    since_household_id=last_id,
+                    workers_by_community=result.users.workers_by_community,
+                )
+            )
+            # After the visits: the review history is the enrolments' own clock, not the visits'.
+            result.counts.update(
+                reviews.seed_reviews(
                     seed=seed,
                     today=today,
                     now=now,
