@@ -9,8 +9,8 @@ last review, so the demo and the nightly job agree.
 
 Most reviews leave the enrolment as it was (维持不变), some change the amount (调整金额), and
 a few suspend or end it (暂停, 终止). Reviews are made by the household's worker (now and
-then a colleague), mostly a few days before they fall due. About OVERDUE_SHARE of the
-enrolments missed their last review that fell due, so they show as overdue.
+then a colleague), mostly a few days before they fall due. Some enrolments missed the review
+that fell due in the last few months (MISSED of them), so they show as overdue.
 """
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ from core.ledgers.bulk import bulk_history, copy_insert
 from reviews.dues import keep_review_dues
 from reviews.models import Review
 
-OVERDUE_SHARE = 0.07  # enrolments whose last review that fell due has not been made
+# Of the enrolments whose last review fell due within OVERDUE_WITHIN, the share not reviewed
+# yet: overdue by weeks, as a street that keeps its reviews has, not by most of a year.
+OVERDUE_WITHIN = dt.timedelta(days=90)
+MISSED = 0.2
 LATE_SHARE = 0.08  # reviews made a few days after they fell due
 COLLEAGUE_SHARE = 0.15  # reviews made by another worker of the community
 SUSPEND_SHARE = 0.006  # of reviews: the last one, suspending the enrolment
@@ -191,8 +194,9 @@ class _History:
                 return
             amount, since = after, day
             due = _add_months(day, case.months)
-        if case.reviews and rng.random() < OVERDUE_SHARE:
-            case.reviews.pop()  # the last review that fell due has not been made
+        last = case.reviews[-1] if case.reviews else None
+        if last and last["due_before"] >= self.today - OVERDUE_WITHIN and rng.random() < MISSED:
+            case.reviews.pop()  # the last review that fell due lately has not been made
 
     def _review_day(self, due: dt.date) -> dt.date:
         """Mostly in the fortnight before it falls due, now and then a few days late; weekdays."""
