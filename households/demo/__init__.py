@@ -105,6 +105,7 @@ def seed_demo(
                     workers_by_community=result.users.workers_by_community,
                 )
             )
+            result.timings["visits and follow-ups"] = time.perf_counter() - started
             # After the visits: the review history is the enrolments' own clock, not the visits'.
             result.counts.update(
                 reviews.seed_reviews(
@@ -116,6 +117,7 @@ def seed_demo(
                     workers_by_community=result.users.workers_by_community,
                 )
             )
+            result.timings["reviews"] = time.perf_counter() - started
             communities = [a for a in areas.values() if a.level == "community"]
             result.counts.update(
                 visits.seed_activities(
@@ -126,7 +128,7 @@ def seed_demo(
                     workers=result.users.workers_by_community,
                 )
             )
-            result.timings["visits and follow-ups"] = time.perf_counter() - started
+            result.timings["service activities"] = time.perf_counter() - started
         result.timings["dashboard summary"] = time.perf_counter() - started
     load.analyze()
     result.timings["analyze"] = time.perf_counter() - started
