@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cases.summary import summary_paused
-from households.demo import generate, load, resource_pool, setup, visits
+from households.demo import generate, load, resource_pool, reviews, setup, visits
 from households.demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member
 from reviews.defaults import ensure_demo_standard
@@ -105,6 +105,19 @@ def seed_demo(
                     workers_by_community=result.users.workers_by_community,
                 )
             )
+            result.timings["visits and follow-ups"] = time.perf_counter() - started
+            # After the visits: the review history is the enrolments' own clock, not the visits'.
+            result.counts.update(
+                reviews.seed_reviews(
+                    seed=seed,
+                    today=today,
+                    now=now,
+                    tz=tz,
+                    since_household_id=last_id,
+                    workers_by_community=result.users.workers_by_community,
+                )
+            )
+            result.timings["reviews"] = time.perf_counter() - started
             communities = [a for a in areas.values() if a.level == "community"]
             result.counts.update(
                 visits.seed_activities(
@@ -115,7 +128,7 @@ def seed_demo(
                     workers=result.users.workers_by_community,
                 )
             )
-            result.timings["visits and follow-ups"] = time.perf_counter() - started
+            result.timings["service activities"] = time.perf_counter() - started
         result.timings["dashboard summary"] = time.perf_counter() - started
     load.analyze()
     result.timings["analyze"] = time.perf_counter() - started

@@ -76,6 +76,10 @@ class _Spec:
     unit: str = "次"
 
 
+# How a provider's contact is addressed: whole titles, never one character of one.
+_CONTACT_TITLES = ("老师", "主任", "经理")
+
+
 def _community_specs(short: str, places: dict[str, list[str]], unit_name: str) -> list[tuple]:
     """(provider kind, provider name, [resources]) of one community."""
     road, estate = places["road"][0], places["estate"][0]
@@ -171,7 +175,7 @@ def _pool_rows(areas: dict[str, Area], rng: random.Random, today: dt.date, now: 
                 "name": name,
                 "area_id": area.pk,
                 "area_code": area.prefix,
-                "contact_name": people.surname(rng) + rng.choice("老师主任经理"),
+                "contact_name": people.surname(rng) + rng.choice(_CONTACT_TITLES),
                 "contact_phone": people.mobile(rng),
                 "created_at": now,
             }

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from households import idnumber
 from households.demo import DEMO_PASSWORD
@@ -44,7 +44,9 @@ def _wipe() -> None:
     from cases.models import FollowUp, Visit
     from matching.models import Need, Referral
     from resources.models import StockMovement
+    from reviews.models import Review
 
+    Review.objects.all().delete()
     FollowUp.objects.all().delete()
     Visit.objects.all().delete()
 
@@ -288,6 +290,10 @@ def test_nothing_seeded_lies_in_the_future(second_year):
         for name in fields:
             assert not model.objects.filter(**{f"{name}__gt": now}).exists(), (model, name)
     assert not Visit.objects.filter(visit_date__gt=today).exists()
+    from reviews.models import Review
+
+    assert not Review.objects.filter(Q(created_at__gt=now) | Q(updated_at__gt=now)).exists()
+    assert not Review.objects.filter(reviewed_on__gt=today).exists()
     assert not Enrolment.objects.filter(
         status=Enrolment.Status.APPROVED, start_date__gt=today
     ).exists()
@@ -341,3 +347,58 @@ def test_seeded_enrolments_have_decisions_this_month(second_year):
     )
     assert month.exists()
     assert month.filter(start_date__lt=today.replace(day=1)).exists() or today.day < 3
+
+
+def test_seeded_reviews_keep_most_enrolments_on_their_review_clock(second_year):
+    from django.utils import timezone
+
+    from reviews.models import Review
+
+    today = timezone.localdate()
+    clocked = Enrolment.objects.filter(status=Enrolment.Status.APPROVED).exclude(category="linshi")
+    overdue = clocked.filter(review_due__lt=today).count()
+    assert 0 < overdue < 0.15 * clocked.count()
+    assert clocked.filter(review_due__gte=today).count() > 0.8 * clocked.count()
+    assert clocked.filter(review_due__gte=today, review_due__lte=today + dt.timedelta(days=31))
+    assert not clocked.filter(review_due__isnull=True).exists()
+    reviews = Review.objects.select_related("enrolment__household", "reviewer__area")
+    outcomes = Counter(reviews.values_list("outcome", flat=True))
+    assert set(outcomes) == set(Review.Outcome.values)
+    assert outcomes["unchanged"] > outcomes["amount"] > outcomes["suspend"] + outcomes["end"] > 0
+    assert not reviews.filter(reason="").exists()
+    assert not reviews.filter(outcome="amount").filter(amount_before=F("amount_after")).exists()
+    assert not reviews.exclude(outcome="amount").exclude(amount_before=F("amount_after")).exists()
+    for review in reviews.order_by("id")[:300]:
+        household = review.enrolment.household
+        assert household.area_code.startswith(review.reviewer.area.prefix)
+        assert review.reviewed_on > review.enrolment.start_date
+        assert review.due_before is not None
+    for enrolment in Enrolment.objects.filter(reviews__isnull=False).distinct()[:300]:
+        last = enrolment.reviews.order_by("-reviewed_on", "-id").first()
+        assert enrolment.monthly_amount == last.amount_after
+        status = {"suspend": "suspended", "end": "ended"}.get(last.outcome, "approved")
+        assert enrolment.status == status
+        if last.outcome == "end":
+            assert enrolment.end_date == last.reviewed_on
+        if status != "approved":
+            assert enrolment.review_due is None
+
+
+def test_seeded_reviews_change_the_enrolments_in_their_history():
+    _seed(households=60)
+    events = apps.get_model("households", "EnrolmentEvent").objects.filter(pgh_label="update")
+    parts = {
+        event.pgh_context.metadata.get("part") for event in events.select_related("pgh_context")
+    }
+    assert "reviews" in parts
+
+
+def test_seeded_provider_contacts_carry_a_whole_title():
+    from resources.models import Provider
+
+    _seed(households=5)
+    contacts = list(Provider.objects.values_list("contact_name", flat=True))
+    assert contacts
+    for name in contacts:
+        assert name[-2:] in {"老师", "主任", "经理"}, name
+        assert len(name) >= 3, name

@@ -71,6 +71,11 @@ class Command(BaseCommand):
             f"走访记录 {counts['visits']} 条，已完成跟进 {counts['followups_done']} 条，"
             f"社工服务活动 {counts['activities']} 次。"
         )
+        self.stdout.write(
+            f"复核记录 {counts['reviews']} 条（维持不变 {counts['review:unchanged']}，"
+            f"调整金额 {counts['review:amount']}，暂停 {counts['review:suspend']}，"
+            f"终止 {counts['review:end']}）。"
+        )
         previous, phases = 0.0, []
         for phase, elapsed in result.timings.items():
             phases.append(f"{phase} {elapsed - previous:.1f}s")
