@@ -5,6 +5,7 @@ Parse → access through a selector → one service → render or redirect (STYL
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,25 @@ def _filters_from(query: Any, ledger: Any) -> dict[str, str]:
     return {k: v for k, v in query.items() if k in known and v}
 
 
+def _filter_words(*, actor: Any, ledger: Any, filters: dict[str, str]) -> list[tuple[str, str]]:
+    """The filters in the reader's words (label, value): an area by its name, a choice by
+    its label, so a drill-down reads 区划 狮林社区 · 享受救助 低保, not area=…&enrolled=…"""
+    base = ledger.filterset_class.base_filters if ledger.filterset_class else {}
+    words = []
+    for key, value in filters.items():
+        field = base.get(key)
+        label = str(field.label) if field is not None and field.label else key
+        text = value
+        if key == "area":
+            label = _("区划")
+            with contextlib.suppress(Http404):  # out of scope or unknown: the code as typed
+                text = area_get(actor=actor, code=value).name
+        elif field is not None and "choices" in field.extra:
+            text = str(dict(field.extra["choices"]).get(value, value))
+        words.append((label, text))
+    return words
+
+
 class LedgerIndexView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not exports.may_export(request.user):
@@ -45,6 +65,9 @@ class LedgerIndexView(LoginRequiredMixin, View):
             {
                 "ledger": ledger,
                 "filters": _filters_from(request.GET, ledger),
+                "filter_words": _filter_words(
+                    actor=request.user, ledger=ledger, filters=_filters_from(request.GET, ledger)
+                ),
                 "form": ExportForm(allow_full=allow_full, prefix=ledger.name),
             }
             for ledger in all_ledgers()
@@ -76,6 +99,7 @@ class LedgerRowsView(LoginRequiredMixin, View):
             {
                 "ledger": ledger,
                 "filters": filters,
+                "filter_words": _filter_words(actor=request.user, ledger=ledger, filters=filters),
                 "page": page,
                 "form": ExportForm(allow_full=allow_full, prefix=ledger.name),
             },

@@ -33,6 +33,17 @@ def test_index_lists_every_ledger_with_its_columns(client, personas):
     assert "full_id_numbers" not in html
 
 
+def test_filters_read_in_words_not_codes(client, personas):
+    """A drill-down's filters name the area and the category, not area=…&enrolled=dibao."""
+    client.force_login(personas.supervisor)
+    query = {"area": "320506001001", "enrolled": "dibao"}
+    for url in (reverse("ledgers:rows", args=["members"]), reverse("ledgers:index")):
+        html = client.get(url, query).content.decode()
+        assert "区划 狮林社区" in html, url
+        assert "享受救助（按统计口径） 低保" in html, url
+        assert "area=320506001001" not in html and "enrolled=dibao" not in html, url
+
+
 def test_index_is_refused_to_providers(client, personas):
     client.force_login(personas.provider)
     assert client.get(reverse("ledgers:index")).status_code == 403
