@@ -6,10 +6,12 @@ Parse → access through a selector → one service → render or redirect (STYL
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,9 +46,13 @@ def _filter_words(*, actor: Any, ledger: Any, filters: dict[str, str]) -> list[t
     words = []
     for key, value in filters.items():
         field = base.get(key)
+        # A filter's label also documents the API (口径 in brackets, after a ；): the head only.
         label = str(field.label) if field is not None and field.label else key
+        label = re.split(r"[（(；]", label, maxsplit=1)[0] or label
         text = value
-        if key == "area":
+        if isinstance(field, django_filters.BooleanFilter):
+            text = _("是") if value.lower() in ("true", "1", "yes") else _("否")
+        elif key == "area":
             label = _("区划")
             with contextlib.suppress(Http404):  # out of scope or unknown: the code as typed
                 text = area_get(actor=actor, code=value).name

@@ -40,8 +40,12 @@ def test_filters_read_in_words_not_codes(client, personas):
     for url in (reverse("ledgers:rows", args=["members"]), reverse("ledgers:index")):
         html = client.get(url, query).content.decode()
         assert "区划 狮林社区" in html, url
-        assert "享受救助（按统计口径） 低保" in html, url
+        assert "享受救助 低保" in html, url
         assert "area=320506001001" not in html and "enrolled=dibao" not in html, url
+    html = client.get(
+        reverse("ledgers:rows", args=["followups"]), {"overdue": "true", "assignee": "me"}
+    ).content.decode()
+    assert "已逾期 是" in html and ">已逾期 true<" not in html and "表示" not in html
 
 
 def test_index_is_refused_to_providers(client, personas):
