@@ -122,7 +122,9 @@ class LedgerExportView(LoginRequiredMixin, View):
         allow_full = exports.may_export_full_id_numbers(request.user)
         form = ExportForm(request.POST, allow_full=allow_full, prefix=name)
         if not form.is_valid():
-            messages.error(request, _("导出条件有误：%(e)s") % {"e": form.errors.as_text()})
+            # The messages alone: as_text() would show the field's code (* as_of * …).
+            errors = "；".join(m for field in form.errors.values() for m in field)
+            messages.error(request, _("导出条件有误：%(e)s") % {"e": errors})
             return redirect("ledgers:index")
         try:
             req = exports.export_request_build(
