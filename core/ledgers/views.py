@@ -78,7 +78,8 @@ class LedgerIndexView(LoginRequiredMixin, View):
             }
             for ledger in all_ledgers()
         ]
-        return render(request, "ledgers/index.html", {"ledgers": ledgers})
+        context = {"ledgers": ledgers, "may_import": ledger_import.may_import(request.user)}
+        return render(request, "ledgers/index.html", context)
 
 
 class LedgerRowsView(LoginRequiredMixin, View):
@@ -232,6 +233,12 @@ class ImportView(LoginRequiredMixin, View):
     def _form(self, request: HttpRequest, data: Any = None, files: Any = None) -> ImportForm:
         areas = area_list(actor=request.user).exclude(level="grid")
         return ImportForm(data, files, areas=areas)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Refused before a file is chosen and sent, not after (auditors, providers).
+        if request.user.is_authenticated and not ledger_import.may_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, self.template, self._context(request, self._form(request)))

@@ -53,6 +53,17 @@ def test_index_is_refused_to_providers(client, personas):
     assert client.get(reverse("ledgers:index")).status_code == 403
 
 
+def test_import_page_is_refused_to_those_who_may_not_import(client, personas):
+    """An auditor reads ledgers but changes nothing: no import link, and the import page
+    answers 403 before a file is chosen (the upload was refused only once sent)."""
+    client.force_login(personas.viewer)
+    assert reverse("ledgers:import") not in client.get(reverse("ledgers:index")).content.decode()
+    assert client.get(reverse("ledgers:import")).status_code == 403
+    client.force_login(personas.supervisor)
+    assert reverse("ledgers:import") in client.get(reverse("ledgers:index")).content.decode()
+    assert client.get(reverse("ledgers:import")).status_code == 200
+
+
 def test_template_documents_the_columns(client, personas):
     client.force_login(personas.caseworker)
     response = client.get(reverse("ledgers:import_template", args=["xlsx"]))
