@@ -56,6 +56,9 @@ def _filter_words(*, actor: Any, ledger: Any, filters: dict[str, str]) -> list[t
             label = _("区划")
             with contextlib.suppress(Http404):  # out of scope or unknown: the code as typed
                 text = area_get(actor=actor, code=value).name
+        elif key == "assignee":
+            label = _("负责社工")
+            text = {"me": _("本人"), "none": _("未分配")}.get(value, value)
         elif field is not None and "choices" in field.extra:
             text = str(dict(field.extra["choices"]).get(value, value))
         words.append((label, text))

@@ -46,6 +46,7 @@ def test_filters_read_in_words_not_codes(client, personas):
         reverse("ledgers:rows", args=["followups"]), {"overdue": "true", "assignee": "me"}
     ).content.decode()
     assert "已逾期 是" in html and ">已逾期 true<" not in html and "表示" not in html
+    assert "负责社工 本人" in html
 
 
 def test_index_is_refused_to_providers(client, personas):
