@@ -113,7 +113,9 @@ class AccessLogExportView(LoginRequiredMixin, View):
         form = AccessLogSearchForm(request.POST)
         qs = access_log.access_log_search(actor=request.user, filters=form.filters())
         if not form.is_valid():
-            return HttpResponse(" ".join(form.errors.as_text().split()), status=400)
+            # The messages alone: as_text() would show each field's code (* date_from * …).
+            errors = "；".join(m for field in form.errors.values() for m in field)
+            return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
         access_log.access_log_export_record(
             actor=request.user, filters=form.filters(), request=request
         )

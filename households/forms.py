@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.form_renderer import FastWidgetRenderer
 from core.forms import DateInput
 from households import idnumber
-from households.filters import WAITED_CHOICES
+from households.filters import ENROLLED_CHOICES, WAITED_CHOICES
 from households.models import Area, Category, Household, Member
 
 
@@ -163,6 +163,15 @@ class HouseholdSearchForm(forms.Form):
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态")), *Household.Status.choices]
     )
+    # A dashboard number's drill-down: the households it counts (active on `on`), kept through
+    # the search form as hidden fields so a search or the pager stays inside that count.
+    enrolled = forms.ChoiceField(
+        label=_("享受救助（按统计口径）"),
+        required=False,
+        choices=[("", ""), *ENROLLED_CHOICES],
+        widget=forms.HiddenInput,
+    )
+    on = forms.DateField(label=_("统计日期"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,7 +182,13 @@ class HouseholdSearchForm(forms.Form):
     def filters(self) -> dict[str, str]:
         if not self.is_valid():
             return {}
-        return {k: v for k, v in self.cleaned_data.items() if v}
+        return {k: v.isoformat() if k == "on" else v for k, v in self.cleaned_data.items() if v}
+
+    def enrolled_label(self) -> str:
+        """The drill-down's category in words, for the note above the list ('' when none)."""
+        if not self.is_valid() or not self.cleaned_data.get("enrolled"):
+            return ""
+        return str(dict(ENROLLED_CHOICES)[self.cleaned_data["enrolled"]])
 
 
 _DEPTH = {"district": 0, "street": 1, "community": 2, "grid": 3}

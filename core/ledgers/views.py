@@ -5,10 +5,13 @@ Parse → access through a selector → one service → render or redirect.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +39,32 @@ def _filters_from(query: Any, ledger: Any) -> dict[str, str]:
     return {k: v for k, v in query.items() if k in known and v}
 
 
+def _filter_words(*, actor: Any, ledger: Any, filters: dict[str, str]) -> list[tuple[str, str]]:
+    """The filters in the reader's words (label, value): an area by its name, a choice by
+    its label, so a drill-down reads 区划 狮林社区 · 享受救助 低保, not area=…&enrolled=…"""
+    base = ledger.filterset_class.base_filters if ledger.filterset_class else {}
+    words = []
+    for key, value in filters.items():
+        field = base.get(key)
+        # A filter's label also documents the API (口径 in brackets, after a ；): the head only.
+        label = str(field.label) if field is not None and field.label else key
+        label = re.split(r"[（(；]", label, maxsplit=1)[0] or label
+        text = value
+        if isinstance(field, django_filters.BooleanFilter):
+            text = _("是") if value.lower() in ("true", "1", "yes") else _("否")
+        elif key == "area":
+            label = _("区划")
+            with contextlib.suppress(Http404):  # out of scope or unknown: the code as typed
+                text = area_get(actor=actor, code=value).name
+        elif key == "assignee":
+            label = _("负责社工")
+            text = {"me": _("本人"), "none": _("未分配")}.get(value, value)
+        elif field is not None and "choices" in field.extra:
+            text = str(dict(field.extra["choices"]).get(value, value))
+        words.append((label, text))
+    return words
+
+
 class LedgerIndexView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not exports.may_export(request.user):
@@ -45,11 +74,15 @@ class LedgerIndexView(LoginRequiredMixin, View):
             {
                 "ledger": ledger,
                 "filters": _filters_from(request.GET, ledger),
+                "filter_words": _filter_words(
+                    actor=request.user, ledger=ledger, filters=_filters_from(request.GET, ledger)
+                ),
                 "form": ExportForm(allow_full=allow_full, prefix=ledger.name),
             }
             for ledger in all_ledgers()
         ]
-        return render(request, "ledgers/index.html", {"ledgers": ledgers})
+        context = {"ledgers": ledgers, "may_import": ledger_import.may_import(request.user)}
+        return render(request, "ledgers/index.html", context)
 
 
 class LedgerRowsView(LoginRequiredMixin, View):
@@ -76,6 +109,7 @@ class LedgerRowsView(LoginRequiredMixin, View):
             {
                 "ledger": ledger,
                 "filters": filters,
+                "filter_words": _filter_words(actor=request.user, ledger=ledger, filters=filters),
                 "page": page,
                 "form": ExportForm(allow_full=allow_full, prefix=ledger.name),
             },
@@ -92,7 +126,9 @@ class LedgerExportView(LoginRequiredMixin, View):
         allow_full = exports.may_export_full_id_numbers(request.user)
         form = ExportForm(request.POST, allow_full=allow_full, prefix=name)
         if not form.is_valid():
-            messages.error(request, _("导出条件有误：%(e)s") % {"e": form.errors.as_text()})
+            # The messages alone: as_text() would show the field's code (* as_of * …).
+            errors = "；".join(m for field in form.errors.values() for m in field)
+            messages.error(request, _("导出条件有误：%(e)s") % {"e": errors})
             return redirect("ledgers:index")
         try:
             req = exports.export_request_build(
@@ -200,6 +236,12 @@ class ImportView(LoginRequiredMixin, View):
     def _form(self, request: HttpRequest, data: Any = None, files: Any = None) -> ImportForm:
         areas = area_list(actor=request.user).exclude(level="grid")
         return ImportForm(data, files, areas=areas)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Refused before a file is chosen and sent, not after (auditors, providers).
+        if request.user.is_authenticated and not ledger_import.may_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, self.template, self._context(request, self._form(request)))

@@ -32,6 +32,7 @@ class Grant:
     reason: str = ""
     decision: str = ""
     decided: dt.datetime | None = None  # when set: the decision's moment, else after applying
+    applied: dt.date | None = None  # when set: the day applied, else some days before start
 
 
 class Enroller:
@@ -53,9 +54,14 @@ class Enroller:
         self.tz = tz
         self.admin_id = admin_id
         self.new_uuid = new_uuid
+        self.position = 0.0
 
-    def enrol(self, kind: str, hid: int, mids: list[int], worker: int | None) -> None:
-        """Enrol household `hid` (members `mids`, head first) as its situation `kind` says."""
+    def enrol(
+        self, kind: str, hid: int, mids: list[int], worker: int | None, *, position: float = 0.0
+    ) -> None:
+        """Enrol household `hid` (members `mids`, head first) as its situation `kind` says;
+        `position` (0 to 1) is how far through the generated households it comes."""
+        self.position = position
         for grant, covered in getattr(self, f"_{kind}")(mids):
             self._add(hid, covered, worker, grant)
 
@@ -129,16 +135,22 @@ class Enroller:
         return [(grant, mids)]
 
     def _applied(self, mids: list[int]) -> list[tuple[Grant, list[int]]]:
-        """An application waiting for a decision, or now and then one turned down."""
+        """An application waiting for a decision, or now and then one turned down.
+
+        Applications are stored in the order they came in, so the approval list (oldest
+        first, by id) reads as in real use: the later the household comes, the later it
+        applied, from seven weeks ago to three days ago."""
         rng = self.rng
         category = "dibao" if rng.random() < 0.7 else "dibian"
         amount = rng.randrange(1000, 1410, 10) * len(mids) if category == "dibao" else 0
+        applied = self.today - dt.timedelta(days=round(48 - 45 * self.position))
         grant = Grant(
             category,
-            self._past(3, 45),
+            min(applied + dt.timedelta(days=rng.randrange(5, 26)), self.today),
             status="applied",
             amount=amount,
             reason="申请人自述家庭收入下降，生活困难",
+            applied=applied,
         )
         if rng.random() < 0.25:
             grant.status, grant.amount = "rejected", 0
@@ -152,7 +164,7 @@ class Enroller:
 
     def _add(self, hid: int, covered: list[int], worker: int | None, grant: Grant) -> None:
         rng = self.rng
-        applied_day = grant.start - dt.timedelta(days=rng.randrange(5, 26))
+        applied_day = grant.applied or grant.start - dt.timedelta(days=rng.randrange(5, 26))
         if grant.decided is not None:
             applied_day = min(applied_day, grant.decided.date() - dt.timedelta(days=8))
         applied_at = dt.datetime.combine(applied_day, dt.time(rng.randrange(8, 17)), self.tz)

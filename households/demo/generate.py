@@ -219,7 +219,8 @@ class _Generator:
         start = dt.datetime.combine(self.today - dt.timedelta(days=3 * 365), dt.time(9), self.tz)
         step = dt.timedelta(days=3 * 365) / max(n, 1)
         for i in range(n):
-            self._household(min(start + step * i, self.now - dt.timedelta(minutes=5)))
+            created = min(start + step * i, self.now - dt.timedelta(minutes=5))
+            self._household(created, position=i / max(n - 1, 1))
             if (i + 1) % chunk == 0 or i + 1 == n:
                 yield self.plan.take()
 
@@ -228,7 +229,7 @@ class _Generator:
 
     # ---- households and their people -----------------------------------------------------
 
-    def _household(self, created: dt.datetime) -> None:
+    def _household(self, created: dt.datetime, *, position: float) -> None:
         rng = self.rng
         community = rng.choices(self.communities, cum_weights=self.community_cum)[0]
         grid = rng.randrange(len(community.grids))
@@ -260,7 +261,7 @@ class _Generator:
         )
         self.plan.counts["households"] += 1
         self.plan.counts["members"] += len(rows)
-        self.enroller.enrol(kind, hid, [row[0] for row in rows], worker)
+        self.enroller.enrol(kind, hid, [row[0] for row in rows], worker, position=position)
 
     def _address(self, community: Community) -> str:
         rng = self.rng

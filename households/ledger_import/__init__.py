@@ -66,6 +66,7 @@ __all__ = [
     "ledger_import_validate",
     "ledger_template_csv",
     "ledger_template_xlsx",
+    "may_import",
     "parse",
     "report_of",
     "template_rows",
@@ -80,8 +81,13 @@ def import_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
+def may_import(actor: User | None) -> bool:
+    """Whether `actor` may import a ledger: one who edits the registry, bound to an area."""
+    return actor is None or bool(can(actor, Can.EDIT_REGISTRY) and scope_prefix(actor))
+
+
 def _require_import(actor: User | None) -> None:
-    if actor is not None and not (can(actor, Can.EDIT_REGISTRY) and scope_prefix(actor)):
+    if not may_import(actor):
         raise PermissionDenied
 
 

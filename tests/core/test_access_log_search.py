@@ -196,3 +196,12 @@ def test_a_clash_reads_in_words(client, personas, household):
     client.force_login(personas.admin)
     text = client.get(PAGE).content.decode()
     assert "录入的身份证号已在其他地区登记" in text and "字段" in text and "身份证号" in text
+
+
+def test_an_export_with_a_bad_date_says_so_in_words(client, personas):
+    client.force_login(personas.admin)
+    answer = client.post(EXPORT, {"date_from": "明天"})
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    assert "date_from" not in text and "*" not in text and text
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT_ACCESS_LOG).exists()

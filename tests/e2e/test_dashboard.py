@@ -33,15 +33,11 @@ def caseload(personas: SimpleNamespace, areas: SimpleNamespace) -> SimpleNamespa
     factories.enrolment(household=late, category="dibao", start=today - dt.timedelta(days=60))
     on_time = factories.household(area=areas.neighbour, address="菉葭巷3号")
     far = factories.household(area=areas.far, address="南门路1号")
-    # Registered by its worker, `late` got its first follow-up at once; make it nine days late.
-    FollowUp.objects.update_or_create(
-        household=late,
-        status=FollowUp.Status.OPEN,
-        defaults={
-            "due": today - dt.timedelta(days=9),
-            "tier": "A",
-            "assignee": personas.caseworker,
-        },
+    # The enrolment's approval schedules the households' follow-ups (at most one open each):
+    # the test sets its own instead.
+    FollowUp.objects.filter(household__in=[late, on_time, far]).delete()
+    FollowUp.objects.create(
+        household=late, due=today - dt.timedelta(days=9), tier="A", assignee=personas.caseworker
     )
     FollowUp.objects.create(
         household=on_time, due=today + dt.timedelta(days=20), tier="B", assignee=personas.teammate

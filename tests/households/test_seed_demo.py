@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from households import idnumber
 from households.demo import DEMO_PASSWORD
@@ -128,6 +129,18 @@ def test_seeded_enrolments_respect_the_combination_rules():
     approved = live.filter(status=Enrolment.Status.APPROVED)
     assert not approved.filter(Q(start_date__gt=TODAY) | Q(decided_by__isnull=True)).exists()
     assert not approved.exclude(category="linshi").filter(review_due__isnull=True).exists()
+
+
+def test_seeded_applications_are_stored_in_the_order_they_came_in():
+    """The approval list shows the oldest first by id (as applications arrive in real use):
+    in the demo too, an application stored later was not made earlier, and none waits for a
+    start after today."""
+    _seed(households=400)
+    pending = Enrolment.objects.filter(status=Enrolment.Status.APPLIED).order_by("id")
+    days = [timezone.localdate(e.created_at) for e in pending]
+    assert len(days) > 5
+    assert days == sorted(days)
+    assert not pending.filter(start_date__gt=TODAY).exists()
 
 
 def _has_live(code: str) -> Exists:

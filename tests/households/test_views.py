@@ -345,3 +345,28 @@ def test_decide_out_of_scope_is_404(client, personas, far_household, areas):
         reverse("households:enrolment_decide", args=[enrolment.uuid]), {"decision": "approve"}
     )
     assert response.status_code == 404
+
+
+def test_list_keeps_a_dashboard_drill_down_filter(client, personas, areas):
+    """The caseload table links /households/?area=…&enrolled=dibao: the page lists the
+    households that number counts (not every household of the area), names the filter, and
+    keeps it in the search form so a search stays inside it."""
+    enrolled = factories.household(area=areas.grid, address="狮林寺巷1号")
+    factories.enrolment(household=enrolled, category="dibao")
+    factories.household(area=areas.grid, address="狮林寺巷2号")
+
+    response = _login(client, personas.admin).get(
+        reverse("households:list"), {"area": areas.community.code, "enrolled": "dibao"}
+    )
+
+    assert [h.pk for h in response.context["page"].items] == [enrolled.pk]
+    body = response.content.decode()
+    assert 'name="enrolled" value="dibao"' in body
+    assert "享受救助 低保" in body
+
+
+def test_pages_name_their_icon(client, personas):
+    """A page without <link rel="icon"> makes the browser ask for /favicon.ico: a 404 and a
+    console error on the first page of every visit."""
+    html = _login(client, personas.caseworker).get(reverse("households:list")).content.decode()
+    assert '<link rel="icon" type="image/png" href="/static/icons/icon-192.png">' in html

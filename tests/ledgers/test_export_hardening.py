@@ -374,6 +374,7 @@ def test_a_month_close_in_the_future_is_refused(client, api, registry, personas)
         follow=True,
     )
     assert "不能晚于今天" in page.content.decode()
+    assert "as_of" not in page.content.decode().split("导出条件有误")[1][:200]
     from core.models import AccessLog
 
     assert not AccessLog.objects.filter(action="export").exists()

@@ -33,9 +33,36 @@ def test_index_lists_every_ledger_with_its_columns(client, personas):
     assert "full_id_numbers" not in html
 
 
+def test_filters_read_in_words_not_codes(client, personas):
+    """A drill-down's filters name the area and the category, not area=…&enrolled=dibao."""
+    client.force_login(personas.supervisor)
+    query = {"area": "320506001001", "enrolled": "dibao"}
+    for url in (reverse("ledgers:rows", args=["members"]), reverse("ledgers:index")):
+        html = client.get(url, query).content.decode()
+        assert "区划 狮林社区" in html, url
+        assert "享受救助 低保" in html, url
+        assert "area=320506001001" not in html and "enrolled=dibao" not in html, url
+    html = client.get(
+        reverse("ledgers:rows", args=["followups"]), {"overdue": "true", "assignee": "me"}
+    ).content.decode()
+    assert "已逾期 是" in html and ">已逾期 true<" not in html and "表示" not in html
+    assert "负责社工 本人" in html
+
+
 def test_index_is_refused_to_providers(client, personas):
     client.force_login(personas.provider)
     assert client.get(reverse("ledgers:index")).status_code == 403
+
+
+def test_import_page_is_refused_to_those_who_may_not_import(client, personas):
+    """An auditor reads ledgers but changes nothing: no import link, and the import page
+    answers 403 before a file is chosen (the upload was refused only once sent)."""
+    client.force_login(personas.viewer)
+    assert reverse("ledgers:import") not in client.get(reverse("ledgers:index")).content.decode()
+    assert client.get(reverse("ledgers:import")).status_code == 403
+    client.force_login(personas.supervisor)
+    assert reverse("ledgers:import") in client.get(reverse("ledgers:index")).content.decode()
+    assert client.get(reverse("ledgers:import")).status_code == 200
 
 
 def test_template_documents_the_columns(client, personas):
