@@ -45,7 +45,7 @@ def _category(queryset: QuerySet, _name: str, value: str) -> QuerySet:
 
 
 ANY_CATEGORY = "any"
-_ENROLLED_CHOICES = [(ANY_CATEGORY, _("任一类别")), *Category.Code.choices]
+ENROLLED_CHOICES = [(ANY_CATEGORY, _("任一类别")), *Category.Code.choices]
 
 
 def _active_enrolments(category: str, day: Any) -> QuerySet:
@@ -61,7 +61,7 @@ class EnrolledFilterMixin(django_filters.FilterSet):
     """`enrolled` (a category, or any) and `on` (a day): rows counted by the caseload table."""
 
     enrolled = django_filters.ChoiceFilter(
-        choices=_ENROLLED_CHOICES, method="filter_enrolled", label=_("享受救助（按统计口径）")
+        choices=ENROLLED_CHOICES, method="filter_enrolled", label=_("享受救助（按统计口径）")
     )
     on = django_filters.DateFilter(method="filter_on", label=_("统计日期"))
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.form_renderer import FastWidgetRenderer
 from core.forms import DateInput
 from households import idnumber
-from households.filters import WAITED_CHOICES
+from households.filters import ENROLLED_CHOICES, WAITED_CHOICES
 from households.models import Area, Category, Household, Member
 
 
@@ -163,12 +163,27 @@ class HouseholdSearchForm(forms.Form):
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态")), *Household.Status.choices]
     )
+    # A dashboard cell's drill-down: only the households its number counts, kept through a
+    # new search (without them the list showed every household of the area).
+    enrolled = forms.ChoiceField(
+        label=_("享受救助（按统计口径）"),
+        required=False,
+        choices=[("", ""), *ENROLLED_CHOICES],
+        widget=forms.HiddenInput,
+    )
+    on = forms.DateField(label=_("统计日期"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("全部区划"))] + [
             (a.code, ("— " * _DEPTH.get(a.level, 0)) + a.name) for a in areas
         ]
+
+    def enrolled_label(self) -> str:
+        """The drill-down's category in words ("" when the list is not one)."""
+        if not self.is_valid() or not self.cleaned_data.get("enrolled"):
+            return ""
+        return str(dict(ENROLLED_CHOICES)[self.cleaned_data["enrolled"]])
 
     def filters(self) -> dict[str, str]:
         if not self.is_valid():
