@@ -212,6 +212,7 @@ def test_district_admin_decide_tune_tiers_search_the_log_and_reveal(
     page.get_by_role("button", name="预览影响").click()
     preview = page.locator(".tier-preview")
     expect(preview).to_contain_text("尚未保存")
+    expect(preview.locator("tbody tr").first).to_contain_text("B → A")
     expect(preview).to_contain_text("户改变分层")
     _check(page, "admin-05-tier-preview")
 
@@ -268,7 +269,10 @@ def test_auditor_reads_but_changes_nothing(screen: Page, world: SimpleNamespace)
     go_to(page, "访问日志")
     export = page.locator("ol.access-log > li").filter(has_text="导出").first
     expect(export).to_contain_text("家庭成员台账")
-    expect(export.locator("dl.entry-detail")).not_to_contain_text("{")
+    details = export.locator("dl.entry-detail")
+    expect(details).to_contain_text("行数")
+    expect(details).to_contain_text("脱敏")  # the numbers it held were masked
+    expect(details).not_to_contain_text("{")
     _check(page, "auditor-03-access-log")
 
     response = page.goto(f"/households/{home.uuid}/edit/")
