@@ -179,16 +179,16 @@ class HouseholdSearchForm(forms.Form):
             (a.code, ("— " * _DEPTH.get(a.level, 0)) + a.name) for a in areas
         ]
 
+    def enrolled_label(self) -> str:
+        """The drill-down's category in words ("" when the list is not one)."""
+        if not self.is_valid() or not self.cleaned_data.get("enrolled"):
+            return ""
+        return str(dict(ENROLLED_CHOICES)[self.cleaned_data["enrolled"]])
+
     def filters(self) -> dict[str, str]:
         if not self.is_valid():
             return {}
         return {k: v.isoformat() if k == "on" else v for k, v in self.cleaned_data.items() if v}
-
-    def enrolled_label(self) -> str:
-        """The drill-down's category in words, for the note above the list ('' when none)."""
-        if not self.is_valid() or not self.cleaned_data.get("enrolled"):
-            return ""
-        return str(dict(ENROLLED_CHOICES)[self.cleaned_data["enrolled"]])
 
 
 _DEPTH = {"district": 0, "street": 1, "community": 2, "grid": 3}
