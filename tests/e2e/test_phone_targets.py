@@ -136,6 +136,8 @@ def test_a_workers_pages_have_finger_sized_targets(phone: Page, scene: SimpleNam
             "household": f"/households/{scene.household.uuid}/",
             "referral": f"/matching/referrals/{scene.referral.uuid}/",
             "approvals": "/enrolments/pending/",
+            # a back link alone in its paragraph (返回家庭档案)
+            "need": f"/matching/households/{scene.household.uuid}/needs/create/",
         },
     )
     assert not small, _listing(small)
