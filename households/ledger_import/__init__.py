@@ -9,6 +9,10 @@ check digit); duplicates inside the file; numbers already held by an active memb
 registry; the area code (known, a community or grid, inside the importer's scope); the
 choice columns; and the category rules of households/services.py (低保 and 低边 never
 together; 临时救助 needs an end date; a 特困 person is not counted in the household's 低保).
+A number (or a head's number) active in a household outside the importer's area is answered
+as on the member page, without naming the household, and each such answer is logged and
+counted against the same per-user limit (households/clashes.py): past it, every row with a
+number is refused alike, so that a file cannot probe the registry of other streets.
 
 Uploading the same file again creates nothing twice: a person whose identity number is
 already active in the same household (found through its head's number) is reported as
@@ -92,12 +96,18 @@ def _require_import(actor: User | None) -> None:
 
 
 def _plan_for(
-    path: Path, *, actor: User | None, area: Area | None, parsed: list[PersonRow] | None = None
+    path: Path,
+    *,
+    actor: User | None,
+    area: Area | None,
+    parsed: list[PersonRow] | None = None,
+    record_clashes: bool = False,
 ) -> Plan:
     if parsed:
-        return validate(parsed, actor=actor, area=area)
+        return validate(parsed, actor=actor, area=area, record_clashes=record_clashes)
     try:
-        return validate(read_rows(path, COLUMNS), actor=actor, area=area)
+        rows = read_rows(path, COLUMNS)
+        return validate(rows, actor=actor, area=area, record_clashes=record_clashes)
     except ValidationError as error:
         return Plan(
             rows=[],
@@ -128,7 +138,10 @@ def ledger_import_validate(
     root.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4()}{suffix}"
     shutil.copyfile(source, root / stored)
-    plan = _plan_for(root / stored, actor=actor, area=area)
+    # The report is where a number held out of the importer's area is answered: each such
+    # answer is logged and counted here, once; the commit's second check answers the same
+    # rows again without counting them twice, and still refuses every number once over.
+    plan = _plan_for(root / stored, actor=actor, area=area, record_clashes=True)
     counts = plan.counts
     batch = ImportBatch.objects.create(
         actor=actor,

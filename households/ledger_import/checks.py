@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.ledgers.importing import Row
 from core.masking import mask_id_numbers
+from households import clashes
 from households.ledger_import.columns import (
     MAX_REPORTED_ERRORS,
     ROW_ERROR,
@@ -43,17 +45,23 @@ def _allowed_areas(codes: set[str], actor: User | None, area: Area | None) -> di
     return {a.code: a for a in found}
 
 
-def _existing_members(digests: set[str]) -> dict[str, tuple[int, str]]:
-    """Active members holding any of these numbers: digest → (household id, head's digest)."""
-    found: dict[str, tuple[int, str]] = {}
+def _existing_members(digests: set[str]) -> dict[str, tuple[int, str, str]]:
+    """Active members holding any of these numbers: digest → (household id, head's digest,
+    the household's area code)."""
+    found: dict[str, tuple[int, str, str]] = {}
     ordered = sorted(digests)
     for start in range(0, len(ordered), 10_000):
         chunk = ordered[start : start + 10_000]
         rows = Member.objects.filter(
             id_number_hash__in=chunk, status=Member.Status.ACTIVE
-        ).values_list("id_number_hash", "household_id", "household__head__id_number_hash")
-        for digest, household_id, head_digest in rows:
-            found[digest] = (household_id, head_digest or "")
+        ).values_list(
+            "id_number_hash",
+            "household_id",
+            "household__head__id_number_hash",
+            "household__area_code",
+        )
+        for digest, household_id, head_digest, area_code in rows:
+            found[digest] = (household_id, head_digest or "", area_code)
     return found
 
 
@@ -76,11 +84,14 @@ def validate(
     *,
     actor: User | None,
     area: Area | None = None,
+    record_clashes: bool = False,
 ) -> Plan:
-    """Check every row and decide what a commit would write; writes nothing.
+    """Check every row and decide what a commit would write; writes nothing to the registry.
 
     `rows` are the file's rows, or rows parsed before in this process (checked again
     against the file's other rows and the database, which may have changed since).
+    With `record_clashes`, each number found active out of the importer's scope is written
+    to the access log and counted against the importer's clash limit (households/clashes.py).
     """
     if isinstance(rows, list) and rows and isinstance(rows[0], PersonRow):
         people = rows
@@ -99,6 +110,8 @@ def validate(
     existing = _existing_members(
         {p.digest for p in people if p.digest} | {p.head_digest for p in people if p.head_digest}
     )
+    hidden = _out_of_scope(existing, actor)
+    refused = _answer_clashes(people, existing, hidden, actor=actor, record=record_clashes)
     plan = Plan(rows=people, new_households={}, new_members={}, areas=areas)
     groups: dict[str, list[PersonRow]] = defaultdict(list)
     for person in people:
@@ -106,8 +119,93 @@ def validate(
             groups[person.head_digest].append(person)
     live = _live_categories({existing[h][0] for h in groups if h in existing})
     for head_digest, group in groups.items():
+        if head_digest in hidden:
+            continue  # every row of the group was answered or refused in _answer_clashes
         _check_household(plan, head_digest, group, existing, live)
+    for person in refused:
+        person.errors = [mask_id_numbers(_limit_message())]
     return plan
+
+
+# ---- numbers held out of the importer's scope ------------------------------------------------
+
+
+# The member page's words (households/services.py): the holder is neither named nor placed.
+def _hidden_message() -> str:
+    return _("该身份证号已登记为其他地区的在户成员，不能重复登记。请先核实该人员的户籍与居住情况。")
+
+
+def _hidden_head_message() -> str:
+    return _("户主身份证号已登记为其他地区的在户成员，本户不能导入。请先核实该户的户籍与居住情况。")
+
+
+def _limit_message() -> str:
+    return clashes.ClashLimitError().message
+
+
+def _out_of_scope(existing: dict[str, tuple[int, str, str]], actor: User | None) -> set[str]:
+    """The numbers held by households the importer cannot see (none for a command's import)."""
+    if actor is None:
+        return set()
+    prefix = scope_prefix(actor)
+    return {
+        digest
+        for digest, (_h, _d, area_code) in existing.items()
+        if prefix is None or not area_code.startswith(prefix)
+    }
+
+
+def _answer_clashes(
+    people: list[PersonRow],
+    existing: dict[str, tuple[int, str, str]],
+    hidden: set[str],
+    *,
+    actor: User | None,
+    record: bool,
+) -> list[PersonRow]:
+    """Answer, in row order, the rows whose number (or head's number) is held out of scope,
+    the same way as the member page: each distinct number is one logged and counted clash,
+    and from the one that goes over the limit on (or from the start, for a user already
+    over it) every row with a number is refused with words that do not say whether that
+    number is registered, so that a file cannot be used to probe. The refused rows."""
+    if actor is None or not actor.pk:
+        return []
+    from households import services
+
+    limited = clashes.limit_reached(actor)
+    answered: set[str] = set()
+    refused: list[PersonRow] = []
+    for person in people:
+        numbers = [
+            (digest, field)
+            for digest, field in ((person.digest, "id_number"), (person.head_digest, "head"))
+            if digest
+        ]
+        if numbers and limited:
+            person.fail(_limit_message())
+            refused.append(person)
+            continue
+        for digest, field in numbers:
+            if digest not in hidden:
+                continue
+            if record and digest not in answered:
+                clash = clashes.IdNumberClashError(
+                    {field: [_hidden_message()]},
+                    holder_household_id=existing[digest][0],
+                    field="id_number" if field == "id_number" else "head_id_number",
+                )
+                limited = clashes.count(actor) > settings.ID_CLASH_LIMIT
+                services.id_number_clash_record(
+                    actor=actor, request=None, clash=clash, limited=limited
+                )
+                if limited:
+                    person.fail(_limit_message())
+                    refused.append(person)
+                    break
+            answered.add(digest)
+            person.fail(_hidden_message() if field == "id_number" else _hidden_head_message())
+            break
+    return refused
 
 
 def _mark_file_duplicates(people: list[PersonRow]) -> None:
