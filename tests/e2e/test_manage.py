@@ -44,6 +44,8 @@ def test_street_staff_add_move_and_deactivate_a_worker_on_a_phone(
 
     # The new worker signs in with it and is held on the password page until it is changed.
     phone.get_by_role("button", name="退出").click()
+    # Logging out first wipes the phone's offline data, then posts: wait for the login page.
+    expect(phone.get_by_role("heading", name="登录助联")).to_be_visible()
     log_in(phone, "chenxin", password)
     expect(phone.get_by_role("heading", name="修改密码")).to_be_visible()
     phone.locator("input[name=old_password]").fill(password)
@@ -55,6 +57,8 @@ def test_street_staff_add_move_and_deactivate_a_worker_on_a_phone(
 
     # Back as street staff: move the community's worker, then deactivate them.
     phone.get_by_role("button", name="退出").click()
+    # Logging out first wipes the phone's offline data, then posts: wait for the login page.
+    expect(phone.get_by_role("heading", name="登录助联")).to_be_visible()
     log_in(phone, "supervisor", "pw-supervisor")
     phone.goto("/manage/users/")
     card = phone.locator("#user-caseworker")
