@@ -36,7 +36,9 @@ def test_schedule_command_keeps_review_dues_too(household, standard):
     assert "复核日期更新 0 项" in again.getvalue()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: a plain flush re-creates the content
+# types under new ids, and the next test that restores the serialized rows then collides.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_review_committed_while_the_job_waits_keeps_its_date(household, standard):
     """The job read the enrolment, then waited on its row while a review held it: when the
     review commits (a new version, a new date), the job's older reading must not overwrite it.
