@@ -802,7 +802,8 @@ MATRIX: list[Check] = [
     _page("ledgers:downloads", allow=ALL, sees=_own_job, seen_by=ALL),
     _page("ledgers:download", "job", allow=ALL),
     _page("ledgers:job_status", "job", allow=ALL),
-    _page("ledgers:import", allow=ALL),
+    # Refused up front to those who may not import, as its POST is.
+    _page("ledgers:import", allow=EDIT - {NO_AREA}, other=403),
     _post("ledgers:import", allow=EDIT - {NO_AREA}, other=403, ok=(302,), body=ledger_upload),
     _page("ledgers:import_template", "fmt", allow=ALL),
     _page("ledgers:import_report", "batch", allow=ALL),

@@ -362,11 +362,11 @@ def test_list_keeps_a_dashboard_drill_down_filter(client, personas, areas):
     assert [h.pk for h in response.context["page"].items] == [enrolled.pk]
     body = response.content.decode()
     assert 'name="enrolled" value="dibao"' in body
-    assert "享受救助 低保" in body
+    assert "享受救助 · 低保" in body  # the drill-down note, as merged with the roles walk
 
 
 def test_pages_name_their_icon(client, personas):
     """A page without <link rel="icon"> makes the browser ask for /favicon.ico: a 404 and a
     console error on the first page of every visit."""
     html = _login(client, personas.caseworker).get(reverse("households:list")).content.decode()
-    assert '<link rel="icon" type="image/png" href="/static/icons/icon-192.png">' in html
+    assert '<link rel="icon" href="/static/icons/icon-192.png"' in html
