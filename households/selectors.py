@@ -236,7 +236,8 @@ def enrolment_pending_list(
         qs.select_related("category", "household__area__parent", "household__head", "applied_by")
         .only(*_PENDING_COLUMNS)
         .annotate(
-            covered_names=ArraySubquery(covered.order_by("id").values("member__name")),
+            # In the order the members were registered (the link rows' order follows a set).
+            covered_names=ArraySubquery(covered.order_by("member_id").values("member__name")),
             household_size=_aggregate(active, Count("id")),
             household_income=_aggregate(active, Sum("monthly_income")),
         )
