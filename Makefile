@@ -120,9 +120,10 @@ run: seed ## install + services + migrate + demo data, then web (127.0.0.1:8000)
 
 # --------------------------------------------------------------------------- checks
 
-lint: | $(INSTALLED_PY) ## ruff check + ruff format --check
+lint: | $(INSTALLED_PY) ## ruff check + ruff format --check + import contracts (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: | $(INSTALLED_PY) ## ruff format + ruff check --fix
 	$(BIN)/ruff format .

@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
         from django.core.signals import setting_changed
         from django.db.models.signals import post_migrate
 
+        from cases import panels
         from cases.defaults import ensure_default_tier_rules
         from cases.receivers import schedule_registered_households
         from households.signals import households_registered
@@ -19,6 +20,7 @@ class CasesConfig(AppConfig):
         households_registered.connect(
             schedule_registered_households, dispatch_uid="schedule_registered_households"
         )
+        panels.register()
 
 
 def _photo_storage_changed(*, setting: str, **kwargs: object) -> None:

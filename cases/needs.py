@@ -1,48 +1,62 @@
-"""Needs noticed on a visit, recorded in matching/'s needs list (需求清单) when it is there.
+"""Needs noticed on a visit, handed to the app that keeps the needs list (需求清单).
 
-matching/ owns needs; case work only hands it what a visit found, through its service
-`need_create`. Imported lazily, so that cases/ works (needs kept as text only) without it.
+matching/ owns needs and sits above cases/, so cases/ does not import it: matching/
+registers its needs list here from `MatchingConfig.ready()`, and a visit hands it what it
+found through `needs_record`, inside the visit's own transaction (a visit and its needs are
+stored together or not at all). Without a needs list registered (matching/ not installed),
+needs are kept as the visit's free text only and a structured need is refused. A needs list
+that fails to import fails the start-up, never a visit quietly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from households.models import Household, User
 
 
+@dataclass(frozen=True)
+class NeedsList:
+    """What case work asks of the needs list."""
+
+    # (type label, [("type:subtype", label), …]) groups, for a select with optgroups.
+    kind_choices: Callable[[], list[tuple[str, list[tuple[str, str]]]]]
+    urgency_choices: Callable[[], list[tuple[int, str]]]
+    # The needs' statuses, labelled (the open-need tier rule names those not yet met).
+    status_choices: Callable[[], list[tuple[str, str]]]
+    # The needs' table and its household, type and status columns (the open-need tier rule).
+    table: Callable[[], tuple[str, str, str, str]]
+    # (actor=, household=, needs=[{"kind": "type:subtype", "description", "urgency",
+    # "client_id"}]) -> the needs created, with source "visit"; runs in the caller's
+    # transaction.
+    record: Callable[..., list[Any]]
+
+
+_needs_list: NeedsList | None = None
+
+
+def needs_list_register(needs_list: NeedsList) -> None:
+    global _needs_list
+    _needs_list = needs_list
+
+
+def needs_list() -> NeedsList | None:
+    return _needs_list
+
+
 def needs_list_available() -> bool:
-    try:
-        from matching.services import need_create  # noqa: F401
-        from resources.vocabulary import SUBTYPES_BY_TYPE  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return _needs_list is not None
 
 
 def need_kind_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """(type label, [("type:subtype", label), …]) groups for a select with optgroups."""
-    if not needs_list_available():
-        return []
-    from resources.vocabulary import SUBTYPES_BY_TYPE, NeedSubtype, NeedType
-
-    subtype_labels = dict(NeedSubtype.choices)
-    return [
-        (
-            str(label),
-            [(f"{kind}:{sub}", str(subtype_labels[sub])) for sub in SUBTYPES_BY_TYPE[kind]],
-        )
-        for kind, label in NeedType.choices
-    ]
+    return _needs_list.kind_choices() if _needs_list is not None else []
 
 
 def need_urgency_choices() -> list[tuple[int, str]]:
-    if not needs_list_available():
-        return []
-    from matching.models import Need
-
-    return [(value, str(label)) for value, label in Need.Urgency.choices]
+    return _needs_list.urgency_choices() if _needs_list is not None else []
 
 
 def needs_record(
@@ -51,47 +65,6 @@ def needs_record(
     """Create one need per {"kind": "type:subtype", "description", "urgency"}; source: visit."""
     if not needs:
         return []
-    from matching.models import Need
-    from matching.services import need_create
-
-    created = []
-    for need in needs:
-        kind, _sep, subtype = need["kind"].partition(":")
-        created.append(
-            need_create(
-                actor=actor,
-                household=household,
-                type=kind,
-                subtype=subtype,
-                urgency=need.get("urgency") or Need.Urgency.MEDIUM,
-                source=Need.Source.VISIT,
-                description=need.get("description", ""),
-                client_id=need.get("client_id"),
-            )
-        )
-    return created
-
-
-def waiting_for_worker(*, actor: User, limit: int = 5) -> dict[str, Any] | None:
-    """What waits for the worker in matching/ besides follow-ups: help requests (一键求助) in
-    the community inbox, and deliveries to confirm with the household (待回访确认). Each a
-    total and the oldest few; None without matching/ or for a role that does not work needs.
-    """
-    if not needs_list_available():
-        return None
-    from matching import selectors
-    from matching.models import Referral
-    from matching.roles import Can, can
-
-    if not can(actor, Can.WORK_NEEDS):
-        return None
-    requests = selectors.inbox_list(actor=actor)
-    deliveries = selectors.referral_list(
-        actor=actor, filters={"status": [Referral.Status.DELIVERED]}
-    ).order_by("delivered_at", "id")
-    return {
-        "requests": requests.count(),
-        "request_rows": list(requests[:limit]),
-        "deliveries": deliveries.count(),
-        "delivery_rows": list(deliveries[:limit]),
-    }
+    if _needs_list is None:
+        raise RuntimeError("needs recorded with no needs list registered")
+    return _needs_list.record(actor=actor, household=household, needs=needs)

@@ -12,23 +12,20 @@ edits; only this catalogue needs a deploy.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import HardshipAlert
+from cases.needs import needs_list
 from households.models import Category, Enrolment, Household, Member
 
-logger = logging.getLogger(__name__)
-
 NEED_TYPES = ("survival", "care", "development")
-# matching.Need statuses that count as "not yet met" (待匹配, 已匹配, 服务中).
+# The needs list's statuses that count as "not yet met" (待匹配, 已匹配, 服务中).
 OPEN_NEED_STATUSES = ("open", "matched", "in_progress")
 
 
@@ -70,7 +67,7 @@ class Predicate:
     label: Any
     params: dict[str, Param] = field(default_factory=dict)
     # (validated params, context, bind) -> the rows that meet it, or None when the predicate
-    # cannot hold at all (e.g. matching/ has no needs table yet).
+    # cannot hold at all (e.g. no needs list, or its table not migrated yet).
     source: Callable[[dict[str, Any], Context, Bind], Source | None] = lambda p, c, b: None
 
     def clean(self, raw: Any) -> dict[str, Any]:
@@ -183,24 +180,15 @@ def hardship_window_start(p: dict[str, Any], ctx: Context) -> dt.datetime:
 
 
 def need_table() -> tuple[str, str, str, str] | None:
-    """matching.Need's table and its household, type and status columns, if it exists yet.
-
-    Assumed shape (matching/ is built concurrently): Need.household (FK, column
-    household_id), Need.type in ('survival', 'care', 'development'), Need.status with the
-    open values named in the rule's `statuses` parameter (default open, matched, in_progress).
-    """
-    try:
-        need = apps.get_model("matching", "Need")
-    except LookupError:
+    """The needs list's table and its household, type and status columns (cases/needs.py),
+    once its migration has run; None without a needs list."""
+    needs = needs_list()
+    if needs is None:
         return None
-    try:
-        columns = [need._meta.get_field(name).column for name in ("household", "type", "status")]
-    except FieldDoesNotExist:
-        logger.warning("matching.Need lacks household/type/status: need rules match nothing")
-        return None
-    if not _table_exists(need._meta.db_table):
+    table = needs.table()
+    if not _table_exists(table[0]):
         return None  # the model is there but its migration has not run yet
-    return need._meta.db_table, columns[0], columns[1], columns[2]
+    return table
 
 
 _TABLES_SEEN: set[str] = set()

@@ -13,8 +13,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.needs import needs_list
 from cases.predicates import CATALOGUE, NEED_TYPES, Param
 from households.models import Category, Member
+from resources.vocabulary import NeedType
 
 _UNITS = {"days": _("天"), "due_within_days": _("天"), "min_age": _("岁")}
 _HELP = {
@@ -28,19 +30,12 @@ _HELP = {
 
 
 def _need_types() -> list[tuple[str, Any]]:
-    try:
-        from resources.vocabulary import NeedType
-    except ImportError:
-        return [(t, t) for t in NEED_TYPES]
     return [(value, label) for value, label in NeedType.choices if value in NEED_TYPES]
 
 
 def _need_statuses() -> list[tuple[str, Any]]:
-    try:
-        from matching.models import Need
-    except ImportError:
-        return []
-    return list(Need.Status.choices)
+    needs = needs_list()
+    return needs.status_choices() if needs is not None else []
 
 
 def choices_for(name: str, spec: Param) -> list[tuple[Any, Any]] | None:

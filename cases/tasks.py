@@ -27,21 +27,20 @@ def followups_schedule_task(self: Task) -> dict[str, Any]:
     other may be a killed run whose database session PostgreSQL has not ended yet (a killed
     pool child is redelivered at once), or a run that read the tier rules before a change.
     """
+    from cases.nightly import nightly_steps_run
     from cases.services import followups_schedule
     from cases.summary import caseload_summary_extend
-    from reviews.services import review_dues_keep
 
     result = followups_schedule()
     if result.skipped:
         raise self.retry(countdown=SKIPPED_RETRY_SECONDS)
     # The dashboard's monthly checkpoints move on with the calendar (idempotent).
     caseload_summary_extend()
-    # The second clock: every approved enrolment's review due date (reviews.dues).
-    reviews_changed = review_dues_keep()
+    # The other apps' clocks (reviews: every approved enrolment's review due date).
     return {
         "households": result.households,
         "chunks": result.chunks,
         "rows_changed": result.rows_changed,
         "skipped": result.skipped,
-        "review_dues_changed": reviews_changed,
+        **nightly_steps_run(),
     }

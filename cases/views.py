@@ -35,15 +35,14 @@ from cases.forms import (
     VisitPhotoForm,
 )
 from cases.labels import url_maker, worklist_row_html, worklist_words
-from cases.needs import needs_list_available, waiting_for_worker
+from cases.needs import needs_list_available
+from cases.panels import visit_sections, worklist_alerts, worklist_sections
 from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
 from cases.predicates import CATALOGUE
 from cases.rule_words import describe, predicate_label
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from households.models import Household, Member
-from reviews.selectors import household_reviewable, worklist_reviews
-from reviews.services import may_record_review
 
 DomainError = (ValidationError, ApplicationError)
 
@@ -68,16 +67,13 @@ class WorklistView(LoginRequiredMixin, View):
             actor=request.user, month=today, mine_only=work.mine_only
         )
         _label_rows(work)
-        reviews_total, reviews = worklist_reviews(actor=request.user, today=today)
         context = {
             "work": work,
             "summary": summary,
             "today": today,
             "can_register": may_log_visit(request.user),
-            "waiting": waiting_for_worker(actor=request.user),
-            "reviews": reviews,
-            "reviews_total": reviews_total,
-            "can_record": may_record_review(request.user),
+            **worklist_alerts.context(actor=request.user, today=today),
+            **worklist_sections.context(actor=request.user, today=today),
         }
         return render(request, "cases/worklist.html", context)
 
@@ -285,10 +281,7 @@ class VisitDetailView(LoginRequiredMixin, View):
             "visit": visit,
             "photos": selectors.visit_photos(visit=visit),
             "can_add_photo": may_log_visit(request.user),
-            # A review recorded from here counts this visit as its record (and follow-up).
-            "reviewable": household_reviewable(household=visit.household)
-            if may_record_review(request.user)
-            else [],
+            **visit_sections.context(actor=request.user, visit=visit),
         }
         return render(request, "cases/visit_detail.html", context)
 

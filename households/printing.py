@@ -15,18 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from cases.selectors import household_case_panel
 from core.audit import log_access
 from core.masking import phone_for
 from core.models import AccessLog
 from core.pdf import pdf_response
 from households import selectors
-from matching.selectors import household_need_panel
+from households.panels import household_file_sections
 
 if TYPE_CHECKING:
     from households.models import Area, Household, User
-
-VISIT_LIMIT = 10  # the file shows the latest visits; each has its own record to print
 
 
 def area_path(area: Area | None) -> str:
@@ -47,17 +44,14 @@ def print_header(*, actor: User, area: Area | None) -> dict[str, Any]:
 
 
 def household_file_context(*, actor: User, household: Household) -> dict[str, Any]:
+    """The file's own parts; case work and needs come from their apps' panels."""
     members = list(selectors.household_detail_members(household=household))
-    cases = household_case_panel(actor=actor, household=household)
     return {
         "household": household,
         "phone": phone_for(actor, household.phone),
         "members": members,
         "enrolments": selectors.household_page_enrolments(household=household, members=members),
-        "cases": cases,
-        "visits": cases["visits"][:VISIT_LIMIT],
-        "visit_limit": VISIT_LIMIT,
-        "needs": household_need_panel(actor=actor, household=household),
+        **household_file_sections.context(actor=actor, household=household),
         **print_header(actor=actor, area=household.area),
     }
 

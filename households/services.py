@@ -20,6 +20,7 @@ from households import clashes, idnumber
 from households.models import Area, Category, Enrolment, Household, Member
 from households.roles import Can, can, may_reveal_id_number
 from households.scope import scope_prefix
+from households.signals import enrolments_approved
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -609,10 +610,8 @@ def enrolment_approve(*, actor: User | None, enrolment: Enrolment, reason: str =
         reason=reason,
         verb="enrolment.approve",
     )
-    # The review clock starts with the approval (reviews.dues).
-    from reviews.dues import keep_review_dues
-
-    keep_review_dues(enrolment_ids=[enrolment.pk])
+    # The review clock starts with the approval (kept by reviews, which listens).
+    enrolments_approved.send(sender=Enrolment, enrolment_ids=[enrolment.pk])
     enrolment.refresh_from_db(fields=["review_due"])
     return enrolment
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from cases.selectors import household_case_panel
 from core.audit import log_access
 from core.errors import ApplicationError, RateLimitedError
 from core.forms import add_service_errors
@@ -33,9 +32,8 @@ from households.forms import (
     RevealForm,
 )
 from households.models import Enrolment, Member
+from households.panels import household_facts, household_sections
 from households.roles import Can, can, may_reveal_id_number
-from matching.selectors import household_need_panel
-from reviews.selectors import household_income_line
 
 DomainError = (ValidationError, ApplicationError)
 
@@ -163,9 +161,8 @@ class HouseholdDetailView(LoginRequiredMixin, View):
                 "can_decide": can(request.user, Can.DECIDE_ENROLMENT),
                 "can_reveal": may_reveal_id_number(request.user),
                 "reveal_form": RevealForm(),
-                "cases": household_case_panel(actor=request.user, household=household),
-                "needs": household_need_panel(actor=request.user, household=household),
-                "line": household_income_line(household=household, day=timezone.localdate()),
+                **household_facts.context(actor=request.user, household=household),
+                **household_sections.context(actor=request.user, household=household),
             },
         )
 

@@ -14,6 +14,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
+from cases.models import FollowUp
 from core.masking import mask_phone
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
@@ -360,7 +361,7 @@ def household_need_panel(*, actor: Actor, household: Household) -> dict[str, Any
     """Context of the needs panel on the household page (templates/matching/household_needs).
 
     Delivered referrals wait for the worker's confirmation (待回访确认) at the household's
-    next follow-up, whose due date comes from cases when it keeps one.
+    next follow-up, whose due date comes from cases.
     """
     needs = household_needs(actor=actor, household=household)
     awaiting = [r for need in needs for r in need.referrals.all() if r.awaits_confirmation]
@@ -373,9 +374,10 @@ def household_need_panel(*, actor: Actor, household: Household) -> dict[str, Any
 
 
 def household_next_followup(*, household: Household) -> dt.date | None:
-    """The due date of the household's open follow-up (cases.FollowUp), read by relation so
-    this module does not import cases."""
-    followups = getattr(household, "followups", None)
-    if followups is None:
-        return None
-    return followups.filter(status="open").order_by("due").values_list("due", flat=True).first()
+    """The due date of the household's open follow-up (cases keeps one per household)."""
+    return (
+        FollowUp.objects.filter(household=household, status=FollowUp.Status.OPEN)
+        .order_by("due")
+        .values_list("due", flat=True)
+        .first()
+    )

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cases.nightly import nightly_steps
 from cases.services import CHUNK_SIZE, followups_schedule
-from reviews.services import review_dues_keep
 
 
 class Command(BaseCommand):
@@ -39,6 +39,6 @@ class Command(BaseCommand):
                 f"更新 {result.updated}，取消 {result.cancelled}。"
             )
         )
-        # The second clock, as the nightly task keeps it: every enrolment's review due date.
-        changed = review_dues_keep(today=options["today"])
-        self.stdout.write(f"复核日期更新 {changed} 项。")
+        # The other apps' clocks, as the nightly task keeps them (reviews: review due dates).
+        for step in nightly_steps():
+            self.stdout.write(step.line.format(n=step.run(today=options["today"])))
