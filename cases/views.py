@@ -34,7 +34,7 @@ from cases.forms import (
     VisitForm,
     VisitPhotoForm,
 )
-from cases.labels import url_maker, worklist_row_html, worklist_words
+from cases.labels import url_maker
 from cases.needs import needs_list_available
 from cases.panels import visit_sections, worklist_alerts, worklist_sections
 from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
@@ -108,18 +108,16 @@ class OfflineStateView(View):
 
 
 def _label_rows(work: selectors.Worklist) -> None:
-    """Each row's links, labels and dates, made once here rather than by template tags per row,
-    and the row's HTML (cases.labels.worklist_row_html).
+    """Each row's links, labels and dates, made once here rather than by template tags per row
+    (templates/cases/_worklist_row.html shows them).
 
-    The strings are the template's own msgids, so their translations are unchanged, and
-    they are escaped as the template escaped them.
+    The strings are the template's own msgids, so their translations are unchanged.
     """
     visit_url, detail_url = url_maker("cases:visit_log"), url_maker("households:detail")
     no_head, unassigned = _("（未指定户主）"), _("未分配")
-    words = worklist_words()
     visit_label = _("记录走访：%(name)s")  # translated once a page, not once a row
     late: dict[int, str] = {}
-    for key, _total, rows in work.sections:
+    for _key, _total, rows in work.sections:
         for row in rows:
             household = row.household
             head = household.head.name if household.head_id else ""
@@ -135,7 +133,6 @@ def _label_rows(work: selectors.Worklist) -> None:
                 timezone.localtime(row.last_contact).date().isoformat() if row.last_contact else ""
             )
             row.assignee_text = str(row.assignee) if row.assignee_id else unassigned
-            row.html = worklist_row_html(row, key=key, mine_only=work.mine_only, words=words)
 
 
 # ---- visits ----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApplicationError(Exception):
     """A domain rule said no. The message is for the user, in their language."""
@@ -17,6 +19,14 @@ class StaleVersionError(ApplicationError):
         from django.utils.translation import gettext
 
         super().__init__(gettext("该记录已被他人修改，请刷新页面后重新编辑。"))
+
+
+def check_version(obj: Any, expected: int | None) -> None:
+    """Refuse a write made from an older read: `expected` is the `version` the caller saw
+    (None: the caller did not say, as tasks and commands don't). Every versioned model
+    counts its saves in `version`, and the service has locked the row before asking."""
+    if expected is not None and obj.version != expected:
+        raise StaleVersionError
 
 
 class RateLimitedError(ApplicationError):

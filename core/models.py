@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import F
-from django.utils.encoding import force_str
-from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
-
-
-@functools.cache
-def _choice_labels(field: models.Field) -> dict[Any, Any]:
-    """A field's choices as {value: label}, labels still lazy (translated when shown)."""
-    return dict(make_hashable(field.flatchoices))
 
 
 class BaseModel(models.Model):
@@ -27,17 +17,6 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
-
-    def _get_FIELD_display(self, field: models.Field) -> Any:  # noqa: N802 — Django's name
-        """get_FOO_display() as Django's, without rebuilding the choices on every call.
-
-        Django makes dict(make_hashable(field.flatchoices)) per call, which hashes (and so
-        translates) every choice's label: 13–28 µs a call, ~6% of the household page's CPU
-        (members, visits, needs). Our choices are fixed lists, so the dict is kept per field.
-        """
-        value = getattr(self, field.attname)
-        label = _choice_labels(field).get(make_hashable(value), value)
-        return force_str(label, strings_only=True)
 
 
 class PublicModel(BaseModel):

@@ -97,10 +97,7 @@ from households.services import (
     area_create,
     area_rename,
     enrolment_apply,
-    enrolment_approve,
-    enrolment_end,
-    enrolment_reject,
-    enrolment_suspend,
+    enrolment_transition,
     enrolment_update,
     household_create,
     household_update,
@@ -562,70 +559,43 @@ class _DecisionInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EnrolmentApproveApi(_Api):
-    InputSerializer = _DecisionInput
-
-    @extend_schema(
-        operation_id="enrolment_approve",
-        request=InputSerializer,
-        responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS},
+@extend_schema_serializer(component_name="EnrolmentEnd")
+class _EndInput(_DecisionInput):
+    end_date = serializers.DateField(
+        required=False, allow_null=True, help_text=_("终止日期，默认今天")
     )
-    def post(self, request: Request, enrolment_id: UUID) -> Response:
-        enrolment = enrolment_get_for_decision(actor=request.user, enrolment_id=enrolment_id)
-        enrolment = enrolment_approve(
-            actor=request.user, enrolment=enrolment, **_input(self, request)
+
+
+def _decision_api(
+    action: str, *, description: str | None = None, input_serializer: type = _DecisionInput
+) -> type[_Api]:
+    """The endpoint of one action of households.services.ENROLMENT_TRANSITIONS: the same
+    access check, input and output for every decision, the table deciding what it may do."""
+
+    class DecisionApi(_Api):
+        InputSerializer = input_serializer
+
+        @extend_schema(
+            operation_id=f"enrolment_{action}",
+            description=description,
+            request=input_serializer,
+            responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS},
         )
-        return Response(EnrolmentOutputSerializer(enrolment).data)
+        def post(self, request: Request, enrolment_id: UUID) -> Response:
+            enrolment = enrolment_get_for_decision(actor=request.user, enrolment_id=enrolment_id)
+            enrolment = enrolment_transition(
+                actor=request.user, enrolment=enrolment, action=action, **_input(self, request)
+            )
+            return Response(EnrolmentOutputSerializer(enrolment).data)
+
+    name = f"Enrolment{action.capitalize()}Api"
+    DecisionApi.__name__ = DecisionApi.__qualname__ = name
+    return DecisionApi
 
 
-class EnrolmentRejectApi(_Api):
-    InputSerializer = _DecisionInput
-
-    @extend_schema(
-        operation_id="enrolment_reject",
-        description=_("不予批准，须填写理由。"),
-        request=InputSerializer,
-        responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS},
-    )
-    def post(self, request: Request, enrolment_id: UUID) -> Response:
-        enrolment = enrolment_get_for_decision(actor=request.user, enrolment_id=enrolment_id)
-        enrolment = enrolment_reject(
-            actor=request.user, enrolment=enrolment, **_input(self, request)
-        )
-        return Response(EnrolmentOutputSerializer(enrolment).data)
-
-
-class EnrolmentSuspendApi(_Api):
-    InputSerializer = _DecisionInput
-
-    @extend_schema(
-        operation_id="enrolment_suspend",
-        description=_("暂停已批准的救助，须填写理由。"),
-        request=InputSerializer,
-        responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS},
-    )
-    def post(self, request: Request, enrolment_id: UUID) -> Response:
-        enrolment = enrolment_get_for_decision(actor=request.user, enrolment_id=enrolment_id)
-        enrolment = enrolment_suspend(
-            actor=request.user, enrolment=enrolment, **_input(self, request)
-        )
-        return Response(EnrolmentOutputSerializer(enrolment).data)
-
-
-class EnrolmentEndApi(_Api):
-    @extend_schema_serializer(component_name="EnrolmentEnd")
-    class InputSerializer(_DecisionInput):
-        end_date = serializers.DateField(
-            required=False, allow_null=True, help_text=_("终止日期，默认今天")
-        )
-
-    @extend_schema(
-        operation_id="enrolment_end",
-        description=_("终止已批准或已暂停的救助，须填写理由。"),
-        request=InputSerializer,
-        responses={200: EnrolmentOutputSerializer, **_WRITE_ERRORS},
-    )
-    def post(self, request: Request, enrolment_id: UUID) -> Response:
-        enrolment = enrolment_get_for_decision(actor=request.user, enrolment_id=enrolment_id)
-        enrolment = enrolment_end(actor=request.user, enrolment=enrolment, **_input(self, request))
-        return Response(EnrolmentOutputSerializer(enrolment).data)
+EnrolmentApproveApi = _decision_api("approve")
+EnrolmentRejectApi = _decision_api("reject", description=_("不予批准，须填写理由。"))
+EnrolmentSuspendApi = _decision_api("suspend", description=_("暂停已批准的救助，须填写理由。"))
+EnrolmentEndApi = _decision_api(
+    "end", description=_("终止已批准或已暂停的救助，须填写理由。"), input_serializer=_EndInput
+)

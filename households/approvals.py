@@ -101,9 +101,10 @@ class EnrolmentDecideView(LoginRequiredMixin, View):
                 messages.error(request, " ".join(error))
             return redirect(_back(request, enrolment))
         decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
-        decide = services.enrolment_approve if decision == "approve" else services.enrolment_reject
         try:
-            decide(actor=request.user, enrolment=enrolment, reason=reason)
+            services.enrolment_transition(
+                actor=request.user, enrolment=enrolment, action=decision, reason=reason
+            )
         except DomainError as error:
             messages.error(request, _message(error))
         else:

@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit, diff, log_access
-from core.errors import ApplicationError, StaleVersionError
+from core.errors import ApplicationError, check_version
 from core.models import AccessLog
 from households import clashes, idnumber
 from households.models import Area, Category, Enrolment, Household, Member
@@ -49,11 +50,6 @@ MEMBER_FIELDS = [
 def _require(actor: User | None, capability: Can) -> None:
     if actor is not None and not can(actor, capability):
         raise PermissionDenied
-
-
-def _check_version(obj: Household | Member | Enrolment, expected: int | None) -> None:
-    if expected is not None and obj.version != expected:
-        raise StaleVersionError
 
 
 def _check_area(actor: User | None, area: Area) -> None:
@@ -234,7 +230,7 @@ def household_update(
 ) -> Household:
     _require(actor, Can.EDIT_REGISTRY)
     household = Household.objects.select_for_update().get(pk=household.pk)
-    _check_version(household, expected_version)
+    check_version(household, expected_version)
     fields = [name for name in HOUSEHOLD_FIELDS if name in data]
     before = {name: getattr(household, name) for name in fields}
     for name in fields:
@@ -309,7 +305,7 @@ def member_update(
     """Change a member. A new identity number is validated and checked like a new one."""
     _require(actor, Can.EDIT_REGISTRY)
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
-    _check_version(member, expected_version)
+    check_version(member, expected_version)
     fields = [name for name in MEMBER_FIELDS if name in data]
     before = {name: getattr(member, name) for name in fields}
     before["id_number_masked"] = member.id_number_masked
@@ -526,7 +522,7 @@ def enrolment_update(
     _require(actor, Can.APPLY_ENROLMENT)
     Household.objects.select_for_update().filter(pk=enrolment.household_id).first()
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    _check_version(enrolment, expected_version)
+    check_version(enrolment, expected_version)
     if enrolment.status != Enrolment.Status.APPLIED:
         raise ApplicationError(
             _("只有待审批的申请可以修改，当前状态为“%(s)s”。")
@@ -555,78 +551,104 @@ def enrolment_update(
     return enrolment
 
 
-def _decide(
+# ---- decisions on an enrolment: one table ------------------------------------------------
+
+# (status now, action) → status after. Every decision on an enrolment (approve, reject,
+# suspend, end) goes through enrolment_transition: the same permission, lock, state check,
+# version, audit and history for each, whether it comes from a page, the API or a bulk
+# decision.
+ENROLMENT_TRANSITIONS: dict[tuple[str, str], str] = {
+    (Enrolment.Status.APPLIED, "approve"): Enrolment.Status.APPROVED,
+    (Enrolment.Status.APPLIED, "reject"): Enrolment.Status.REJECTED,
+    (Enrolment.Status.APPROVED, "suspend"): Enrolment.Status.SUSPENDED,
+    (Enrolment.Status.APPROVED, "end"): Enrolment.Status.ENDED,
+    (Enrolment.Status.SUSPENDED, "end"): Enrolment.Status.ENDED,
+}
+ENROLMENT_ACTIONS = tuple(dict.fromkeys(action for _status, action in ENROLMENT_TRANSITIONS))
+
+# The actions that need a reason, and what to say when it is missing.
+_REASON_REQUIRED = {
+    "reject": gettext_lazy("不予批准时必须填写理由。"),
+    "suspend": gettext_lazy("暂停救助时必须填写理由。"),
+    "end": gettext_lazy("终止救助时必须填写理由。"),
+}
+
+
+@transaction.atomic
+def enrolment_transition(
     *,
     actor: User | None,
     enrolment: Enrolment,
-    to: str,
-    allowed_from: list[str],
-    reason: str,
-    verb: str,
+    action: str,
+    reason: str = "",
+    end_date: dt.date | None = None,
 ) -> Enrolment:
-    if actor is not None and not can(actor, Can.DECIDE_ENROLMENT):
-        raise PermissionDenied
+    """Decide an enrolment by `action`, to the status ENROLMENT_TRANSITIONS gives.
+
+    Approving re-checks the combination rules against today's records, the household
+    locked, and starts the review clock; ending sets the end date (`end_date`, today by
+    default).
+    """
+    if action not in ENROLMENT_ACTIONS:
+        raise ValueError(f"no enrolment action {action!r}")  # a caller's mistake, not input
+    required = _REASON_REQUIRED.get(action)
+    if required is not None and not reason.strip():
+        raise ValidationError({"reason": str(required)})
+    if action == "approve":
+        Household.objects.select_for_update().filter(pk=enrolment.household_id).first()
+        _check_combinations(enrolment, list(enrolment.members.all()))
+    _require(actor, Can.DECIDE_ENROLMENT)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    if enrolment.status not in allowed_from:
+    to = ENROLMENT_TRANSITIONS.get((enrolment.status, action))
+    if to is None:
         raise ApplicationError(
             _("当前状态为“%(s)s”，不能执行此操作。") % {"s": enrolment.get_status_display()}
         )
+    fields = ["status", "decided_by", "decided_at", "decision_reason", "version", "updated_at"]
+    if action == "end":
+        end = end_date or timezone.localdate()
+        if end < enrolment.start_date:
+            raise ValidationError({"end_date": _("终止日期不能早于起始日期。")})
+        enrolment.end_date = end
+        fields.append("end_date")
     before = {"status": enrolment.status}
     enrolment.status = to
     enrolment.decided_by = actor
     enrolment.decided_at = timezone.now()
     enrolment.decision_reason = reason
     enrolment.version += 1
-    enrolment.save(
-        update_fields=[
-            "status",
-            "decided_by",
-            "decided_at",
-            "decision_reason",
-            "version",
-            "updated_at",
-        ]
-    )
+    enrolment.save(update_fields=fields)
     audit(
         actor=actor,
-        verb=verb,
+        verb=f"enrolment.{action}",
         obj=enrolment,
         household_id=enrolment.household_id,
         changes={**diff(enrolment, before, ["status"]), "reason": reason},
     )
+    if action == "approve":
+        # The review clock starts with the approval (kept by reviews, which listens).
+        enrolments_approved.send(sender=Enrolment, enrolment_ids=[enrolment.pk])
+        enrolment.refresh_from_db(fields=["review_due"])
     return enrolment
 
 
-@transaction.atomic
 def enrolment_approve(*, actor: User | None, enrolment: Enrolment, reason: str = "") -> Enrolment:
-    """Approve an application, re-checking the combination rules against today's records."""
-    Household.objects.select_for_update().filter(pk=enrolment.household_id).first()
-    _check_combinations(enrolment, list(enrolment.members.all()))
-    enrolment = _decide(
-        actor=actor,
-        enrolment=enrolment,
-        to=Enrolment.Status.APPROVED,
-        allowed_from=[Enrolment.Status.APPLIED],
-        reason=reason,
-        verb="enrolment.approve",
-    )
-    # The review clock starts with the approval (kept by reviews, which listens).
-    enrolments_approved.send(sender=Enrolment, enrolment_ids=[enrolment.pk])
-    enrolment.refresh_from_db(fields=["review_due"])
-    return enrolment
+    return enrolment_transition(actor=actor, enrolment=enrolment, action="approve", reason=reason)
 
 
-@transaction.atomic
 def enrolment_reject(*, actor: User | None, enrolment: Enrolment, reason: str) -> Enrolment:
-    if not reason.strip():
-        raise ValidationError({"reason": _("不予批准时必须填写理由。")})
-    return _decide(
-        actor=actor,
-        enrolment=enrolment,
-        to=Enrolment.Status.REJECTED,
-        allowed_from=[Enrolment.Status.APPLIED],
-        reason=reason,
-        verb="enrolment.reject",
+    return enrolment_transition(actor=actor, enrolment=enrolment, action="reject", reason=reason)
+
+
+def enrolment_suspend(*, actor: User | None, enrolment: Enrolment, reason: str) -> Enrolment:
+    return enrolment_transition(actor=actor, enrolment=enrolment, action="suspend", reason=reason)
+
+
+def enrolment_end(
+    *, actor: User | None, enrolment: Enrolment, reason: str, end_date: dt.date | None = None
+) -> Enrolment:
+    return enrolment_transition(
+        actor=actor, enrolment=enrolment, action="end", reason=reason, end_date=end_date
     )
 
 
@@ -646,7 +668,7 @@ def enrolment_decide_bulk(
 ) -> list[Enrolment]:
     """Approve or reject several applications with one reason, all of them or none.
 
-    Each goes through enrolment_approve / enrolment_reject, so each is checked, audited and
+    Each goes through enrolment_transition, so each is checked, audited and
     kept in history exactly as a single decision is; the first that fails undoes the rest
     and names its household. Households are locked in id order, so two bulk decisions over
     overlapping selections cannot deadlock.
@@ -656,16 +678,19 @@ def enrolment_decide_bulk(
     if not enrolments:
         raise ValidationError({"enrolment": _("请至少勾选一份申请。")})
     if decision == "reject" and not reason.strip():
-        raise ValidationError({"reason": _("不予批准时必须填写理由。")})
+        raise ValidationError({"reason": str(_REASON_REQUIRED["reject"])})
     if len(enrolments) > BULK_DECISION_MAX:
         raise ValidationError(
             {"enrolment": _("一次最多审批 %(n)s 份申请。") % {"n": BULK_DECISION_MAX}}
         )
-    decide = enrolment_approve if decision == "approve" else enrolment_reject
     decided = []
     for enrolment in sorted(enrolments, key=lambda e: (e.household_id, e.pk)):
         try:
-            decided.append(decide(actor=actor, enrolment=enrolment, reason=reason))
+            decided.append(
+                enrolment_transition(
+                    actor=actor, enrolment=enrolment, action=decision, reason=reason
+                )
+            )
         except (ValidationError, ApplicationError) as error:
             raise ApplicationError(
                 _("%(household)s：%(error)s 本次勾选的申请均未审批。")
@@ -678,43 +703,6 @@ def _text(error: ValidationError | ApplicationError) -> str:
     if isinstance(error, ApplicationError):
         return error.message
     return " ".join(error.messages)
-
-
-@transaction.atomic
-def enrolment_suspend(*, actor: User | None, enrolment: Enrolment, reason: str) -> Enrolment:
-    if not reason.strip():
-        raise ValidationError({"reason": _("暂停救助时必须填写理由。")})
-    return _decide(
-        actor=actor,
-        enrolment=enrolment,
-        to=Enrolment.Status.SUSPENDED,
-        allowed_from=[Enrolment.Status.APPROVED],
-        reason=reason,
-        verb="enrolment.suspend",
-    )
-
-
-@transaction.atomic
-def enrolment_end(
-    *, actor: User | None, enrolment: Enrolment, reason: str, end_date: dt.date | None = None
-) -> Enrolment:
-    """End an approved or suspended enrolment on `end_date` (today by default)."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("终止救助时必须填写理由。")})
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    end = end_date or timezone.localdate()
-    if end < enrolment.start_date:
-        raise ValidationError({"end_date": _("终止日期不能早于起始日期。")})
-    enrolment.end_date = end
-    enrolment.save(update_fields=["end_date"])
-    return _decide(
-        actor=actor,
-        enrolment=enrolment,
-        to=Enrolment.Status.ENDED,
-        allowed_from=[Enrolment.Status.APPROVED, Enrolment.Status.SUSPENDED],
-        reason=reason,
-        verb="enrolment.end",
-    )
 
 
 @transaction.atomic

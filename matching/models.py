@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from core.history import tracked_in_bulk
 from core.models import BaseModel, PublicModel
 from households.models import Area, Household, Member
-from resources import integrity
 from resources.models import Provider, Resource
 from resources.vocabulary import NeedSubtype, NeedType
 
@@ -148,11 +147,6 @@ class Need(PublicModel):
                 name="need_stored_once",
             ),
         ]
-        triggers = [
-            integrity.still_referenced(
-                name="need_still_referenced", referrers=[("matching_referral", "need_id")]
-            ),
-        ]
         indexes = [
             # No index holds `status` (not even in a partial index's condition), so the
             # batch run's status changes are HOT updates: no index is written for them. That
@@ -224,12 +218,6 @@ class Campaign(PublicModel):
     class Meta:
         verbose_name = _("专项活动")
         verbose_name_plural = _("专项活动")
-        triggers = [
-            integrity.still_referenced(
-                name="campaign_still_referenced",
-                referrers=[("matching_referral", "campaign_id")],
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.name
@@ -267,8 +255,6 @@ class Referral(PublicModel):
 
     # Lists read referrals newest first by id; no index on the creation time.
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    # need, resource and campaign are checked per statement, not by constraints: see
-    # resources/integrity.py and the triggers in Meta.
     # No index of their own. A need's active referrals are read through the unique
     # (need, resource) index of active referrals below; all of a need's referrals through
     # (household, status), with the need's household (`selectors.need_referrals`). Nothing
@@ -280,7 +266,6 @@ class Referral(PublicModel):
         related_name="referrals",
         verbose_name=_("需求"),
         db_index=False,
-        db_constraint=False,
     )
     resource = models.ForeignKey(
         Resource,
@@ -288,7 +273,6 @@ class Referral(PublicModel):
         related_name="referrals",
         verbose_name=_("资源"),
         db_index=False,
-        db_constraint=False,
     )
     # Copies of the resource's provider and the need's household, written with them and
     # never changed. No constraint of their own: the need's and the resource's foreign keys
@@ -337,7 +321,6 @@ class Referral(PublicModel):
         on_delete=models.PROTECT,
         related_name="referrals",
         db_index=False,
-        db_constraint=False,
     )
     # The acting user (users are deactivated, never deleted): unchecked for the same reason.
     proposed_by = models.ForeignKey(
@@ -398,23 +381,6 @@ class Referral(PublicModel):
                 violation_error_message=_("满意度为1到5分。"),
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="referral_quantity_positive"),
-        ]
-        triggers = [
-            integrity.references_exist(
-                name="referral_references_exist",
-                references={
-                    "need_id": "matching_need",
-                    "resource_id": "resources_resource",
-                    "campaign_id": "matching_campaign",
-                },
-            ),
-            integrity.references_fixed(
-                name="referral_references_fixed", fields=["need", "resource", "campaign"]
-            ),
-            integrity.still_referenced(
-                name="referral_still_referenced",
-                referrers=[("resources_stockmovement", "referral_id")],
-            ),
         ]
         indexes = [
             models.Index(fields=["provider", "status"], name="referral_provider_status"),

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from core.history import tracked, tracked_in_bulk
 from core.models import BaseModel, PublicModel
 from households.models import Area, Category
-from resources import integrity
 from resources.vocabulary import NeedSubtype, NeedType
 
 NEED_TYPE_CHOICES = NeedType.choices
@@ -192,15 +191,6 @@ class Resource(PublicModel):
             models.Index(OpClass("area_code", name="varchar_pattern_ops"), name="resource_scope"),
             GinIndex(fields=["need_types"], name="resource_need_types"),
         ]
-        triggers = [
-            integrity.still_referenced(
-                name="resource_still_referenced",
-                referrers=[
-                    ("matching_referral", "resource_id"),
-                    ("resources_stockmovement", "resource_id"),
-                ],
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.name
@@ -250,14 +240,8 @@ class StockMovement(BaseModel):
         GIVEN = "given", _("出库")
         RETURNED = "returned", _("退回")
 
-    # resource and referral are checked per statement (resources/integrity.py); the actor
-    # is unchecked, as users are deactivated, never deleted.
     resource = models.ForeignKey(
-        Resource,
-        on_delete=models.PROTECT,
-        related_name="movements",
-        verbose_name=_("物资"),
-        db_constraint=False,
+        Resource, on_delete=models.PROTECT, related_name="movements", verbose_name=_("物资")
     )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     quantity = models.PositiveIntegerField(_("数量"))
@@ -269,8 +253,8 @@ class StockMovement(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="stock_movements",
-        db_constraint=False,
     )
+    # Unchecked: users are deactivated, never deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -286,18 +270,6 @@ class StockMovement(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="stock_movement_quantity_positive"
-            ),
-        ]
-        triggers = [
-            integrity.references_exist(
-                name="stock_movement_references_exist",
-                references={
-                    "resource_id": "resources_resource",
-                    "referral_id": "matching_referral",
-                },
-            ),
-            integrity.references_fixed(
-                name="stock_movement_references_fixed", fields=["resource", "referral"]
             ),
         ]
 

@@ -19,7 +19,7 @@ households and areas), deterministic, and only when not already there. Needs are
         sample of needs; the note extrapolates it linearly to all needs;
     (c) the run's writes alone as one bare SQL statement, from the assignments worked out
         once beforehand: the same needs marked matched, the same referrals, units and stock
-        issues, the same triggers (history, reference checks) and the commit's checks, then
+        issues, the same triggers (history), foreign keys and the commit's checks, then
         rolled back. What PostgreSQL itself needs for what a run writes: the floor of (1)'s
         write part, with no Python and no re-checks.
 (2) One need's suggestions: `matching.candidates.need_suggestions` (two statements and the
@@ -361,7 +361,7 @@ def batch_run(context: Context) -> Case:
     note = (
         f"{made}; {needs_count} open needs, {resources_count} resources; writes "
         f"{once.referrals_made} referrals (and their history), marks as many needs matched, "
-        "takes their units, includes the commit's reference checks (the VACUUM that undoes "
+        "takes their units, includes the commit's foreign-key checks (the VACUUM that undoes "
         f"a rolled-back run is untimed); (b) is a {len(sample)}-need sample against all resources: "
         f"×{len(needs) / len(sample):.0f} ≈ {naive_s:.0f} s for all needs, about "
         f"{naive_s / ours_s:.0f}× ours end to end (one run each, at preparation)"

@@ -7,13 +7,11 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from core.errors import StaleVersionError
 from households.scope import scope_prefix
 from matching.roles import Can, can
 
 if TYPE_CHECKING:
     from households.models import Area, User
-    from matching.models import Need, Referral
 
 
 def require_worker(actor: User | None) -> None:
@@ -28,8 +26,3 @@ def require_area_in_scope(actor: User | None, area: Area, field: str = "area") -
     prefix = scope_prefix(actor)
     if prefix is None or not area.prefix.startswith(prefix):
         raise ValidationError({field: _("所选区划不在您的管辖范围内。")})
-
-
-def check_version(obj: Need | Referral, expected: int | None) -> None:
-    if expected is not None and obj.version != expected:
-        raise StaleVersionError

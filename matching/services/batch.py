@@ -224,8 +224,9 @@ def _insert_referrals_and_issues(
 
     The issues come from the insert's RETURNING inside the statement: sent back to Python,
     52,000 (id, resource, quantity) rows to pick 17,000 goods issues from and send again
-    cost 0.2 s of the run's Python time. Both tables' statement-level triggers (history,
-    reference checks) fire at the end of the statement and see all its rows.
+    cost 0.2 s of the run's Python time. Both tables' statement-level history triggers fire
+    at the end of the statement and see all its rows; their foreign keys are checked at
+    commit (deferred), so an issue may name a referral made by the same statement.
 
     Their UUIDs are time-ordered and numbered in order (`uuid7_block`): random ones land on
     a different page of the unique index each, which costs more as the table grows past

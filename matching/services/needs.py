@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from core.errors import ApplicationError
+from core.errors import ApplicationError, check_version
 from households.models import Area, Household, Member
 from matching.models import Need, Referral
-from matching.services._common import check_version, require_worker
+from matching.services._common import require_worker
 from resources.vocabulary import SUBTYPES_BY_TYPE
 
 if TYPE_CHECKING:

@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit, log_access
-from core.errors import ApplicationError
+from core.errors import ApplicationError, check_version
 from core.models import AccessLog
 from matching import engine
 from matching.candidates import need_input, resource_input
 from matching.models import Need, Referral
 from matching.roles import Can, can
-from matching.services._common import check_version, require_worker
+from matching.services._common import require_worker
 from resources import allocation
 from resources.models import Resource, StockMovement
 from resources.roles import is_provider
