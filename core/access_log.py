@@ -154,7 +154,7 @@ def access_log_search(*, actor: Actor, filters: dict[str, Any] | None = None) ->
 # ---- an entry's detail, for people --------------------------------------------------------
 
 # What each key of AccessLog.detail means, in the reader's words; keys not named here are
-# shown as they are. Written by core/audit.log_access callers: exports (core/ledgers/exports),
+# shown as they are. Written by core/audit.log_access callers: exports (ledgers/exports),
 # reveals, identity-number clashes, logins, the log's own exports.
 _DETAIL_LABELS = {
     "ledger": _lazy("台账"),
@@ -197,7 +197,7 @@ _ORDER = list(_DETAIL_LABELS)
 def _ledger_title(name: str) -> str:
     from django.http import Http404
 
-    from core.ledgers.definitions import get_ledger
+    from ledgers.definitions import get_ledger
 
     try:
         return str(get_ledger(name).title)

@@ -17,6 +17,6 @@ class CoreConfig(AppConfig):
             schema,  # registers the OpenAPI extensions
             signals,  # connects the access-log receivers
         )
-        from core.ledgers.definitions import autodiscover
+        from ledgers.definitions import autodiscover
 
         autodiscover()

@@ -134,7 +134,7 @@ class AccessLog(models.Model):
 
 
 # ---- ledgers (台账): export jobs and import batches ---------------------------------------
-# The machinery that fills these lives in core/ledgers/; the ledgers themselves (columns,
+# The machinery that fills these lives in ledgers/; the ledgers themselves (columns,
 # queries) live with the app whose rows they carry (households/ledgers.py, cases/ledgers.py, …).
 
 

@@ -195,7 +195,7 @@ MEDIA_ROOT = Path(env_str("ZHULIAN_MEDIA_ROOT", str(BASE_DIR / ".data" / "media"
 # through the app, which checks who asks.
 LEDGER_EXPORT_DIR = Path(env_str("ZHULIAN_EXPORT_DIR", str(BASE_DIR / ".data" / "exports")))
 
-# Ledger imports (core/ledgers/upload.py). An upload is refused above these limits before it
+# Ledger imports (ledgers/upload.py). An upload is refused above these limits before it
 # is stored or parsed, and read in a child process whose memory and CPU time are capped, so
 # that a crafted file fails the import instead of taking a web worker down.
 LEDGER_IMPORT_MAX_UPLOAD_MB = env_int("LEDGER_IMPORT_MAX_UPLOAD_MB", 20)

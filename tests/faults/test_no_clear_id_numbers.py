@@ -20,10 +20,10 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
 
-from core.ledgers import exports
 from core.models import AccessLog, ExportJob
 from households import idnumber
 from households.models import Household, Member, User
+from ledgers import exports
 from tests.faults.conftest import queued_messages
 from tests.faults.flows import login, visit_post
 

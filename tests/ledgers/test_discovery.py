@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from core.ledgers import definitions
+from ledgers import definitions
 
 pytestmark = pytest.mark.django_db
 
