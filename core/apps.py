@@ -17,6 +17,3 @@ class CoreConfig(AppConfig):
             schema,  # registers the OpenAPI extensions
             signals,  # connects the access-log receivers
         )
-        from ledgers.definitions import autodiscover
-
-        autodiscover()

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "core",
+    "ledgers",
     "households",
     "cases",
     "resources",
