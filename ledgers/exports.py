@@ -29,13 +29,14 @@ from django.utils.translation import gettext as _
 
 from config.db_router import reading_from_replica
 from core.audit import log_access
-from core.models import AccessLog, ExportJob
+from core.models import AccessLog
 from households import idnumber
 from households.roles import Can, can
 from households.scope import scope_prefix
 from households.selectors import area_get
 from ledgers import csvfile, source
 from ledgers.definitions import Ledger, as_query_dict, get_ledger
+from ledgers.models import ExportJob
 from ledgers.xlsx import XlsxColumn, XlsxWriter
 
 if TYPE_CHECKING:

@@ -42,7 +42,6 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.masking import mask_id_numbers
-from core.models import ImportBatch
 from households.ledger_import.checks import report_of, validate
 from households.ledger_import.columns import COLUMNS, LEDGER, PersonRow, Plan
 from households.ledger_import.parsing import parse
@@ -59,6 +58,7 @@ from households.services import announce_registered, may_be_responsible
 from ledgers import upload
 from ledgers.bulk import allocate_ids, bulk_history, copy_insert
 from ledgers.importing import read_rows
+from ledgers.models import ImportBatch
 
 if TYPE_CHECKING:
     from households.models import User

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import TierRule, Visit
-from core.models import ExportJob
 from ledgers import exports
+from ledgers.models import ExportJob
 from ledgers.tasks import ledger_export_requeue_task, ledger_export_task
 from matching.models import Need
 from matching.selectors import help_communities

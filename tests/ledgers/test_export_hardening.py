@@ -213,7 +213,7 @@ def test_export_files_are_private_and_out_of_every_served_directory(
     import os
     import stat
 
-    from core.models import ExportJob
+    from ledgers.models import ExportJob
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STATIC_ROOT = tmp_path / "static"

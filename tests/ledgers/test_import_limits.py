@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core.models import ImportBatch
 from households.ledger_import import ledger_import_validate, ledger_template_csv
+from ledgers.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
 
