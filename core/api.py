@@ -25,16 +25,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.access_log import (
+from core.errors import ApplicationError, RateLimitedError, StaleVersionError
+from core.models import AccessLog
+from core.pagination import KeysetPagination, paginated_response
+from households.access_log import (
     AccessLogFilter,
     access_log_qs_visible_to,
     access_log_search,
     describe,
     households_with_id_number,
 )
-from core.errors import ApplicationError, RateLimitedError, StaleVersionError
-from core.models import AccessLog
-from core.pagination import KeysetPagination, paginated_response
 
 
 class Conflict(exceptions.APIException):

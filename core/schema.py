@@ -11,11 +11,11 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 
 
 class HistorySessionScheme(SessionScheme):
-    target_class = "core.authentication.HistorySessionAuthentication"
+    target_class = "accounts.authentication.HistorySessionAuthentication"
 
 
 class HistoryTokenScheme(KnoxTokenScheme):
-    target_class = "core.authentication.HistoryTokenAuthentication"
+    target_class = "accounts.authentication.HistoryTokenAuthentication"
     name = "tokenAuth"
 
 

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from core import access_log
 from core.errors import RateLimitedError
 from core.forms import AccessLogSearchForm
 from core.keyset import KeysetPage, keyset_page
+from households import access_log
 from households.filters import ID_NUMBER_IN_QUERY
 from households.forms import IdNumberSearchForm
 
@@ -101,7 +101,7 @@ def _access_log_page(request: HttpRequest, context: dict, status: int = 200) -> 
     context.setdefault("id_form", IdNumberSearchForm())
     for entry in context["page"].items:
         entry.details = access_log.describe(entry.action, entry.detail)
-    return render(request, "core/access_log.html", context, status=status)
+    return render(request, "households/access_log.html", context, status=status)
 
 
 class AccessLogExportView(LoginRequiredMixin, View):

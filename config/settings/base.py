@@ -241,8 +241,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.authentication.HistoryTokenAuthentication",
-        "core.authentication.HistorySessionAuthentication",
+        "accounts.authentication.HistoryTokenAuthentication",
+        "accounts.authentication.HistorySessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
