@@ -106,6 +106,10 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 ID_CLASH_LIMIT = env_int("ID_CLASH_LIMIT", 10)
 ID_CLASH_WINDOW_SECONDS = env_int("ID_CLASH_WINDOW_SECONDS", 60 * 60)
 
+# The area of an access-log entry whose object carries none (core/audit.py): the ground knows
+# no household and no area tree, so the registry answers.
+ACCESS_LOG_AREA_CODE = "households.selectors.access_log_area_code"
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
