@@ -77,7 +77,7 @@ class AccessLog(models.Model):
     Append-only in the database itself: a trigger (migration 0003) rejects UPDATE and DELETE.
 
     `area_code` places an entry in the area tree, fixed when it is written, so that auditors
-    and district admins search the entries of their own area (core/access_log.py): the
+    and district admins search the entries of their own area (households/access_log.py): the
     household's area for anything about a household, else the acting user's area (logins,
     exports), else for a failed login the area of the user whose name was tried. An entry
     with no area (a name that is nobody's) is read at district level only.
