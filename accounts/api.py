@@ -17,10 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
+from accounts.authentication import HistoryTokenAuthentication
 from accounts.permissions import PASSWORD_CHANGE_REQUIRED
 from core.api import INVALID
 from core.audit import log_access
-from core.authentication import HistoryTokenAuthentication
 from core.models import AccessLog
 
 _SIGNED_OUT = {

@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("账号")
+
+    def ready(self) -> None:
+        from accounts import schema  # noqa: F401 — registers the authentication schemes

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from cases import selectors
 from cases.filters import FollowUpFilter, VisitFilter
 from cases.models import FollowUp, Tier, Visit
-from core.ledgers.definitions import (
+from households.ledgers import household_columns, household_exprs
+from ledgers.definitions import (
     AsText,
     Column,
     Kind,
@@ -29,7 +30,6 @@ from core.ledgers.definitions import (
     label_of,
     register,
 )
-from households.ledgers import household_columns, household_exprs
 
 if TYPE_CHECKING:
     from households.models import User

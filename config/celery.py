@@ -12,8 +12,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 app = Celery("zhulian")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# The ledger machinery is a package inside core (core/ledgers/tasks.py), not an app of its own.
-app.autodiscover_tasks(["core.ledgers"])
 
 # kombu's retry policy for a publish that must not give up: no limit, at most 30 s apart.
 UNTIL_REDIS_ANSWERS = {

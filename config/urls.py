@@ -19,8 +19,8 @@ api_v1 = [
     path("", include(("matching.api_urls", "api-matching"))),
     path("", include(("reviews.api_urls", "api-reviews"))),
     path("", include(("cases.dashboard_api_urls", "api-dashboard"))),
-    path("", include(("core.ledger_api_urls", "api-ledgers"))),
-    path("", include(("core.api_urls", "api-audit"))),
+    path("", include(("ledgers.api_urls", "api-ledgers"))),
+    path("", include(("households.audit_api_urls", "api-audit"))),
     path("", include(("accounts.api_urls", "api-accounts"))),
 ]
 
@@ -42,8 +42,8 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("reviews/", include("reviews.urls")),
     path("dashboard/", include("cases.dashboard_urls")),
-    path("ledgers/", include("core.ledger_urls")),
-    path("audit/", include("core.urls")),
+    path("ledgers/", include("ledgers.urls")),
+    path("audit/", include("households.audit_urls")),
     path("account/", include("accounts.urls")),
     path("manage/", include("accounts.manage_urls")),
     path("admin/", admin.site.urls),

@@ -14,9 +14,6 @@ class CoreConfig(AppConfig):
             give_connection_its_own_system_context, dispatch_uid="zhulian.history.system_context"
         )
         from core import (  # noqa: F401
-            schema,  # registers the OpenAPI extensions
+            schema,  # the OpenAPI postprocessing hook for bad cursors
             signals,  # connects the access-log receivers
         )
-        from core.ledgers.definitions import autodiscover
-
-        autodiscover()

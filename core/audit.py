@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
+from django.utils.module_loading import import_string
 
 from core.models import AccessLog, AuditEvent
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
     from django.http import HttpRequest
-
-    from households.models import User
 
 
 def _jsonable(value: Any) -> Any:
@@ -35,7 +36,7 @@ def diff(instance: models.Model, before: dict[str, Any], fields: list[str]) -> d
 
 def audit(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     verb: str,
     obj: models.Model,
     household_id: int | None = None,
@@ -59,35 +60,25 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 def _area_code(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     obj: models.Model | None,
     household_id: int | None,
     username: str,
 ) -> str:
-    """Where an entry sits in the area tree (see AccessLog): the household's area, else the
-    acting user's, else (a failed login) the area of the user whose name was tried."""
-    from django.apps import apps
-
+    """Where an entry sits in the area tree (see AccessLog): the area its object carries, else
+    what settings.ACCESS_LOG_AREA_CODE answers (the registry knows households and users' areas;
+    the ground does not)."""
     for candidate in (obj, getattr(obj, "household", None) if obj is not None else None):
         code = getattr(candidate, "area_code", None)
         if isinstance(code, str) and (household_id is None or candidate.pk == household_id):
             return code
-    if household_id is not None:
-        household = apps.get_model("households", "Household")
-        found = household.objects.filter(pk=household_id).values_list("area_code", flat=True)
-        return next(iter(found), "")
-    if actor is not None and actor.pk:
-        return actor.area.prefix if actor.area_id else ""
-    if username:
-        user = apps.get_model("households", "User")
-        found = user.objects.filter(username=username, area__isnull=False)
-        return next(iter(found.values_list("area__prefix", flat=True)), "")
-    return ""
+    area_code = import_string(settings.ACCESS_LOG_AREA_CODE)
+    return area_code(actor=actor, household_id=household_id, username=username)
 
 
 def log_access(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     request: HttpRequest | None = None,
     obj: models.Model | None = None,

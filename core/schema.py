@@ -1,22 +1,11 @@
-"""OpenAPI descriptions drf-spectacular cannot infer: our DRF authentication classes, and
-the answer of every keyset-paginated list to a bad cursor."""
+"""OpenAPI descriptions drf-spectacular cannot infer: the answer of every keyset-paginated list
+to a bad cursor. (The authentication schemes are described with the classes, in accounts.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext
-from drf_spectacular.authentication import SessionScheme
-from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
-
-
-class HistorySessionScheme(SessionScheme):
-    target_class = "core.authentication.HistorySessionAuthentication"
-
-
-class HistoryTokenScheme(KnoxTokenScheme):
-    target_class = "core.authentication.HistoryTokenAuthentication"
-    name = "tokenAuth"
 
 
 def document_bad_cursor(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

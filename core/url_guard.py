@@ -13,11 +13,16 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from core.id_number_shape import looks_like_id_number
+
+# The answer to a query string that carries an identity number, here and in the lists' own
+# checks (households.filters.refuse_id_number_in_query).
+ID_NUMBER_IN_QUERY = _("身份证号不能放在网址中：请用“按身份证号查找”（POST）。")
 
 
 def _offending(request: HttpRequest) -> str | None:
-    from households.idnumber import looks_like_id_number
-
     for name, values in request.GET.lists():
         if any(looks_like_id_number(value) for value in values):
             return name
@@ -32,8 +37,6 @@ class RefuseIdNumberInUrlMiddleware:
         name = _offending(request) if request.GET else None
         if name is None:
             return self.get_response(request)
-        from households.filters import ID_NUMBER_IN_QUERY
-
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse({name: [str(ID_NUMBER_IN_QUERY)]}, status=400)
         else:

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.url_guard import ID_NUMBER_IN_QUERY
 from households import idnumber
 from households.models import Area, Category, Enrolment, Household, Member
 
@@ -180,8 +181,8 @@ class AreaFilter(django_filters.FilterSet):
 
 # An identity number in a URL lands in browser history and proxy logs: the GET lists refuse
 # one in `q`, and the number is looked up by POST instead (households:id_search, and
-# POST /api/v1/households/search/ and /api/v1/members/search/).
-ID_NUMBER_IN_QUERY = _("身份证号不能放在网址中：请用“按身份证号查找”（POST）。")
+# POST /api/v1/households/search/ and /api/v1/members/search/). The words are the URL guard's,
+# which refuses the same number in any other parameter before a view runs.
 
 
 def refuse_id_number_in_query(params: Any) -> None:

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import hmac
 import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,9 +24,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+# The shape alone (what a search box or the URL guard recognises) is the ground's.
+from core.id_number_shape import ID_NUMBER_SHAPE, looks_like_id_number, normalise
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _NONCE_BYTES = 12
 _AAD = b"zhulian:member.id_number:v1"
 
@@ -48,12 +49,6 @@ def check_digit(first17: str) -> str:
     return _CHECK_CHARS[total % 11]
 
 
-def normalise(raw: str) -> str:
-    """Strip spaces and full-width characters people paste from spreadsheets; upper-case x."""
-    table = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
-    return "".join(raw.split()).translate(table).upper()
-
-
 def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     """Validate a number and read its birth date and sex, or raise ValidationError saying why."""
     number = normalise(raw or "")
@@ -61,7 +56,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
         raise ValidationError(
             _("身份证号码应为18位，当前为%(n)d位。") % {"n": len(number)}, code="length"
         )
-    if not _SHAPE.match(number):
+    if not ID_NUMBER_SHAPE.match(number):
         raise ValidationError(_("身份证号码前17位应为数字，最后一位为数字或X。"), code="characters")
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -131,11 +126,6 @@ def decrypt(blob: bytes) -> str:
 
 def lookup_hash(number: str) -> str:
     return hmac.new(_keys()[1], normalise(number).encode("ascii"), hashlib.sha256).hexdigest()
-
-
-def looks_like_id_number(text: str) -> bool:
-    """Whether a search box entry is meant as an identity number rather than a name."""
-    return bool(_SHAPE.match(normalise(text)))
 
 
 # A search for a number, kept (an export job's filters, the access log) as its lookup hash.

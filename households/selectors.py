@@ -22,14 +22,12 @@ from households.filters import (
     MemberFilter,
     PendingFilter,
 )
-from households.models import Area, Category, Enrolment, Household, Member
+from households.models import Area, Category, Enrolment, Household, Member, User
 from households.roles import Can, can
 from households.scope import scope_prefix, scoped
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from households.models import User
 
     Actor = User | AnonymousUser | None
 
@@ -379,3 +377,18 @@ def household_find_by_id_number(*, actor: Actor, number: str) -> QuerySet[Househ
 def member_find_by_id_number(*, actor: Actor, number: str) -> QuerySet[Member]:
     """Visible members (any status) holding the number, through its hash."""
     return member_list(actor=actor, filters={"q": number})
+
+
+def access_log_area_code(*, actor: User | None, household_id: int | None, username: str) -> str:
+    """Where an access-log entry sits when its object does not say (settings.ACCESS_LOG_AREA_CODE,
+    read by core.audit.log_access): the household's area, else the acting user's, else (a
+    failed login) the area of the user whose name was tried."""
+    if household_id is not None:
+        found = Household.objects.filter(pk=household_id).values_list("area_code", flat=True)
+        return next(iter(found), "")
+    if actor is not None and actor.pk:
+        return actor.area.prefix if actor.area_id else ""
+    if username:
+        found = User.objects.filter(username=username, area__isnull=False)
+        return next(iter(found.values_list("area__prefix", flat=True)), "")
+    return ""

@@ -33,7 +33,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
-from core.ledgers.definitions import (
+from households.ledgers import household_columns, household_exprs
+from households.ledgers.common import placed_column
+from households.ledgers.history import placed_by_own_dates
+from households.models import Area, HouseholdEvent, MemberEvent
+from households.scope import scope_prefix
+from ledgers.definitions import (
     AsText,
     Column,
     Kind,
@@ -44,11 +49,6 @@ from core.ledgers.definitions import (
     label_of,
     register,
 )
-from households.ledgers import household_columns, household_exprs
-from households.ledgers.common import placed_column
-from households.ledgers.history import placed_by_own_dates
-from households.models import Area, HouseholdEvent, MemberEvent
-from households.scope import scope_prefix
 from matching import selectors
 from matching.filters import NeedFilter, ReferralFilter
 from matching.models import Need, NeedEvent, Referral, ReferralEvent

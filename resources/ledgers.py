@@ -38,7 +38,11 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.ledgers.definitions import (
+from core.selectors import filtered
+from households.models import Area, Category
+from households.scope import scope_prefix
+from households.selectors import area_get
+from ledgers.definitions import (
     AsText,
     Column,
     Kind,
@@ -49,10 +53,6 @@ from core.ledgers.definitions import (
     label_of,
     register,
 )
-from core.selectors import filtered
-from households.models import Area, Category
-from households.scope import scope_prefix
-from households.selectors import area_get
 from resources.models import Provider, ProviderEvent, Resource, ResourceEvent
 from resources.roles import Can, can, is_provider
 from resources.selectors import ancestor_prefixes, resource_qs_visible_to

@@ -18,7 +18,7 @@ from django.views import View
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from core.keyset import keyset_page
-from core.ledgers.exports import may_export
+from ledgers.exports import may_export
 from resources import selectors, services
 from resources.forms import ProviderForm, ResourceForm, ResourceSearchForm, StockReceiveForm
 from resources.models import Provider, Resource

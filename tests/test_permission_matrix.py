@@ -47,10 +47,10 @@ from accounts.services import api_token_issue
 from cases import services as case_services
 from cases.models import FollowUp, TierRule
 from cases.photos import visit_photo_add
-from core.ledgers import exports
-from core.models import ExportJob, ImportBatch
 from households import idnumber, ledger_import
 from households.models import Area, User
+from ledgers import exports
+from ledgers.models import ExportJob, ImportBatch
 from matching import services as matching_services
 from matching import throttle
 from resources import services as resource_services

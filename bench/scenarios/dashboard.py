@@ -28,7 +28,7 @@ from cases.dashboard.caseload import (
     _HOUSEHOLDS_THEN,
     _changes_query,
 )
-from core.ledgers.definitions import end_of_day
+from ledgers.definitions import end_of_day
 
 
 def _url(name: str) -> str:

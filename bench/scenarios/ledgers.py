@@ -29,9 +29,9 @@ from typing import Any
 from django.db import connections, transaction
 
 from bench.runner import Case, Context, Skip, scenario
-from core.ledgers import csvfile, source
-from core.ledgers.definitions import RowQuery, get_ledger
-from core.ledgers.exports import write_xlsx
+from ledgers import csvfile, source
+from ledgers.definitions import RowQuery, get_ledger
+from ledgers.exports import write_xlsx
 
 CSV_ROWS = int(os.environ.get("BENCH_LEDGER_ROWS", "1000000"))
 XLSX_COMPARE_ROWS = 200_000

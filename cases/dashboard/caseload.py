@@ -22,9 +22,9 @@ from cases.dashboard.common import (
     month_start,
 )
 from cases.dashboard.summary import summary_rows
-from core.ledgers.definitions import end_of_day
 from households.filters import ANY_CATEGORY
 from households.models import Category
+from ledgers.definitions import end_of_day
 
 
 @dataclass

@@ -19,8 +19,8 @@ from cases.dashboard.common import (
     ledger_link,
     month_start,
 )
-from core.ledgers.definitions import end_of_day
 from households.models import User
+from ledgers.definitions import end_of_day
 
 
 @dataclass

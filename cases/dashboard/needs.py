@@ -15,8 +15,8 @@ from cases.dashboard.common import (
     ledger_link,
     month_start,
 )
-from core.ledgers.definitions import end_of_day
 from households.scope import scope_prefix
+from ledgers.definitions import end_of_day
 
 if TYPE_CHECKING:
     from cases.dashboard.common import Actor

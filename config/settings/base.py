@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "core",
+    "ledgers",
     "households",
     "cases",
     "resources",
@@ -104,6 +105,10 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 # until it has passed.
 ID_CLASH_LIMIT = env_int("ID_CLASH_LIMIT", 10)
 ID_CLASH_WINDOW_SECONDS = env_int("ID_CLASH_WINDOW_SECONDS", 60 * 60)
+
+# The area of an access-log entry whose object carries none (core/audit.py): the ground knows
+# no household and no area tree, so the registry answers.
+ACCESS_LOG_AREA_CODE = "households.selectors.access_log_area_code"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -195,7 +200,7 @@ MEDIA_ROOT = Path(env_str("ZHULIAN_MEDIA_ROOT", str(BASE_DIR / ".data" / "media"
 # through the app, which checks who asks.
 LEDGER_EXPORT_DIR = Path(env_str("ZHULIAN_EXPORT_DIR", str(BASE_DIR / ".data" / "exports")))
 
-# Ledger imports (core/ledgers/upload.py). An upload is refused above these limits before it
+# Ledger imports (ledgers/upload.py). An upload is refused above these limits before it
 # is stored or parsed, and read in a child process whose memory and CPU time are capped, so
 # that a crafted file fails the import instead of taking a web worker down.
 LEDGER_IMPORT_MAX_UPLOAD_MB = env_int("LEDGER_IMPORT_MAX_UPLOAD_MB", 20)
@@ -240,8 +245,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.authentication.HistoryTokenAuthentication",
-        "core.authentication.HistorySessionAuthentication",
+        "accounts.authentication.HistoryTokenAuthentication",
+        "accounts.authentication.HistorySessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",

@@ -19,9 +19,9 @@ from django.db import connection
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from core.ledgers.bulk import allocate_ids, copy_insert
 from households.demo import people
 from households.models import Area, Enrolment, Household
+from ledgers.bulk import allocate_ids, copy_insert
 from matching.models import Need, Referral
 from resources.models import Resource, ResourceUsage, StockMovement
 from resources.periods import period_start

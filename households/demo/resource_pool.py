@@ -11,7 +11,7 @@ its period or its stock. The demo's `provider` user acts for the first community
 social-work room, whose referrals cover every step, so the portal has work in it. This
 module makes the pool; pool_needs.py the needs and referrals.
 
-Rows go in by COPY with ids taken first (core/ledgers/bulk.py), so their dates can lie in the
+Rows go in by COPY with ids taken first (ledgers/bulk.py), so their dates can lie in the
 past; the history triggers record them under the seed's context. Deterministic for one seed,
 day and starting database.
 """
@@ -24,10 +24,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.ledgers.bulk import allocate_ids, bulk_history, copy_insert
 from households.demo import people, pool_needs
 from households.demo.generate import community_places
 from households.models import Area, User
+from ledgers.bulk import allocate_ids, bulk_history, copy_insert
 from resources.models import Provider, ProviderAccount, Resource, ResourceUsage, StockMovement
 
 K, L = Provider.Kind, Resource.PoolList

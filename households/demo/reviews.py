@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from core.ledgers.bulk import bulk_history, copy_insert
+from ledgers.bulk import bulk_history, copy_insert
 from reviews.dues import keep_review_dues
 from reviews.models import Review
 

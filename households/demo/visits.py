@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 
 from cases.models import FollowUp, Visit
-from core.ledgers.bulk import allocate_ids, bulk_history, copy_insert
+from ledgers.bulk import allocate_ids, bulk_history, copy_insert
 
 if TYPE_CHECKING:
     from households.models import Area

@@ -41,11 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from core.ledgers import upload
-from core.ledgers.bulk import allocate_ids, bulk_history, copy_insert
-from core.ledgers.importing import read_rows
 from core.masking import mask_id_numbers
-from core.models import ImportBatch
 from households.ledger_import.checks import report_of, validate
 from households.ledger_import.columns import COLUMNS, LEDGER, PersonRow, Plan
 from households.ledger_import.parsing import parse
@@ -59,6 +55,10 @@ from households.models import Area, Household, Member
 from households.roles import Can, can
 from households.scope import scope_prefix
 from households.services import announce_registered, may_be_responsible
+from ledgers import upload
+from ledgers.bulk import allocate_ids, bulk_history, copy_insert
+from ledgers.importing import read_rows
+from ledgers.models import ImportBatch
 
 if TYPE_CHECKING:
     from households.models import User
@@ -127,7 +127,7 @@ def ledger_import_validate(
     if suffix not in (".xlsx", ".csv"):
         raise ValidationError({"file": _("只支持 XLSX 或 CSV 文件。")})
     # Refused before anything is stored: too large, or an XLSX whose zip or sheet is over
-    # the limits (core/ledgers/upload.py).
+    # the limits (ledgers/upload.py).
     try:
         upload.check_upload_size(source.stat().st_size)
         if suffix == ".xlsx":
@@ -224,7 +224,7 @@ def ledger_import_discard(*, batch: ImportBatch) -> None:
 
 
 def _write(plan: Plan, *, actor: User | None) -> tuple[dict[str, int], list[int]]:
-    """COPY the new households, members and enrolments, with ids taken first (core.ledgers.bulk):
+    """COPY the new households, members and enrolments, with ids taken first (ledgers.bulk):
     a household names its head before the head's row is in (foreign keys are deferred)."""
     heads = list(plan.new_households.values())
     household_ids = allocate_ids(Household, len(heads))

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.ledgers.importing import Row
 from core.masking import mask_id_numbers
 from households import clashes
 from households.ledger_import.columns import (
@@ -23,6 +22,7 @@ from households.ledger_import.columns import (
 from households.ledger_import.parsing import parse
 from households.models import Area, Category, Enrolment, Member
 from households.scope import scope_prefix
+from ledgers.importing import Row
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

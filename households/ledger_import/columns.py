@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
-from core.ledgers.importing import ImportColumn, in_every_language
 from core.masking import mask_id_numbers
 from households.models import Area, Category, Member
+from ledgers.importing import ImportColumn, in_every_language
 
 if TYPE_CHECKING:
     pass

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.ledgers.importing import Cell, Row
 from households import idnumber
 from households.ledger_import.columns import PersonRow, lookup_tables
 from households.models import Category, Member
+from ledgers.importing import Cell, Row
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

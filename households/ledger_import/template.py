@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     pass
 
 
-# Said in the notes because an exported CSV re-imported shows it (core.ledgers.csvfile).
+# Said in the notes because an exported CSV re-imported shows it (ledgers.csvfile).
 FORMULA_NOTE = gettext_lazy(
     "导出的 CSV 台账中，以 =、+、-、@、制表符或回车开头的文字单元格前加有一个英文单引号（'），"
     "电子表格因此把它当作文字而不会执行公式；数字列（如金额、人数）不加，负数仍是数字。"
@@ -42,7 +42,7 @@ def ledger_template_xlsx() -> bytes:
     """The import template: the columns with two example households, and their meaning."""
     import io
 
-    from core.ledgers.xlsx import XlsxColumn, XlsxWriter
+    from ledgers.xlsx import XlsxColumn, XlsxWriter
 
     out = io.BytesIO()
     writer = XlsxWriter(

@@ -8,8 +8,8 @@ import datetime as dt
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.ledgers.definitions import Column, end_of_day
 from households.models import Enrolment
+from ledgers.definitions import Column, end_of_day
 
 E = Enrolment.Status
 

@@ -10,18 +10,6 @@ from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from core.ledgers.definitions import (
-    AsText,
-    Column,
-    Hex,
-    Kind,
-    Ledger,
-    LocalDateTime,
-    RowQuery,
-    end_of_day,
-    label_of,
-    register,
-)
 from households import selectors
 from households.filters import EnrolmentFilter
 from households.ledgers.common import household_columns, household_exprs, placed_column
@@ -33,6 +21,18 @@ from households.ledgers.history import (
     placed_by_own_dates,
 )
 from households.models import Enrolment, EnrolmentEvent, MemberEvent
+from ledgers.definitions import (
+    AsText,
+    Column,
+    Hex,
+    Kind,
+    Ledger,
+    LocalDateTime,
+    RowQuery,
+    end_of_day,
+    label_of,
+    register,
+)
 
 if TYPE_CHECKING:
     from households.models import User

@@ -22,18 +22,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.ledgers.definitions import (
-    Column,
-    Hex,
-    Kind,
-    Ledger,
-    LocalDate,
-    MaskedPhone,
-    RowQuery,
-    end_of_day,
-    label_of,
-    register,
-)
 from households import selectors
 from households.filters import HouseholdFilter
 from households.ledgers.common import enrolment_active_on, placed_column
@@ -50,6 +38,18 @@ from households.ledgers.history import (
     placed_by_own_dates,
 )
 from households.models import Area, Enrolment, Household, HouseholdEvent, Member, MemberEvent
+from ledgers.definitions import (
+    Column,
+    Hex,
+    Kind,
+    Ledger,
+    LocalDate,
+    MaskedPhone,
+    RowQuery,
+    end_of_day,
+    label_of,
+    register,
+)
 
 if TYPE_CHECKING:
     from households.models import User

@@ -12,18 +12,6 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.ledgers.definitions import (
-    AsText,
-    Column,
-    Hex,
-    Kind,
-    Ledger,
-    MaskedPhone,
-    RowQuery,
-    end_of_day,
-    label_of,
-    register,
-)
 from households import selectors
 from households.filters import MemberFilter
 from households.ledgers.common import (
@@ -41,6 +29,18 @@ from households.ledgers.history import (
     placed_by_own_dates,
 )
 from households.models import Area, Enrolment, Member, MemberEvent
+from ledgers.definitions import (
+    AsText,
+    Column,
+    Hex,
+    Kind,
+    Ledger,
+    MaskedPhone,
+    RowQuery,
+    end_of_day,
+    label_of,
+    register,
+)
 
 if TYPE_CHECKING:
     from households.models import User

@@ -18,11 +18,11 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from cases import dashboard
-from core.ledgers.definitions import get_ledger
-from core.ledgers.exports import ledger_preview
-from core.ledgers.views import _filters_from
 from households import selectors
 from households.models import User
+from ledgers.definitions import get_ledger
+from ledgers.exports import ledger_preview
+from ledgers.views import _filters_from
 
 pytestmark = pytest.mark.django_db
 

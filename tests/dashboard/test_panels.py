@@ -192,7 +192,7 @@ def test_case_and_need_ledgers_export_only_the_actors_scope(work, personas, ledg
     import csv
     import io
 
-    from core.ledgers import exports
+    from ledgers import exports
 
     def addresses(actor) -> set[str]:
         req = exports.export_request_build(actor=actor, ledger_name=ledger, fmt="csv")

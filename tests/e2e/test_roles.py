@@ -162,7 +162,7 @@ def test_street_staff_walk_from_the_dashboard_to_an_export(
     _check(page, "street-05-reassigned")
 
     # Past the in-request limit, an export is made in the background and listed in 我的下载.
-    monkeypatch.setattr("core.ledgers.exports.SYNC_ROW_LIMIT", 0)
+    monkeypatch.setattr("ledgers.exports.SYNC_ROW_LIMIT", 0)
     page.get_by_role("link", name="导出这些逾期跟进（跟进计划台账）").click()
     expect(page.get_by_role("heading", name="跟进计划台账")).to_be_visible()
     expect(page.get_by_label("格式")).to_have_value("xlsx")

@@ -20,10 +20,11 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
 
-from core.ledgers import exports
-from core.models import AccessLog, ExportJob
+from core.models import AccessLog
 from households import idnumber
 from households.models import Household, Member, User
+from ledgers import exports
+from ledgers.models import ExportJob
 from tests.faults.conftest import queued_messages
 from tests.faults.flows import login, visit_post
 

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import TierRule, Visit
-from core.ledgers import exports
-from core.ledgers.tasks import ledger_export_requeue_task, ledger_export_task
-from core.models import ExportJob
+from ledgers import exports
+from ledgers.models import ExportJob
+from ledgers.tasks import ledger_export_requeue_task, ledger_export_task
 from matching.models import Need
 from matching.selectors import help_communities
 from tests.faults.conftest import deadline, queued_messages

@@ -24,10 +24,11 @@ from cases import schedule
 from cases.models import FollowUp
 from cases.services import followups_schedule
 from cases.tasks import followups_schedule_task
-from core.ledgers import exports
-from core.models import AccessLog, ExportJob
+from core.models import AccessLog
 from households import idnumber
 from households.models import Household, Member, User
+from ledgers import exports
+from ledgers.models import ExportJob
 from tests import factories
 from tests.cases.helpers import days_ago, snapshot, visit
 from tests.faults.procs import CeleryWorker, child_env, database_url, wait_for

@@ -43,7 +43,7 @@ def _install() -> None:
 
     django.setup()
     from cases import schedule, tasks
-    from core.ledgers import csvfile
+    from ledgers import csvfile
 
     tasks.SKIPPED_RETRY_SECONDS = 1  # not 30: the test waits for it
 

@@ -6,8 +6,9 @@ import importlib
 import types
 
 import pytest
+from django.apps import apps
 
-from core.ledgers import definitions
+from ledgers import definitions
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +31,11 @@ def test_a_ledger_module_that_fails_to_import_stops_discovery(monkeypatch):
     monkeypatch.setattr("django.utils.module_loading.import_module", import_with_a_broken_ledger)
     with pytest.raises(TypeError, match="unexpected keyword"):
         definitions.autodiscover()
+
+
+def test_the_ledgers_app_runs_discovery_when_it_is_ready(monkeypatch):
+    """Discovery belongs to the ledgers app; core, the ground, knows no ledger."""
+    calls = []
+    monkeypatch.setattr(definitions, "autodiscover", lambda: calls.append("discovered"))
+    apps.get_app_config("ledgers").ready()
+    assert calls == ["discovered"]

@@ -11,10 +11,10 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from core.ledgers import exports
-from core.ledgers.definitions import Kind, all_ledgers
 from households import idnumber
 from households.models import Member, User
+from ledgers import exports
+from ledgers.definitions import Kind, all_ledgers
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +143,8 @@ class _RawQuery:
 
 def test_negative_numbers_are_data_text_that_looks_like_one_is_not():
     """A number column's -50 is the number -50; a text column's -50 could be -50+cmd|…"""
-    from core.ledgers import source
-    from core.ledgers.definitions import Column, RowQuery
+    from ledgers import source
+    from ledgers.definitions import Column, RowQuery
 
     sql = (
         "SELECT -50.5::numeric, '-50'::text, '2026-01-31'::date::text, NULL::text, "
@@ -213,7 +213,7 @@ def test_export_files_are_private_and_out_of_every_served_directory(
     import os
     import stat
 
-    from core.models import ExportJob
+    from ledgers.models import ExportJob
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STATIC_ROOT = tmp_path / "static"

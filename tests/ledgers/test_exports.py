@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from core.ledgers import exports
-from core.ledgers.definitions import all_ledgers
-from core.ledgers.tasks import ledger_export_expire_task, ledger_export_task
-from core.models import AccessLog, ExportJob
+from core.models import AccessLog
 from households import idnumber, services
 from households.models import EnrolmentEvent, HouseholdEvent, Member, MemberEvent
+from ledgers import exports
+from ledgers.definitions import all_ledgers
+from ledgers.models import ExportJob
+from ledgers.tasks import ledger_export_expire_task, ledger_export_task
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
-from core.models import AuditEvent, ImportBatch
+from core.models import AuditEvent
 from households import idnumber
 from households.ledger_import import (
     COLUMNS,
@@ -19,6 +19,7 @@ from households.ledger_import import (
     template_rows,
 )
 from households.models import Enrolment, Household, Member, MemberEvent
+from ledgers.models import ImportBatch
 from tests import factories
 
 pytestmark = pytest.mark.django_db

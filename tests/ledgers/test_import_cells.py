@@ -12,7 +12,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.masking import mask_id_numbers
-from core.models import ImportBatch
 from households import idnumber
 from households.ledger_import import (
     COLUMNS,
@@ -21,6 +20,7 @@ from households.ledger_import import (
     template_rows,
 )
 from households.models import Enrolment, Member
+from ledgers.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from core.models import ImportBatch
 from households.ledger_import import (
     COLUMNS,
     ledger_import_commit,
@@ -21,6 +20,7 @@ from households.ledger_import import (
     template_rows,
 )
 from households.models import Household, Member
+from ledgers.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Hostile uploads: size, zip bombs and sheet bombs are refused, and a reader crash stays in the
-reader's own process (core/ledgers/upload.py, core/ledgers/sandbox_reader.py)."""
+reader's own process (ledgers/upload.py, ledgers/sandbox_reader.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core.models import ImportBatch
 from households.ledger_import import ledger_import_validate, ledger_template_csv
+from ledgers.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +229,7 @@ def test_the_reader_gets_none_of_the_apps_secrets(monkeypatch):
     """The child's environment is PATH and LANG only: no database URL, no identity key."""
     import subprocess
 
-    from core.ledgers import upload
+    from ledgers import upload
 
     seen = {}
 
@@ -245,7 +245,7 @@ def test_the_reader_gets_none_of_the_apps_secrets(monkeypatch):
 def test_a_reader_past_its_time_is_stopped_and_the_import_says_so(media, personas, monkeypatch):
     import subprocess
 
-    from core.ledgers import upload
+    from ledgers import upload
 
     def run(command, **kwargs):
         raise subprocess.TimeoutExpired(command, kwargs["timeout"])
@@ -269,13 +269,13 @@ def test_a_reader_past_its_time_is_stopped_and_the_import_says_so(media, persona
     ],
 )
 def test_every_way_the_reader_can_die_is_an_error_in_chinese(status, says):
-    from core.ledgers import upload
+    from ledgers import upload
 
     assert says in upload._failure(status, b"")
 
 
 def test_a_reader_failure_message_masks_identity_numbers():
-    from core.ledgers import upload
+    from ledgers import upload
 
     why = b'{"error": "unreadable", "detail": "bad cell 32050619660606121X"}'
     message = upload._failure(4, why)

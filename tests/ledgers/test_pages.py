@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from core.models import ImportBatch
 from households.ledger_import import ledger_template_csv
 from households.models import Household
+from ledgers.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import io
 import pytest
 from python_calamine import CalamineWorkbook
 
-from core.ledgers import exports, source, xlsx
-from core.ledgers.definitions import Kind
 from households import services
+from ledgers import exports, source, xlsx
+from ledgers.definitions import Kind
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +173,7 @@ def test_copied_rows_decrypt_the_cipher_column():
 
 
 class _RawQuery:
-    """Just enough of a queryset for core.ledgers.source: fixed SQL on the default database."""
+    """Just enough of a queryset for ledgers.source: fixed SQL on the default database."""
 
     db = "default"
 
@@ -189,7 +189,7 @@ class _RawQuery:
 
 
 def _copy_all(sql: str, *, give_up_at: int | None = None) -> None:
-    from core.ledgers.definitions import RowQuery
+    from ledgers.definitions import RowQuery
 
     with source.copy_csv(RowQuery(_RawQuery(sql))) as chunks:
         for n, _chunk in enumerate(chunks):

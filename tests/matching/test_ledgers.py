@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.ledgers import exports
 from households.models import HouseholdEvent, MemberEvent
+from ledgers import exports
 from matching import services
 from matching.models import NeedEvent, ReferralEvent
 from resources.models import ProviderEvent, ResourceEvent

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from core.ledgers import exports
 from households.models import User
+from ledgers import exports
 from resources import services
 from resources.models import Provider, ProviderEvent, Resource, ResourceEvent
 from tests.ledgers.conftest import replica_is_default  # noqa: F401 (autouse fixture)

@@ -1,10 +1,10 @@
-"""Pages of no app under /audit/ (namespace "audit"): the access-log search and its CSV."""
+"""The access-log pages under /audit/ (namespace "audit"): the search, its CSV, by number."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from core import views
+from households import access_log_views as views
 
 app_name = "audit"
 

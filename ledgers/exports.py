@@ -29,14 +29,15 @@ from django.utils.translation import gettext as _
 
 from config.db_router import reading_from_replica
 from core.audit import log_access
-from core.ledgers import csvfile, source
-from core.ledgers.definitions import Ledger, as_query_dict, get_ledger
-from core.ledgers.xlsx import XlsxColumn, XlsxWriter
-from core.models import AccessLog, ExportJob
+from core.models import AccessLog
 from households import idnumber
 from households.roles import Can, can
 from households.scope import scope_prefix
 from households.selectors import area_get
+from ledgers import csvfile, source
+from ledgers.definitions import Ledger, as_query_dict, get_ledger
+from ledgers.models import ExportJob
+from ledgers.xlsx import XlsxColumn, XlsxWriter
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -390,7 +391,7 @@ def export_job_start(*, actor: User, req: ExportRequest) -> ExportJob:
     (core.enqueue) and `export_jobs_requeue` publishes it again once Redis is back.
     """
     from core.enqueue import enqueue_on_commit
-    from core.ledgers.tasks import ledger_export_task
+    from ledgers.tasks import ledger_export_task
 
     job = ExportJob.objects.create(
         actor=actor,
@@ -411,7 +412,7 @@ def export_jobs_requeue(*, now: dt.datetime | None = None) -> int:
     whose message is only waiting behind other work may be published twice: harmless, since
     `export_job_run` finishes a job once. Each job is published at most once an interval.
     """
-    from core.ledgers.tasks import ledger_export_task
+    from ledgers.tasks import ledger_export_task
 
     now = now or timezone.now()
     stale = ExportJob.objects.filter(

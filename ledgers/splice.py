@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
-from core.ledgers.definitions import Kind
+from ledgers.definitions import Kind
 
 _EXCEL_EPOCH_SQL = "DATE '1899-12-30'"
 # Bytes COPY's text format may carry that XML 1.0 forbids (tab and newline are COPY's own).

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
-from core.ledgers import upload
-from core.models import ExportJob
+from ledgers import upload
+from ledgers.models import ExportJob
 
 # XLSX first and the default: Excel opens it with every digit kept (15-digit area codes,
 # 18-digit identity numbers), where a CSV opened in Excel turns them into 3.20506E+14.
@@ -43,7 +43,7 @@ class ExportForm(forms.Form):
     def clean_as_of(self) -> Any:
         from django.utils import timezone
 
-        from core.ledgers.exports import future_as_of_message
+        from ledgers.exports import future_as_of_message
 
         as_of = self.cleaned_data.get("as_of")
         if as_of is not None and as_of > timezone.localdate():

@@ -21,7 +21,7 @@ from django.db import connections
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    from core.ledgers.definitions import Column, Kind, RowQuery
+    from ledgers.definitions import Column, Kind, RowQuery
 
 
 def compiled(row_query: RowQuery) -> tuple[str, tuple, str]:
@@ -66,7 +66,7 @@ def _formula_safe(sql: str, columns: Sequence[Column] | None) -> str:
     the ledger's columns; without them the query as it is."""
     if columns is None:
         return sql
-    from core.ledgers.csvfile import formula_safe_select
+    from ledgers.csvfile import formula_safe_select
 
     return formula_safe_select(sql, columns)
 
@@ -87,7 +87,7 @@ def copy_csv(
 @contextlib.contextmanager
 def copy_xlsx(row_query: RowQuery, kinds: Sequence[Kind]) -> Iterator[Iterator[list[memoryview]]]:
     """The rows shaped for the XLSX writer (`xlsx.copy_select`), in blocks of COPY_BLOCK."""
-    from core.ledgers.xlsx import copy_select
+    from ledgers.xlsx import copy_select
 
     sql, params, alias = compiled(row_query)
     with _cursor(connections[alias]) as cursor:  # noqa: SIM117

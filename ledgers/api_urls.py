@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from core.ledgers import api
+from ledgers import api
 
 urlpatterns = [
     path("ledgers/", api.LedgerListApi.as_view(), name="ledger-list"),

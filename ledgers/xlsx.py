@@ -30,9 +30,9 @@ from itertools import islice
 from typing import IO, BinaryIO
 from xml.sax.saxutils import escape
 
-from core.ledgers import splice
-from core.ledgers.definitions import Kind
-from core.ledgers.source import COPY_BLOCK
+from ledgers import splice
+from ledgers.definitions import Kind
+from ledgers.source import COPY_BLOCK
 
 try:  # ISA-L's deflate: the same format as zlib's, four times as fast at level 1
     from isal import isal_zlib as _deflate
@@ -387,7 +387,7 @@ class XlsxWriter:
         return f'{_XML}<Relationships xmlns="{_PKG_REL_NS}">{sheets}{styles}</Relationships>'
 
 
-# ---- the COPY path (the work is in core/ledgers/splice.py) -------------------------------
+# ---- the COPY path (the work is in ledgers/splice.py) -------------------------------
 
 PROGRESS_ROWS = 50_000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from core.ledgers import views
+from ledgers import views
 
 app_name = "ledgers"
 

@@ -7,6 +7,9 @@ only. Only auditors and district admins search the log; for anyone else it does 
 (403 on the pages and the API).
 
 Pagination is by keyset on the id, newest first: the log grows without bound.
+
+The log itself (core.models.AccessLog, core.audit.log_access) is ground every app writes to;
+reading it lives here because it finds households by a member's name or identity number.
 """
 
 from __future__ import annotations
@@ -17,15 +20,22 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import django_filters
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core.audit import log_access
 from core.models import AccessLog
 from core.selectors import filtered
+from households import idnumber
+from households.filters import refuse_id_number_in_query
+from households.models import Household, Member
+from households.scope import scope_prefix
+from households.selectors import ID_SEARCH_CAP, household_find_by_id_number
+from ledgers.definitions import get_ledger
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -49,8 +59,6 @@ def may_search_access_log(actor: Actor) -> bool:
 
 def access_log_qs_visible_to(*, actor: Actor) -> QuerySet[AccessLog]:
     """Entries inside the actor's area; 403 for a role that does not read the log at all."""
-    from households.scope import scope_prefix
-
     if not may_search_access_log(actor):
         raise PermissionDenied
     prefix = scope_prefix(actor)
@@ -64,8 +72,7 @@ def access_log_qs_visible_to(*, actor: Actor) -> QuerySet[AccessLog]:
 
 def _household(queryset: QuerySet, _name: str, value: Any) -> QuerySet:
     """One household or several (comma-separated UUIDs: those an identity number found)."""
-    household = apps.get_model("households", "Household")
-    pks = list(household.objects.filter(uuid__in=value).values_list("pk", flat=True))
+    pks = list(Household.objects.filter(uuid__in=value).values_list("pk", flat=True))
     return queryset.filter(household_id__in=pks) if pks else queryset.none()
 
 
@@ -103,33 +110,25 @@ class AccessLogFilter(django_filters.FilterSet):
     def filter_households_named(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
         """Entries about the reader's households whose address, or a member's name, holds
         the text. An identity number is refused before this: it never comes in a URL."""
-        from households.scope import scope_prefix
-
         value = value.strip()
         if not value:
             return queryset
         prefix = scope_prefix(getattr(self.request, "user", None))
         if prefix is None:
             return queryset.none()
-        household = apps.get_model("households", "Household")
-        member = apps.get_model("households", "Member")
-        named = member.objects.filter(household=OuterRef("pk"), name__contains=value)
-        found = household.objects.filter(
+        named = Member.objects.filter(household=OuterRef("pk"), name__contains=value)
+        found = Household.objects.filter(
             Q(address__contains=value) | Exists(named), area_code__startswith=prefix
         )
         return queryset.filter(household_id__in=found.values("pk"))
 
 
 def looks_like_id_number(text: str) -> bool:
-    from households.idnumber import looks_like_id_number as shaped
-
-    return shaped(text or "")
+    return idnumber.looks_like_id_number(text or "")
 
 
 def households_with_id_number(*, actor: Actor, number: str) -> list[str]:
     """UUIDs of the reader's households where a member (any status) holds the number."""
-    from households.selectors import ID_SEARCH_CAP, household_find_by_id_number
-
     found = household_find_by_id_number(actor=actor, number=number)
     return [str(u) for u in found.values_list("uuid", flat=True)[:ID_SEARCH_CAP]]
 
@@ -139,11 +138,8 @@ def access_log_search(*, actor: Actor, filters: dict[str, Any] | None = None) ->
     member's name or its address, reason, action, since, until), newest first, with the
     household's public UUID and address for display. An identity number in `q` is a 400:
     it is searched by POST (households_with_id_number) and never carried in a URL."""
-    from households.filters import refuse_id_number_in_query
-
     refuse_id_number_in_query(filters or {})
-    household = apps.get_model("households", "Household")
-    of_entry = household.objects.filter(pk=OuterRef("household_id"))
+    of_entry = Household.objects.filter(pk=OuterRef("household_id"))
     qs = filtered(AccessLogFilter, access_log_qs_visible_to(actor=actor), filters, actor)
     return qs.annotate(
         household_uuid=Subquery(of_entry.values("uuid")[:1]),
@@ -154,7 +150,7 @@ def access_log_search(*, actor: Actor, filters: dict[str, Any] | None = None) ->
 # ---- an entry's detail, for people --------------------------------------------------------
 
 # What each key of AccessLog.detail means, in the reader's words; keys not named here are
-# shown as they are. Written by core/audit.log_access callers: exports (core/ledgers/exports),
+# shown as they are. Written by core/audit.log_access callers: exports (ledgers/exports),
 # reveals, identity-number clashes, logins, the log's own exports.
 _DETAIL_LABELS = {
     "ledger": _lazy("台账"),
@@ -195,10 +191,6 @@ _ORDER = list(_DETAIL_LABELS)
 
 
 def _ledger_title(name: str) -> str:
-    from django.http import Http404
-
-    from core.ledgers.definitions import get_ledger
-
     try:
         return str(get_ledger(name).title)
     except Http404:  # a ledger since renamed or removed: its stored name
@@ -314,8 +306,6 @@ def access_log_export_record(
     *, actor: User, filters: dict[str, Any], request: Any = None
 ) -> AccessLog:
     """Record an export of the log in the log itself, before the first row is sent."""
-    from core.audit import log_access
-
     return log_access(
         actor=actor,
         action=AccessLog.Action.EXPORT_ACCESS_LOG,

@@ -1,7 +1,7 @@
 """Ledgers (台账) out and in: the shared machinery, kept in one place.
 
 - `definitions`: what a ledger is (fixed, documented columns over a scoped query) and the
-  registry, which finds each app's `ledgers.py` (households, cases, matching) on first use;
+  registry, filled at start-up (`LedgersConfig.ready`) from each app's `ledgers.py`;
 - `source`: a ledger's rows straight out of PostgreSQL with `COPY … TO STDOUT`;
 - `csvfile` / `xlsx`: streaming writers whose memory does not grow with the row count;
 - `exports`: services that start, run (the Celery job) and expire exports, and stream small ones;

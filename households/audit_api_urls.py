@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from core import api
+from households import access_log_api as api
 
 urlpatterns = [
     path("access-log/", api.AccessLogListApi.as_view(), name="access-log-list"),

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from core.models import ExportJob, ImportBatch
+from ledgers.models import ExportJob, ImportBatch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

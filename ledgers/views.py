@@ -20,18 +20,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.ledgers import exports
-from core.ledgers.definitions import all_ledgers, get_ledger
-from core.ledgers.forms import ExportForm, ImportForm
-from core.ledgers.selectors import (
+from households import ledger_import
+from households.selectors import area_get, area_list
+from ledgers import exports
+from ledgers.definitions import all_ledgers, get_ledger
+from ledgers.forms import ExportForm, ImportForm
+from ledgers.models import ExportJob
+from ledgers.selectors import (
     export_job_get,
     export_job_list,
     import_batch_get,
     import_batch_list,
 )
-from core.models import ExportJob
-from households import ledger_import
-from households.selectors import area_get, area_list
 
 
 def _filters_from(query: Any, ledger: Any) -> dict[str, str]:

@@ -35,8 +35,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.ledgers import sandbox_reader
 from core.masking import mask_id_numbers
+from ledgers import sandbox_reader
 
 _MB = 1024 * 1024
 # Small parts compress well whatever they hold; the ratio is judged from this size up.

@@ -1,6 +1,6 @@
 """Reading an uploaded ledger file's cells, in a process of its own.
 
-`core/ledgers/upload.py` runs this file as a script (`python -I sandbox_reader.py …`), with
+`ledgers/upload.py` runs this file as a script (`python -I sandbox_reader.py …`), with
 an address-space, CPU and core-dump limit it sets before anything else. It imports nothing of
 Django or of the project, and is given none of the environment (no database URL, no
 identity-number key), so whatever a hostile file does to the reader (a native allocation of

@@ -14,13 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import INVALID, NOT_FOUND, WRITE_ERRORS
-from core.ledgers import exports, upload
-from core.ledgers.definitions import all_ledgers
-from core.ledgers.selectors import export_job_get, export_job_list, import_batch_get
-from core.ledgers.views import _file_response, _validate_upload, job_status
-from core.models import ExportJob
 from households import ledger_import
 from households.selectors import area_get
+from ledgers import exports, upload
+from ledgers.definitions import all_ledgers
+from ledgers.models import ExportJob
+from ledgers.selectors import export_job_get, export_job_list, import_batch_get
+from ledgers.views import _file_response, _validate_upload, job_status
 
 if TYPE_CHECKING:
     from rest_framework.request import Request

@@ -3,7 +3,7 @@
 A ledger's rows come from one SQL query (so they can be copied out of PostgreSQL with COPY):
 each column is an ORM expression whose SQL already renders the value as the file shows it
 (Chinese labels for codes, local times), so writers only place values. Apps declare their
-ledgers in `<app>/ledgers.py` with `@register`; `get_ledger()` discovers them on first use.
+ledgers in `<app>/ledgers.py` with `@register`; `LedgersConfig.ready()` imports those at start-up.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def register(ledger: Ledger) -> Ledger:
 def autodiscover() -> None:
     """Import each app's `ledgers.py`, as the admin imports each `admin.py`.
 
-    Called from CoreConfig.ready(), so a ledger module that fails to import stops start-up
+    Called from LedgersConfig.ready(), so a ledger module that fails to import stops start-up
     with its own traceback; leaving it out would turn its ledger into a silent 404.
     """
     autodiscover_modules("ledgers")

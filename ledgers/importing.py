@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.ledgers import upload
+from ledgers import upload
 
 HEADER_SEARCH_ROWS = 5
 
@@ -69,7 +69,7 @@ def _cell(value: Any) -> Cell:
 
 
 def _raw_rows(path: Path) -> Iterator[list[Any]]:
-    """The file's rows, read in a guarded child process (core/ledgers/upload.py)."""
+    """The file's rows, read in a guarded child process (ledgers/upload.py)."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         upload.inspect_xlsx(path)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
-    from core.ledgers.definitions import Column
+    from ledgers.definitions import Column
 
 BOM = "\ufeff".encode()
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -40,7 +40,7 @@ def formula_safe_select(sql: str, columns: Sequence[Column]) -> str:
     The SQL holds no values, only the ledger's own compiled query, whose values stay
     parameters.
     """
-    from core.ledgers.definitions import Kind
+    from ledgers.definitions import Kind
 
     names = [f"c{i}" for i in range(len(columns))]
     cells = []

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class LedgersConfig(AppConfig):
+    name = "ledgers"
+    verbose_name = "台账"
+
+    def ready(self) -> None:
+        # Each app's ledgers.py is imported here, as the admin imports each admin.py: a broken
+        # one stops start-up with its own traceback instead of answering 404 ever after.
+        from ledgers.definitions import autodiscover
+
+        autodiscover()
