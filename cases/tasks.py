@@ -28,7 +28,7 @@ def followups_schedule_task(self: Task) -> dict[str, Any]:
     pool child is redelivered at once), or a run that read the tier rules before a change.
     """
     from cases.services import followups_schedule
-    from cases.summary import caseload_summary_extend
+    from dashboards.summary import caseload_summary_extend
     from reviews.services import review_dues_keep
 
     result = followups_schedule()

@@ -52,7 +52,7 @@ def _caseload_summary_built() -> None:
     empties it like any table, and the reused database would then run without a summary.
     Rebuilding it is idempotent, and quick on the near-empty test database."""
     from cases.models import CaseloadHorizon
-    from cases.summary import caseload_summary_rebuild
+    from dashboards.summary import caseload_summary_rebuild
 
     if not CaseloadHorizon.objects.exists():
         caseload_summary_rebuild()

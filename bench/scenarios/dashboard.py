@@ -19,16 +19,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from bench.runner import Case, Context, Skip, scenario
-from cases import dashboard
-from cases.dashboard import common
-from cases.dashboard import summary as summary_module
-from cases.dashboard.caseload import (
+from core.ledgers.definitions import end_of_day
+from dashboards import panels as dashboard
+from dashboards.panels import common
+from dashboards.panels import summary as summary_module
+from dashboards.panels.caseload import (
     _CASELOAD,
     _HOUSEHOLDS_NOW,
     _HOUSEHOLDS_THEN,
     _changes_query,
 )
-from core.ledgers.definitions import end_of_day
 
 
 def _url(name: str) -> str:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cases",
     "resources",
     "matching",
+    "dashboards",
     "accounts",
     "reviews",
 ]

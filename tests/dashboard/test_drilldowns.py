@@ -17,10 +17,10 @@ from django.http import QueryDict
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from cases import dashboard
 from core.ledgers.definitions import get_ledger
 from core.ledgers.exports import ledger_preview
 from core.ledgers.views import _filters_from
+from dashboards import panels as dashboard
 from households import selectors
 from households.models import User
 

@@ -17,12 +17,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cases import summary
-from cases.dashboard import dashboard_area
-from cases.dashboard.caseload import caseload, direct_rows
-from cases.dashboard.summary import summary_rows
 from cases.models import CaseloadDelta, CaseloadHorizon, CaseloadMonth, FollowUpDay, VisitDay
 from cases.tasks import followups_schedule_task
+from dashboards import summary
+from dashboards.panels import dashboard_area
+from dashboards.panels.caseload import caseload, direct_rows
+from dashboards.panels.summary import summary_rows
 from households import services
 from households.models import Category, Enrolment, Household, HouseholdEvent, Member
 from tests import factories
@@ -210,8 +210,8 @@ def test_without_a_summary_the_page_counts_directly(personas, areas, population)
 
 
 def assert_panels_agree(actor, areas) -> None:
-    from cases.dashboard.casework import direct_followup_rows, direct_visit_rows
-    from cases.dashboard.summary import followup_rows, visit_rows
+    from dashboards.panels.casework import direct_followup_rows, direct_visit_rows
+    from dashboards.panels.summary import followup_rows, visit_rows
 
     compared = 0
     for area in (areas.district, areas.street, areas.community, areas.neighbour):

@@ -25,8 +25,8 @@ suspended = suspensions decided in the month; ended = enrolments whose last day 
 these three are placed by the household's area of today, as are visits and follow-ups.
 """
 
-from cases.dashboard.caseload import Caseload, CaseloadRow, Cell, caseload
-from cases.dashboard.casework import (
+from dashboards.panels.caseload import Caseload, CaseloadRow, Cell, caseload
+from dashboards.panels.casework import (
     Alerts,
     FollowUpCounts,
     FollowUps,
@@ -37,7 +37,7 @@ from cases.dashboard.casework import (
     services,
     visits,
 )
-from cases.dashboard.common import (
+from dashboards.panels.common import (
     CHILD_LEVEL,
     DIRECT,
     AreaRef,
@@ -46,7 +46,7 @@ from cases.dashboard.common import (
     may_view_dashboard,
     month_start,
 )
-from cases.dashboard.needs import (
+from dashboards.panels.needs import (
     Needs,
     Referrals,
     ResourceUse,

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cases.dashboard import summary
-from cases.dashboard.common import (
+from core.ledgers.definitions import end_of_day
+from dashboards.panels import summary
+from dashboards.panels.common import (
     HOUSEHOLD_VERSION,
     Scope,
     area_rows,
@@ -19,7 +20,6 @@ from cases.dashboard.common import (
     ledger_link,
     month_start,
 )
-from core.ledgers.definitions import end_of_day
 from households.models import User
 
 

@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from cases.dashboard.common import (
+from core.ledgers.definitions import end_of_day
+from dashboards.panels.common import (
     HOUSEHOLD_VERSION,
     Scope,
     cached_rows,
     ledger_link,
     month_start,
 )
-from core.ledgers.definitions import end_of_day
 from households.scope import scope_prefix
 
 if TYPE_CHECKING:
-    from cases.dashboard.common import Actor
+    from dashboards.panels.common import Actor
 
 
 @dataclass

@@ -9,7 +9,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.dashboard.common import (
+from core.ledgers.definitions import end_of_day
+from dashboards.panels.common import (
     DIRECT,
     REGISTRY_VERSION,
     Scope,
@@ -21,8 +22,7 @@ from cases.dashboard.common import (
     link,
     month_start,
 )
-from cases.dashboard.summary import summary_rows
-from core.ledgers.definitions import end_of_day
+from dashboards.panels.summary import summary_rows
 from households.filters import ANY_CATEGORY
 from households.models import Category
 

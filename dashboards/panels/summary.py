@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from cases.dashboard.common import Scope, child_sql, fetch_rows, month_start
+from dashboards.panels.common import Scope, child_sql, fetch_rows, month_start
 
 ALL = "*"  # the summary's category of "any category": the table's total column
 
