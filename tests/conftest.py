@@ -51,7 +51,7 @@ def _caseload_summary_built() -> None:
     """The dashboard's summary is built by a migration (its horizon row says so); a flush
     empties it like any table, and the reused database would then run without a summary.
     Rebuilding it is idempotent, and quick on the near-empty test database."""
-    from cases.models import CaseloadHorizon
+    from dashboards.models import CaseloadHorizon
     from dashboards.summary import caseload_summary_rebuild
 
     if not CaseloadHorizon.objects.exists():

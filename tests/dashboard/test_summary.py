@@ -17,9 +17,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import CaseloadDelta, CaseloadHorizon, CaseloadMonth, FollowUpDay, VisitDay
 from cases.tasks import followups_schedule_task
 from dashboards import summary
+from dashboards.models import CaseloadDelta, CaseloadHorizon, CaseloadMonth, FollowUpDay, VisitDay
 from dashboards.panels import dashboard_area
 from dashboards.panels.caseload import caseload, direct_rows
 from dashboards.panels.summary import summary_rows
