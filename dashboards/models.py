@@ -1,8 +1,9 @@
 """The dashboard's summary tables: counts of the registry kept by database triggers.
 
 Not domain data but a derived index of the registry, rebuilt from it at will; no history.
-The triggers and functions that keep them are in dashboards/sql/ (see its README); Python
-only builds them from scratch and moves the monthly checkpoints on (dashboards/summary.py).
+The triggers and functions that keep them are in dashboards/sql/, one file per rule and
+version; Python only builds them from scratch and moves the monthly checkpoints on
+(dashboards/summary.py).
 The tables keep the names they had when they belonged to cases.
 
 Each count comes as a pair: per day, and per month (a checkpoint or a monthly sum), read by

@@ -1,11 +1,10 @@
-"""The caseload summary behind the dashboard's category table: building and extending it.
+"""The dashboard's summary tables: building them and moving their horizon on.
 
-The tables (CaseloadPart, CaseloadDelta, CaseloadMonth, CaseloadHorizon in cases/models.py)
-are kept up to date by database triggers in the transactions that change enrolments, their
-covered members or a household's area (cases/migrations/0006_caseload_summary_triggers.py
-explains how); so are visits and follow-ups counted per area and day (VisitDay/Month,
-FollowUpDay/Month, migration 0009). Python only builds them from scratch and moves the
-checkpoints' horizon on.
+The tables (dashboards/models.py) are kept up to date by database triggers in the
+transactions that change enrolments, their covered members, a household's area, visits and
+follow-ups; the counting rules those triggers follow are in dashboards/sql/ (the file of
+each rule's highest version is the one in force). Python only builds the tables from
+scratch and moves the checkpoints' horizon on.
 """
 
 from __future__ import annotations
@@ -36,8 +35,8 @@ def caseload_summary_rebuild(*, today: dt.date | None = None) -> None:
     horizon = _horizon(today or timezone.localdate())
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SELECT cases_caseload_rebuild(%s, %s)", [settings.TIME_ZONE, horizon])
-        cursor.execute("SELECT cases_panels_rebuild()")
+        cursor.execute("SELECT dashboards_caseload_rebuild(%s, %s)", [settings.TIME_ZONE, horizon])
+        cursor.execute("SELECT dashboards_casework_rebuild()")
 
 
 @transaction.atomic
@@ -49,7 +48,7 @@ def caseload_summary_extend(*, today: dt.date | None = None) -> int:
     """
     horizon = _horizon(today or timezone.localdate())
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cases_caseload_extend(%s)", [horizon])
+        cursor.execute("SELECT dashboards_caseload_extend(%s)", [horizon])
         return int(cursor.fetchone()[0])
 
 
