@@ -1,10 +1,15 @@
-"""The dashboard's summary tables: building them and moving their horizon on.
+"""The dashboard's summary tables: reading them, building them, moving their horizon on.
 
 The tables (dashboards/models.py) are kept up to date by database triggers in the
 transactions that change enrolments, their covered members, a household's area, visits and
 follow-ups; the counting rules those triggers follow are in dashboards/sql/ (the file of
-each rule's highest version is the one in force). Python only builds the tables from
-scratch and moves the checkpoints' horizon on.
+each rule's highest version is the one in force). Python reads the tables for the panels,
+builds them from scratch and moves the checkpoints' horizon on.
+
+The panels read nothing else for these numbers: a summary is built by the migrations and
+again after a flush (dashboards.apps), so a missing one is an error, not an empty table.
+The GROUP BYs over the registry that give the same numbers are the tests' oracle
+(tests/dashboard/oracle.py).
 """
 
 from __future__ import annotations
@@ -12,10 +17,145 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+
+from dashboards.panels.common import child_sql, fetch_rows, month_start
+
+if TYPE_CHECKING:
+    from dashboards.panels.common import Scope
+
+
+class SummaryNotBuiltError(RuntimeError):
+    """No horizon row: the summary was never built, or a bulk load is rebuilding it."""
+
+    def __init__(self) -> None:
+        super().__init__("the dashboard summary is not built: manage.py caseload_summary --rebuild")
+
+
+# ---- reading: the category table, visits and follow-ups for a scope and a day ------------
+
+ALL = "*"  # the summary's category of "any category": the table's total column
+
+_HORIZON = "SELECT month FROM cases_caseloadhorizon WHERE id = 1"
+
+
+def _horizon_built() -> dt.date:
+    """The last month with a checkpoint; SummaryNotBuiltError without a summary."""
+    found = fetch_rows(_HORIZON, {})
+    if not found:
+        raise SummaryNotBuiltError
+    return found[0][0]
+
+
+_TABLE = """
+WITH u AS (
+  SELECT m.area_code, m.category, m.households, m.persons
+    FROM cases_caseloadmonth m
+   WHERE m.month = %(cp)s AND m.area_code LIKE %(like)s
+  UNION ALL
+  SELECT d.area_code, d.category, d.households, d.persons
+    FROM cases_caseloaddelta d
+   WHERE d.day > %(cp)s AND d.day <= %(day)s AND d.area_code LIKE %(like)s
+)
+SELECT {child} AS child, category, sum(households)::int, sum(persons)::int, GROUPING({child})
+  FROM u
+ GROUP BY GROUPING SETS (({child}, category), (category))
+HAVING sum(households) <> 0 OR sum(persons) <> 0
+"""
+_CHANGES = """
+SELECT d.category, sum(d.new)::int, sum(d.suspended)::int, sum(d.ended)::int
+  FROM cases_caseloaddelta d
+ WHERE d.day >= %(m0)s AND d.day <= %(day)s AND d.area_code LIKE %(like)s
+   AND d.category <> '*' AND (d.new <> 0 OR d.suspended <> 0 OR d.ended <> 0)
+ GROUP BY d.category
+"""
+
+
+def caseload_rows(scope: Scope, day: dt.date) -> tuple[list[tuple], list[tuple]]:
+    """The category table on `day` and the month's changes up to it, as GROUPING SETS rows:
+    (child, category, 户, 人, GROUPING(child), GROUPING(category)) and
+    (None, category, new, suspended, ended, 1).
+
+    Two small reads: the checkpoint of the day's month (or of the horizon, for a day past
+    it) plus the deltas from the day after it to the day.
+    """
+    m0 = month_start(day)
+    checkpoint = min(m0, _horizon_built())
+    params: dict[str, Any] = {"like": scope.like, "day": day, "m0": m0, "cp": checkpoint}
+    table = [
+        (child, None if code == ALL else code, hh, persons, g_child, int(code == ALL))
+        for child, code, hh, persons, g_child in fetch_rows(
+            _TABLE.format(child=child_sql("u.area_code", scope)), params
+        )
+    ]
+    changes = [
+        (None, code, new, suspended, ended, 1)
+        for code, new, suspended, ended in fetch_rows(_CHANGES, params)
+    ]
+    return table, changes
+
+
+# The case-work panels: visits and follow-ups counted per area, day and month.
+
+_VISITS = """
+SELECT month, method, sum(n)::int FROM (
+  SELECT m.month, m.method, m.visits AS n FROM cases_visitmonth m
+   WHERE m.month >= %(since)s AND m.month < %(m0)s AND m.area_code LIKE %(like)s
+  UNION ALL
+  SELECT %(m0)s::date, d.method, d.visits FROM cases_visitday d
+   WHERE d.day >= %(m0)s AND d.day <= %(day)s AND d.area_code LIKE %(like)s
+) x
+GROUP BY 1, 2
+HAVING sum(n) <> 0
+"""
+
+
+def visit_rows(scope: Scope, day: dt.date, since: dt.date) -> list[tuple]:
+    """(month, method, visits) from `since` to `day`: whole months, then the day's month."""
+    _horizon_built()
+    params = {"like": scope.like, "since": since, "m0": month_start(day), "day": day}
+    return fetch_rows(_VISITS, params)
+
+
+# Overdue on D: open and due before D (whole months before D's month, then its days);
+# upcoming: the other open ones; done on time or late: the days of D's month up to D.
+_FOLLOWUPS = """
+WITH u AS (
+  SELECT m.area_code, m.assignee_id,
+         CASE WHEN m.month < %(m0)s THEN m.followups ELSE 0 END AS overdue,
+         m.followups AS open_n, 0 AS on_time, 0 AS late
+    FROM cases_followupmonth m
+   WHERE m.kind = 'open' AND m.area_code LIKE %(like)s
+  UNION ALL
+  SELECT d.area_code, d.assignee_id,
+         CASE WHEN d.kind = 'open' AND d.day < %(day)s THEN d.followups ELSE 0 END, 0,
+         CASE WHEN d.kind = 'on_time' THEN d.followups ELSE 0 END,
+         CASE WHEN d.kind = 'late' THEN d.followups ELSE 0 END
+    FROM cases_followupday d
+   WHERE d.day >= %(m0)s AND d.day <= %(day)s AND d.area_code LIKE %(like)s
+)
+SELECT {child} AS child, nullif(assignee_id, 0), sum(overdue)::int,
+       (sum(open_n) - sum(overdue))::int, sum(on_time)::int, sum(late)::int,
+       GROUPING({child}), GROUPING(assignee_id)
+  FROM u
+ GROUP BY GROUPING SETS (({child}), (assignee_id), ())
+HAVING sum(open_n) <> 0 OR sum(on_time) <> 0 OR sum(late) <> 0
+"""
+
+
+def followup_rows(scope: Scope, day: dt.date) -> list[tuple]:
+    """(child, assignee, overdue, upcoming, on time, late, GROUPING(child),
+    GROUPING(assignee)) for the area, each child and each assignee."""
+    _horizon_built()
+    params = {"like": scope.like, "m0": month_start(day), "day": day}
+    return fetch_rows(_FOLLOWUPS.format(child=child_sql("u.area_code", scope)), params)
+
+
+# ---- building: from scratch, and the checkpoints' horizon ----------------------------------
 
 # Monthly checkpoints run this far ahead of today; a later day reads the last one plus deltas.
 HORIZON_MONTHS = 24
