@@ -184,7 +184,7 @@ def caseload_summary_extend(*, today: dt.date | None = None) -> int:
     """Move the checkpoints' horizon to HORIZON_MONTHS ahead (nightly); months added.
 
     Idempotent: a second run the same day adds nothing. Without a built summary it does
-    nothing (the dashboard then counts directly).
+    nothing (`caseload_summary --rebuild`, or the next migrate, builds one).
     """
     horizon = _horizon(today or timezone.localdate())
     with connection.cursor() as cursor:

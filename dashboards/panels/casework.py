@@ -48,7 +48,7 @@ class FollowUps:
 
 def followups(*, scope: Scope, day: dt.date) -> FollowUps:
     """Open follow-ups overdue or upcoming on `day`, and those done this month on time or
-    late, for the area, each child and each assignee (one GROUP BY, one query for names)."""
+    late, for the area, each child and each assignee (the summary, then one query for names)."""
     total = FollowUpCounts("", scope.area.name)
     by_area: dict[str, FollowUpCounts] = {}
     by_worker: dict[int | None, FollowUpCounts] = {}
