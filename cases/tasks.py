@@ -29,14 +29,12 @@ def followups_schedule_task(self: Task) -> dict[str, Any]:
     """
     from cases.nightly import nightly_steps_run
     from cases.services import followups_schedule
-    from cases.summary import caseload_summary_extend
 
     result = followups_schedule()
     if result.skipped:
         raise self.retry(countdown=SKIPPED_RETRY_SECONDS)
-    # The dashboard's monthly checkpoints move on with the calendar (idempotent).
-    caseload_summary_extend()
-    # The other apps' clocks (reviews: every approved enrolment's review due date).
+    # The other apps' steps: the dashboard's monthly checkpoints move on with the calendar,
+    # reviews keep every approved enrolment's review due date (each idempotent).
     return {
         "households": result.households,
         "chunks": result.chunks,

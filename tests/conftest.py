@@ -30,7 +30,8 @@ def _active_language_restored():
 
 @pytest.fixture(scope="session", autouse=True)
 def _reference_rows(django_db_setup, django_db_blocker):
-    """Keep the rows post_migrate makes (content types, permissions, categories, tier rules).
+    """Keep the rows post_migrate makes (content types, permissions, categories, tier rules,
+    the dashboard's summary).
 
     A transactional test ends by emptying every table; if the last test of a run is one,
     the reused database would start the next run empty. Re-emitting post_migrate at the start
@@ -40,22 +41,9 @@ def _reference_rows(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-        _caseload_summary_built()
     yield
     with django_db_blocker.unblock():
         emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-        _caseload_summary_built()
-
-
-def _caseload_summary_built() -> None:
-    """The dashboard's summary is built by a migration (its horizon row says so); a flush
-    empties it like any table, and the reused database would then run without a summary.
-    Rebuilding it is idempotent, and quick on the near-empty test database."""
-    from cases.models import CaseloadHorizon
-    from cases.summary import caseload_summary_rebuild
-
-    if not CaseloadHorizon.objects.exists():
-        caseload_summary_rebuild()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 "Ours" is the real page through django.test.Client as the district admin (session, scope,
 the category table and the month's changes, the template); the reference is the GROUP BY
 for the same table and changes, run bare on a cursor. The table reads the maintained
-caseload summary (cases/summary.py), never the Redis cache, so every run is cold; the
+caseload summary (dashboards/summary.py), never the Redis cache, so every run is cold; the
 "cache off" rows also turn off the cache of the other panels. The selector rows compare the
 numbers themselves (summary against GROUP BY, today and a past day). The table's p95
 target: under 150 ms with at most 10 queries.
@@ -19,16 +19,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from bench.runner import Case, Context, Skip, scenario
-from cases import dashboard
-from cases.dashboard import common
-from cases.dashboard import summary as summary_module
-from cases.dashboard.caseload import (
-    _CASELOAD,
-    _HOUSEHOLDS_NOW,
-    _HOUSEHOLDS_THEN,
-    _changes_query,
-)
-from ledgers.definitions import end_of_day
+from dashboards import panels as dashboard
+from dashboards import summary
+from dashboards.panels import common
+from tests.dashboard import oracle
 
 
 def _url(name: str) -> str:
@@ -41,12 +35,9 @@ def _url(name: str) -> str:
 def _raw_table(context: Context, day: dt.date | None = None) -> Any:
     """The GROUP BYs over the registry for the table and the month's changes, bare."""
     scope = dashboard.dashboard_area(actor=context.admin)
-    day = day or timezone.localdate()
-    cutoff = end_of_day(day)
-    households = _HOUSEHOLDS_THEN if cutoff <= timezone.now() else _HOUSEHOLDS_NOW
-    sql = _CASELOAD.format(households=households, child=common.child_sql("act.code", scope))
-    params = {"like": scope.like, "day": day, "cutoff": cutoff}
-    changes_sql, changes_params = _changes_query(scope, day)
+    (sql, params), (changes_sql, changes_params) = oracle.caseload_queries(
+        scope, day or timezone.localdate()
+    )
 
     def run() -> tuple[list[tuple], list[tuple]]:
         with connection.cursor() as cursor:
@@ -77,7 +68,7 @@ def _numbers(result: tuple[list[tuple], list[tuple]]) -> tuple[dict, dict]:
 def _selector(context: Context, day: dt.date) -> Case:
     scope = dashboard.dashboard_area(actor=context.admin)
     return Case(
-        ours=lambda: summary_module.summary_rows(scope, day),
+        ours=lambda: summary.caseload_rows(scope, day),
         references=[("raw SQL GROUP BY, same numbers", _raw_table(context, day))],
         rows=_numbers,
         note=f"district, {day}: the summary's 3 queries against the 2 GROUP BYs",

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cases",
     "resources",
     "matching",
+    "dashboards",
     "accounts",
     "reviews",
 ]

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cases.summary import summary_paused
+from dashboards.summary import summary_paused
 from households.demo import generate, load, resource_pool, reviews, setup, visits
 from households.demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member

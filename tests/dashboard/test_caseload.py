@@ -20,7 +20,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import dashboard
+from dashboards import panels as dashboard
 from households import services
 from households.models import Category, HouseholdEvent, Member
 from tests import factories

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from cases import dashboard
+from dashboards import panels as dashboard
 from households import selectors
 from households.models import User
 from ledgers.definitions import get_ledger

@@ -19,7 +19,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import dashboard
+from dashboards import panels as dashboard
 from households import selectors, services
 from tests import factories
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cases import dashboard
+from dashboards import panels as dashboard
 from resources.models import Provider, Resource, ResourceUsage
 from tests.dashboard.test_panels import work  # noqa: F401 (the shared fixture)
 

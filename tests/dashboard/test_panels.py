@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import dashboard
 from cases.models import FollowUp, HardshipAlert, ServiceActivity, Visit
+from dashboards import panels as dashboard
 from matching.models import Need, Referral
 from resources.models import Provider, Resource, ResourceUsage
 from tests import factories

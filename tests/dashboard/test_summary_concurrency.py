@@ -19,8 +19,8 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from cases import services as case_services
-from cases import summary
 from cases.models import Visit
+from dashboards import summary
 from households import services
 from households.models import Category, Enrolment
 from tests import factories

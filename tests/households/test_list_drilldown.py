@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from cases.dashboard.caseload import drill_down_urls
+from dashboards.panels.caseload import drill_down_urls
 from tests import factories
 
 pytestmark = pytest.mark.django_db

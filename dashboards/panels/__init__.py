@@ -2,9 +2,9 @@
 
 Where the numbers come from: the category table, the follow-ups and the visits read small
 summary tables kept up to date by triggers in the transactions that write the registry
-(cases/summary.py, cases.dashboard.summary): cold or warm, any area, any day. Their direct
-GROUP BYs over the registry stay beside them as the reference (tests and the bench compare
-the two) and as the fallback while no summary is built. Alerts, services, needs, referrals
+(dashboards.summary; their counting rules in dashboards/sql/): cold or warm, any area, any
+day. The GROUP BYs over the registry that give the same numbers are the tests' oracle
+(tests/dashboard/oracle.py). Alerts, services, needs, referrals
 and resources are GROUP BYs over small or indexed sets, behind a versioned Redis cache.
 
 Scope: every panel takes an `Area` that came from `dashboard_area()`, which looks it up
@@ -25,8 +25,8 @@ suspended = suspensions decided in the month; ended = enrolments whose last day 
 these three are placed by the household's area of today, as are visits and follow-ups.
 """
 
-from cases.dashboard.caseload import Caseload, CaseloadRow, Cell, caseload
-from cases.dashboard.casework import (
+from dashboards.panels.caseload import Caseload, CaseloadRow, Cell, caseload
+from dashboards.panels.casework import (
     Alerts,
     FollowUpCounts,
     FollowUps,
@@ -37,7 +37,7 @@ from cases.dashboard.casework import (
     services,
     visits,
 )
-from cases.dashboard.common import (
+from dashboards.panels.common import (
     CHILD_LEVEL,
     DIRECT,
     AreaRef,
@@ -46,7 +46,7 @@ from cases.dashboard.common import (
     may_view_dashboard,
     month_start,
 )
-from cases.dashboard.needs import (
+from dashboards.panels.needs import (
     Needs,
     Referrals,
     ResourceUse,

@@ -16,9 +16,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import dashboard
-from cases.dashboard_views import parse_day
 from core.api import NOT_FOUND
+from dashboards import panels as dashboard
+from dashboards.views import parse_day
 
 if TYPE_CHECKING:
     from rest_framework.request import Request

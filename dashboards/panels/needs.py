@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from cases.dashboard.common import (
+from dashboards.panels.common import (
     HOUSEHOLD_VERSION,
     Scope,
     cached_rows,
@@ -19,7 +19,7 @@ from households.scope import scope_prefix
 from ledgers.definitions import end_of_day
 
 if TYPE_CHECKING:
-    from cases.dashboard.common import Actor
+    from dashboards.panels.common import Actor
 
 
 @dataclass

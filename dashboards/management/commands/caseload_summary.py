@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cases.summary import caseload_summary_extend, caseload_summary_rebuild
+from dashboards.summary import caseload_summary_extend, caseload_summary_rebuild
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases import dashboard_views as views
+from dashboards import views
 
 app_name = "dashboard"
 

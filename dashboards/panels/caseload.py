@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.dashboard.common import (
+from dashboards import summary
+from dashboards.panels.common import (
     DIRECT,
     REGISTRY_VERSION,
     Scope,
     cached_categories,
     cached_rows,
-    child_sql,
     fetch_rows,
     ledger_link,
     link,
     month_start,
 )
-from cases.dashboard.summary import summary_rows
 from households.filters import ANY_CATEGORY
 from households.models import Category
 from ledgers.definitions import end_of_day
@@ -76,66 +74,13 @@ class Caseload:
         return "，".join(parts)
 
 
-_HOUSEHOLDS_NOW = (
-    "SELECT h.id, h.area_code AS code FROM households_household h WHERE h.area_code LIKE %(like)s"
-)
-# For a past day: households whose history changed since then are placed where they were.
-_HOUSEHOLDS_THEN = """
-SELECT h.id, COALESCE(m.area_code, h.area_code) AS code
-  FROM households_household h
-  LEFT JOIN (
-    SELECT DISTINCT ON (ev.pgh_obj_id) ev.pgh_obj_id AS id, ev.area_code
-      FROM households_householdevent ev
-     WHERE ev.pgh_created_at < %(cutoff)s
-       AND ev.pgh_obj_id IN (SELECT e2.pgh_obj_id FROM households_householdevent e2
-                              WHERE e2.pgh_created_at >= %(cutoff)s)
-     ORDER BY ev.pgh_obj_id, ev.pgh_id DESC
-  ) m ON m.id = h.id
- WHERE COALESCE(m.area_code, h.area_code) LIKE %(like)s
-"""
-_CASELOAD = """
-WITH hh AS ({households}),
-act AS (
-  SELECT e.id, e.category_id, e.household_id, hh.code
-    FROM households_enrolment e JOIN hh ON hh.id = e.household_id
-   WHERE e.start_date <= %(day)s AND (e.end_date IS NULL OR e.end_date >= %(day)s)
-     AND (e.status IN ('approved', 'ended')
-          OR (e.status = 'suspended' AND e.decided_at >= %(cutoff)s))
-),
-people AS (
-  SELECT {child} AS child, act.category_id, act.household_id, em.member_id
-    FROM act JOIN households_enrolment_members em ON em.enrolment_id = act.id
-)
-SELECT child, category_id, count(DISTINCT household_id), count(DISTINCT member_id),
-       GROUPING(child), GROUPING(category_id)
-  FROM people
- GROUP BY GROUPING SETS ((child, category_id), (category_id), (child), ())
-"""
-_CHANGES = """
-SELECT {child} AS child, e.category_id,
-       count(*) FILTER (WHERE e.status IN ('approved', 'suspended', 'ended')
-                          AND e.start_date BETWEEN %(m0)s AND %(day)s),
-       count(*) FILTER (WHERE e.status = 'suspended'
-                          AND e.decided_at >= %(m0_at)s AND e.decided_at < %(cutoff)s),
-       count(*) FILTER (WHERE e.status IN ('approved', 'ended')
-                          AND e.end_date BETWEEN %(m0)s AND %(day)s),
-       GROUPING({child})
-  FROM households_enrolment e JOIN households_household h ON h.id = e.household_id
- WHERE h.area_code LIKE %(like)s
-   AND (e.start_date BETWEEN %(m0)s AND %(day)s OR e.end_date BETWEEN %(m0)s AND %(day)s
-        OR e.decided_at >= %(m0_at)s)
- GROUP BY GROUPING SETS (({child}, e.category_id), (e.category_id))
-"""
-
-
 def caseload(*, scope: Scope, day: dt.date) -> Caseload:
     """The category table of the area and each child on `day`, and the month's changes.
 
-    Read from the maintained summary (cases.dashboard.summary); counted directly from the
-    registry only while no summary is built.
+    Read from the maintained summary (dashboards.summary).
     """
     categories = cached_categories()
-    found, changes_rows = summary_rows(scope, day) or direct_rows(scope, day)
+    found, changes_rows = summary.caseload_rows(scope, day)
     cells: dict[tuple[str | None, str | None], Cell] = {}
     for child, code, hh, persons, g_child, g_code in found:
         cells[(None if g_child else child, None if g_code else code)] = Cell(hh, persons)
@@ -189,24 +134,6 @@ def decision_rows(scope: Scope, day: dt.date, *, cached: bool = True) -> list[tu
     return found
 
 
-def direct_rows(
-    scope: Scope, day: dt.date, *, cached: bool = True
-) -> tuple[list[tuple], list[tuple]]:
-    """The table and the month's changes by GROUP BY over the registry (the reference)."""
-    cutoff = end_of_day(day)
-    past = cutoff <= timezone.now()
-    params = {"like": scope.like, "day": day, "cutoff": cutoff}
-    households = _HOUSEHOLDS_THEN if past else _HOUSEHOLDS_NOW
-    sql = _CASELOAD.format(households=households, child=child_sql("act.code", scope))
-    queries = [(sql, params), _changes_query(scope, day)]
-    if not cached:
-        return fetch_rows(*queries[0]), fetch_rows(*queries[1])
-    found, changes_rows = cached_rows(
-        "caseload", REGISTRY_VERSION, (scope.area.prefix, scope.child_length, day), queries
-    )
-    return found, changes_rows
-
-
 def _caseload_row(
     code: str,
     name: str,
@@ -236,15 +163,3 @@ def drill_down_urls(area: str, enrolled: str, day: dt.date) -> tuple[str, str]:
         link("households:list", area=area, enrolled=enrolled, on=on),
         ledger_link("members", area=area, enrolled=enrolled, on=on),
     )
-
-
-def _changes_query(scope: Scope, day: dt.date) -> tuple[str, dict[str, Any]]:
-    m0 = month_start(day)
-    params = {
-        "like": scope.like,
-        "day": day,
-        "m0": m0,
-        "m0_at": end_of_day(m0 - dt.timedelta(days=1)),
-        "cutoff": end_of_day(day),
-    }
-    return _CHANGES.format(child=child_sql("h.area_code", scope)), params

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cases.dashboard import summary
-from cases.dashboard.common import (
+from dashboards import summary
+from dashboards.panels.common import (
     HOUSEHOLD_VERSION,
     Scope,
     area_rows,
@@ -20,7 +20,6 @@ from cases.dashboard.common import (
     month_start,
 )
 from households.models import User
-from ledgers.definitions import end_of_day
 
 
 @dataclass
@@ -47,32 +46,13 @@ class FollowUps:
     by_worker: list[FollowUpCounts]
 
 
-_FOLLOWUPS = """
-SELECT {child} AS child, f.assignee_id,
-       count(*) FILTER (WHERE f.status = 'open' AND f.due < %(day)s),
-       count(*) FILTER (WHERE f.status = 'open' AND f.due >= %(day)s),
-       count(*) FILTER (WHERE f.status = 'done' AND f.completed_at >= %(m0_at)s
-                          AND f.completed_at < %(cutoff)s
-                          AND (f.completed_at AT TIME ZONE %(tz)s)::date <= f.due),
-       count(*) FILTER (WHERE f.status = 'done' AND f.completed_at >= %(m0_at)s
-                          AND f.completed_at < %(cutoff)s
-                          AND (f.completed_at AT TIME ZONE %(tz)s)::date > f.due),
-       GROUPING({child}), GROUPING(f.assignee_id)
-  FROM cases_followup f JOIN households_household h ON h.id = f.household_id
- WHERE h.area_code LIKE %(like)s AND (f.status = 'open' OR f.completed_at >= %(m0_at)s)
- GROUP BY GROUPING SETS (({child}), (f.assignee_id), ())
-"""
-
-
 def followups(*, scope: Scope, day: dt.date) -> FollowUps:
     """Open follow-ups overdue or upcoming on `day`, and those done this month on time or
-    late, for the area, each child and each assignee (one GROUP BY, one query for names)."""
+    late, for the area, each child and each assignee (the summary, then one query for names)."""
     total = FollowUpCounts("", scope.area.name)
     by_area: dict[str, FollowUpCounts] = {}
     by_worker: dict[int | None, FollowUpCounts] = {}
     found = summary.followup_rows(scope, day)
-    if found is None:
-        found = direct_followup_rows(scope, day)
     for child, worker, *counts, g_child, g_worker in found:
         if g_child and g_worker:
             target = total
@@ -103,30 +83,6 @@ def followups(*, scope: Scope, day: dt.date) -> FollowUps:
     return FollowUps(total=total, by_area=areas, by_worker=workers)
 
 
-def direct_followup_rows(scope: Scope, day: dt.date, *, cached: bool = True) -> list[tuple]:
-    """The follow-up panel by GROUP BY over the follow-ups (the reference)."""
-    from django.conf import settings
-
-    params = {
-        "like": scope.like,
-        "day": day,
-        "m0_at": end_of_day(month_start(day) - dt.timedelta(days=1)),
-        "cutoff": end_of_day(day),
-        "tz": settings.TIME_ZONE,
-    }
-    sql = _FOLLOWUPS.format(child=child_sql("h.area_code", scope))
-    if not cached:
-        return fetch_rows(sql, params)
-    version = (
-        "(SELECT max(updated_at) FROM cases_followup), (SELECT max(id) FROM cases_followup), "  # noqa: S608 (fixed text)
-        "(SELECT count(*) FROM cases_followup WHERE status = 'open'), " + HOUSEHOLD_VERSION
-    )
-    (found,) = cached_rows(
-        "followups", version, (scope.area.prefix, scope.child_length, day), [(sql, params)]
-    )
-    return found
-
-
 @dataclass
 class Visits:
     methods: list[tuple[str, str]]  # (code, label)
@@ -147,14 +103,6 @@ class Visits:
         ]
 
 
-_VISITS = """
-SELECT date_trunc('month', v.visit_date)::date, v.method, count(*)
-  FROM cases_visit v JOIN households_household h ON h.id = v.household_id
- WHERE h.area_code LIKE %(like)s AND v.visit_date >= %(since)s AND v.visit_date <= %(day)s
- GROUP BY 1, 2
-"""
-
-
 def visits(*, scope: Scope, day: dt.date, months: int = 6) -> Visits:
     """Visits by method this month, and a trend over the last `months` months."""
     from cases.models import Visit
@@ -166,8 +114,6 @@ def visits(*, scope: Scope, day: dt.date, months: int = 6) -> Visits:
     by_month = {code: [0] * len(starts) for code, _label in methods}
     index = {start: i for i, start in enumerate(starts)}
     found = summary.visit_rows(scope, day, starts[0])
-    if found is None:
-        found = direct_visit_rows(scope, day, starts[0])
     for month, method, n in found:
         if method in by_month and month in index:
             by_month[method][index[month]] = n
@@ -185,19 +131,6 @@ def visits(*, scope: Scope, day: dt.date, months: int = 6) -> Visits:
         this_month=this_month,
         this_month_urls=urls,
     )
-
-
-def direct_visit_rows(
-    scope: Scope, day: dt.date, since: dt.date, *, cached: bool = True
-) -> list[tuple]:
-    """Visits by month and method by GROUP BY over the visits (the reference)."""
-    params = {"like": scope.like, "since": since, "day": day}
-    if not cached:
-        return fetch_rows(_VISITS, params)
-    version = "(SELECT max(id) FROM cases_visit), " + HOUSEHOLD_VERSION  # noqa: S608
-    key = (scope.area.prefix, day, since)
-    (found,) = cached_rows("visits", version, key, [(_VISITS, params)])
-    return found
 
 
 @dataclass

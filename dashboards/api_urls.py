@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases import dashboard_api as api
+from dashboards import api
 
 urlpatterns = [
     path("dashboard/caseload/", api.CaseloadApi.as_view(), name="caseload"),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from cases import dashboard
+from dashboards import panels as dashboard
 
 
 def parse_day(raw: str | None) -> dt.date:
