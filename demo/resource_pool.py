@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.ledgers.bulk import allocate_ids, bulk_history, copy_insert
-from households.demo import people, pool_needs
-from households.demo.generate import community_places
+from demo import people, pool_needs
+from demo.generate import community_places
 from households.models import Area, User
 from resources.models import Provider, ProviderAccount, Resource, ResourceUsage, StockMovement
 

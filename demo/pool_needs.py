@@ -20,7 +20,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from core.ledgers.bulk import allocate_ids, copy_insert
-from households.demo import people
+from demo import people
 from households.models import Area, Enrolment, Household
 from matching.models import Need, Referral
 from resources.models import Resource, ResourceUsage, StockMovement

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from households.demo import pools
+from demo import pools
 
 if TYPE_CHECKING:
-    from households.demo.generate import Plan
+    from demo.generate import Plan
 
 
 @dataclass

@@ -25,10 +25,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from demo import people, pools
+from demo.enrolments import Enroller
+from demo.people import Person
 from households import idnumber
-from households.demo import people, pools
-from households.demo.enrolments import Enroller
-from households.demo.people import Person
 
 HOUSEHOLD_COLUMNS = (
     "id", "created_at", "updated_at", "uuid", "area_code", "address", "phone", "status", "tier",
