@@ -57,10 +57,10 @@ from resources import services as resource_services
 from resources.models import Resource
 from reviews.models import Standard
 from tests import factories
-from tests.cases.helpers import days_ago, visit
-from tests.resources.fixtures import need as make_need
-from tests.resources.fixtures import provider as make_provider
-from tests.resources.fixtures import resource as make_resource
+from tests.factories import days_ago, visit
+from tests.factories import need as make_need
+from tests.factories import provider as make_provider
+from tests.factories import resource as make_resource
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from core.models import AccessLog, ExportJob
 from households import idnumber
 from households.models import Household, Member, User
 from tests import factories
-from tests.cases.helpers import days_ago, snapshot, visit
+from tests.factories import days_ago, snapshot, visit
 from tests.faults.procs import CeleryWorker, child_env, database_url, wait_for
 
 pytestmark = [

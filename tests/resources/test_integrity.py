@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from matching import services
-from tests.resources.fixtures import need as make_need
+from tests.factories import need as make_need
 
 pytestmark = pytest.mark.django_db
 
