@@ -1,0 +1,1 @@
+"""The permission matrix: every route, every persona, in and out of scope."""
