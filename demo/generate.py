@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from demo import people, pools
+from demo.cadence import random_uuid
 from demo.enrolments import Enroller
 from demo.people import Person
 from households import idnumber
@@ -225,7 +226,7 @@ class _Generator:
                 yield self.plan.take()
 
     def _uuid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        return random_uuid(self.rng)
 
     # ---- households and their people -----------------------------------------------------
 
