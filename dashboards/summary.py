@@ -205,7 +205,7 @@ def summary_paused(*, today: dt.date | None = None) -> Iterator[None]:
     trigger then returns at once, as before a summary is built), and the summary is rebuilt
     from the registry at the end. Without a built summary nothing is built.
 
-    For loads that lock the registry tables meanwhile (`households.demo.load`): a visit or
+    For loads that lock the registry tables meanwhile (`demo.load`): a visit or
     follow-up written by someone else during the load is not counted until the next rebuild.
     """
     if not transaction.get_connection().in_atomic_block:

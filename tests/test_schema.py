@@ -35,7 +35,8 @@ from schemathesis import GenerationMode, checks
 from accounts.services import api_token_issue
 from households.models import User
 from tests import factories
-from tests.test_permission_matrix import ADMIN, CASEWORKER, _build, _export_job, _import_batch
+from tests.permission_matrix.table import ADMIN, CASEWORKER
+from tests.permission_matrix.world import _build, _export_job, _import_batch
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
 from accounts.services import api_token_issue, user_password_set
-from households.demo.setup import ensure_users
+from demo.setup import ensure_users
 from households.models import User
 from tests import factories
 

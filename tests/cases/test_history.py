@@ -23,7 +23,7 @@ from cases.models import (
     VisitEvent,
 )
 from tests import factories
-from tests.cases.helpers import days_ago, local
+from tests.factories import days_ago, local
 
 pytestmark = pytest.mark.django_db
 

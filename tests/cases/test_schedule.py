@@ -14,7 +14,7 @@ from cases import schedule, services
 from cases.models import FollowUp, TierRule, Visit
 from households.models import Household, User
 from tests import factories
-from tests.cases.helpers import add_months, days_ago, local, open_followup, snapshot
+from tests.factories import add_months, days_ago, local, open_followup, snapshot
 
 pytestmark = pytest.mark.django_db
 

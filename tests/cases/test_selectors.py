@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases import selectors, services
 from cases.models import FollowUp, Visit
 from tests import factories
-from tests.cases.helpers import days_ago, local, open_followup
+from tests.factories import days_ago, local, open_followup
 
 pytestmark = pytest.mark.django_db
 

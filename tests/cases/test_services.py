@@ -14,7 +14,7 @@ from cases.models import FollowUp, HardshipAlert, ServiceActivity, TierRule, Vis
 from core.errors import ApplicationError, StaleVersionError
 from core.models import AuditEvent
 from households.models import Member
-from tests.cases.helpers import add_months, days_ago, local, open_followup
+from tests.factories import add_months, days_ago, local, open_followup
 
 pytestmark = pytest.mark.django_db
 

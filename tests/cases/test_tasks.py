@@ -12,7 +12,7 @@ from cases.models import FollowUp, Visit
 from cases.tasks import followups_schedule_task
 from config.celery import app
 from tests import factories
-from tests.cases.helpers import open_followup
+from tests.factories import open_followup
 
 pytestmark = pytest.mark.django_db
 

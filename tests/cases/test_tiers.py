@@ -13,7 +13,7 @@ from cases.models import FollowUp, HardshipAlert, TierRule
 from households import services as household_services
 from households.models import Household, Member
 from tests import factories
-from tests.cases.helpers import add_months, open_followup
+from tests.factories import add_months, open_followup
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from cases import services
 from cases.models import FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit
 from households.models import Member
 from tests import factories
-from tests.cases.helpers import add_months, open_followup
+from tests.factories import add_months, open_followup
 
 pytestmark = pytest.mark.django_db
 

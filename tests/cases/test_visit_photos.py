@@ -12,7 +12,7 @@ from PIL import Image
 
 from cases.models import VisitPhoto
 from core.models import AccessLog
-from tests.cases.helpers import visit as log_visit
+from tests.factories import visit as log_visit
 
 pytestmark = pytest.mark.django_db
 

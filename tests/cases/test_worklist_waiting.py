@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from matching import services
-from tests.resources.fixtures import need as make_need
-from tests.resources.fixtures import pool  # noqa: F401 - the shared pool fixture
+from tests.factories import need as make_need
+from tests.factories.resources import pool  # noqa: F401 - the shared pool fixture
 
 pytestmark = pytest.mark.django_db
 

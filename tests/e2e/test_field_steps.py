@@ -11,11 +11,11 @@ from playwright.sync_api import Page, expect
 from households.services import household_update
 from matching import services
 from matching.models import Referral
-from tests.cases.helpers import days_ago
-from tests.cases.helpers import visit as log_visit
 from tests.e2e.helpers import StaticLog, expect_fits_screen, expect_styled, log_in, snap
-from tests.resources.fixtures import need as make_need
-from tests.resources.fixtures import pool  # noqa: F401 - the shared pool fixture
+from tests.factories import days_ago
+from tests.factories import need as make_need
+from tests.factories import visit as log_visit
+from tests.factories.resources import pool  # noqa: F401 - the shared pool fixture
 
 pytestmark = [
     pytest.mark.e2e,

@@ -22,8 +22,8 @@ from households.services import household_update
 from matching import services as matching
 from tests import factories
 from tests.e2e.helpers import log_in, snap
-from tests.resources.fixtures import need as make_need
-from tests.resources.fixtures import pool  # noqa: F401 - the shared pool fixture
+from tests.factories import need as make_need
+from tests.factories.resources import pool  # noqa: F401 - the shared pool fixture
 
 pytestmark = [
     pytest.mark.e2e,

@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 
 from resources.models import Provider, Resource
 from tests.e2e.helpers import StaticLog, expect_fits_screen, expect_styled, log_in, snap
-from tests.resources.fixtures import pool, provider  # noqa: F401 (fixture)
+from tests.factories import provider
+from tests.factories.resources import pool  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.e2e,

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.cases.helpers import visit as make_visit
 from tests.e2e.helpers import StaticLog, expect_fits_screen, expect_styled, log_in, snap
+from tests.factories import visit as make_visit
 
 pytestmark = [
     pytest.mark.e2e,

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from households.services import household_update
 from matching.models import Need, Referral
 from tests.e2e.helpers import StaticLog, expect_fits_screen, expect_styled, log_in, snap
-from tests.resources.fixtures import pool  # noqa: F401 - the shared pool fixture
+from tests.factories.resources import pool  # noqa: F401 - the shared pool fixture
 
 pytestmark = [
     pytest.mark.e2e,

@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 from cases import services
 from households.models import Household
 from tests import factories
-from tests.cases.helpers import add_months, local, open_followup
 from tests.e2e.helpers import StaticLog, expect_fits_screen, expect_styled, log_in, snap
+from tests.factories import add_months, local, open_followup
 
 pytestmark = [
     pytest.mark.e2e,

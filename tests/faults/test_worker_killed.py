@@ -30,7 +30,7 @@ from households.models import Household, Member, User
 from ledgers import exports
 from ledgers.models import ExportJob
 from tests import factories
-from tests.cases.helpers import days_ago, snapshot, visit
+from tests.factories import days_ago, snapshot, visit
 from tests.faults.procs import CeleryWorker, child_env, database_url, wait_for
 
 pytestmark = [

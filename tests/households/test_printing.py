@@ -11,7 +11,7 @@ from django.urls import reverse
 from core import pdf
 from core.models import AccessLog
 from tests import factories
-from tests.cases.helpers import visit as make_visit
+from tests.factories import visit as make_visit
 
 FULL_ID = factories.id_number()
 PHONE = "13812345678"

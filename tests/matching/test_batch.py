@@ -9,8 +9,8 @@ from matching.candidates import need_suggestions, referral_reasons
 from matching.models import MatchRun, Need, Referral
 from resources.models import ResourceUsage
 from tests import factories
-from tests.resources.fixtures import need as make_need
-from tests.resources.fixtures import resource as make_resource
+from tests.factories import need as make_need
+from tests.factories import resource as make_resource
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from matching import services
 from matching.models import Referral
 from resources.models import ResourceUsage
 from tests import factories
-from tests.resources.fixtures import need as make_need
+from tests.factories import need as make_need
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

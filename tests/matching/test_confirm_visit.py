@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from matching import services
 from matching.models import Need, Referral
-from tests.cases.helpers import days_ago, local
-from tests.cases.helpers import visit as log_visit
-from tests.resources.fixtures import need as make_need
+from tests.factories import days_ago, local
+from tests.factories import need as make_need
+from tests.factories import visit as log_visit
 
 pytestmark = pytest.mark.django_db
 

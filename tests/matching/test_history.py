@@ -21,7 +21,7 @@ from matching.models import (
 )
 from resources.models import StockMovementEvent
 from tests import factories
-from tests.resources.fixtures import need as make_need
+from tests.factories import need as make_need
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from matching import engine, services
 from matching.candidates import need_suggestions
-from tests.resources.fixtures import need as make_need
+from tests.factories import need as make_need
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from ledgers import exports
 from matching import services
 from matching.models import NeedEvent, ReferralEvent
 from resources.models import ProviderEvent, ResourceEvent
+from tests.factories import need as make_need
 from tests.ledgers.conftest import replica_is_default  # noqa: F401 (autouse fixture)
-from tests.resources.fixtures import need as make_need
 
 pytestmark = pytest.mark.django_db
 

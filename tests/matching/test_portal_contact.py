@@ -9,7 +9,7 @@ from django.urls import reverse
 from core.models import AccessLog
 from households.services import household_update
 from matching import services
-from tests.resources.fixtures import need as make_need
+from tests.factories import need as make_need
 
 pytestmark = pytest.mark.django_db
 

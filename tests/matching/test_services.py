@@ -10,7 +10,7 @@ from matching import services
 from matching.models import Need, Referral
 from resources.models import ResourceUsage, StockMovement
 from tests import factories
-from tests.resources.fixtures import need as make_need
+from tests.factories import need as make_need
 
 pytestmark = pytest.mark.django_db
 

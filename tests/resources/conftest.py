@@ -1,1 +1,1 @@
-from tests.resources.fixtures import pool  # noqa: F401
+from tests.factories.resources import pool  # noqa: F401

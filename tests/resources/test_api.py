@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from resources.models import Resource
-from tests.resources.fixtures import provider as make_provider
+from tests.factories import provider as make_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_resource_list_has_fixed_queries(api, personas, pool, areas, django_asse
     for i in range(5):
         make_provider(area=areas.grid, name=f"志愿者{i}")
     provider = make_provider(area=areas.grid, name="网格志愿队")
-    from tests.resources.fixtures import resource as make_resource
+    from tests.factories import resource as make_resource
 
     for i in range(6):
         make_resource(provider=provider, area=areas.grid, name=f"陪伴{i}")

@@ -17,8 +17,8 @@ from households.models import User
 from ledgers import exports
 from resources import services
 from resources.models import Provider, ProviderEvent, Resource, ResourceEvent
+from tests.factories import provider, resource
 from tests.ledgers.conftest import replica_is_default  # noqa: F401 (autouse fixture)
-from tests.resources.fixtures import provider, resource
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def _names(actor, ledger: str, **kwargs) -> list[str]:
 
 @pytest.fixture
 def lists(pool, areas):
-    """The pool of tests/resources/fixtures.py, plus a unit's help and an everyday service."""
+    """The pool of tests/factories/resources.py, plus a unit's help and an everyday service."""
     unit = provider(area=areas.community, kind=Provider.Kind.UNIT, name="苏州供电公司狮林支部")
     resource(
         provider=unit,

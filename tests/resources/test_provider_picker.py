@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from resources.models import Provider, Resource
-from tests.resources.fixtures import provider
+from tests.factories import provider
 
 pytestmark = pytest.mark.django_db
 

@@ -40,7 +40,7 @@ def test_pool_page_refuses_providers_and_is_empty_without_area(client, personas,
 
 
 def test_pool_page_has_fixed_queries(client, personas, pool, areas, django_assert_max_num_queries):
-    from tests.resources.fixtures import resource as make_resource
+    from tests.factories import resource as make_resource
 
     _as(client, personas.caseworker)
     with django_assert_max_num_queries(15) as few:

@@ -103,7 +103,7 @@ def test_record_a_review_from_the_list(client, due, personas):
 
 
 def test_record_a_review_from_a_visit(client, due, personas):
-    from tests.cases.helpers import visit
+    from tests.factories import visit
 
     v = visit(household=due.household, actor=personas.caseworker)
     client.force_login(personas.caseworker)

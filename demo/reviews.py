@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
 
+from demo.cadence import Cadence, add_months, random_uuid
 from ledgers.bulk import bulk_history, copy_insert
 from reviews.dues import keep_review_dues
 from reviews.models import Review
@@ -163,29 +163,21 @@ def _cadences(cases: list[Case], today: dt.date) -> None:
         case.months = max(1, (due.year - since.year) * 12 + due.month - since.month)
 
 
-class _History:
-    def __init__(
-        self,
-        *,
-        rng: random.Random,
-        today: dt.date,
-        now: dt.datetime,
-        tz: dt.tzinfo,
-        workers: dict[str, list[int]],
-    ) -> None:
-        self.rng = rng
-        self.today = today
-        self.now = now
-        self.tz = tz
-        self.workers = workers
+class _History(Cadence):
+    # Reviews are made mostly in the fortnight before they fall due.
+    late_share = LATE_SHARE
+    late_days = 10
+    early_days = 15
+    colleague_share = COLLEAGUE_SHARE
+    hours = (9, 10, 11, 14, 15, 16)
 
     def enrolment(self, case: Case) -> None:
         rng = self.rng
         since = case.decided or case.start
         amount = case.amount
-        due = _add_months(since, case.months)
+        due = add_months(since, case.months)
         while due <= self.today:
-            day = max(self._review_day(due), since + dt.timedelta(days=1))
+            day = max(self.day_near(due), since + dt.timedelta(days=1))
             if day > self.today:
                 break
             outcome, reason, after = self._outcome(case, amount)
@@ -193,21 +185,10 @@ class _History:
             if outcome not in ("unchanged", "amount"):
                 return
             amount, since = after, day
-            due = _add_months(day, case.months)
+            due = add_months(day, case.months)
         last = case.reviews[-1] if case.reviews else None
         if last and last["due_before"] >= self.today - OVERDUE_WITHIN and rng.random() < MISSED:
             case.reviews.pop()  # the last review that fell due lately has not been made
-
-    def _review_day(self, due: dt.date) -> dt.date:
-        """Mostly in the fortnight before it falls due, now and then a few days late; weekdays."""
-        rng = self.rng
-        if rng.random() < LATE_SHARE:
-            day = due + dt.timedelta(days=rng.randrange(1, 10))
-        else:
-            day = due - dt.timedelta(days=rng.randrange(0, 15))
-        while day.weekday() >= 5:
-            day -= dt.timedelta(days=1)
-        return day
 
     def _outcome(self, case: Case, amount: Decimal) -> tuple[str, str, Decimal]:
         rng = self.rng
@@ -233,16 +214,10 @@ class _History:
         before: Decimal,
         after: Decimal,
     ) -> dict:
-        rng = self.rng
-        colleagues = self.workers.get(case.area_code[:12], [])
-        worker = case.worker or (colleagues[0] if colleagues else None)
-        if len(colleagues) > 1 and rng.random() < COLLEAGUE_SHARE:
-            worker = rng.choice([w for w in colleagues if w != worker] or colleagues)
-        hour = rng.choice([9, 10, 11, 14, 15, 16])
-        at = dt.datetime.combine(day, dt.time(hour, rng.randrange(0, 60)), self.tz)
-        at = min(at, self.now - dt.timedelta(minutes=rng.randrange(10, 120)))
+        worker = self.worker(case.worker, case.area_code)
+        at = self.moment(day)
         return {
-            "uuid": uuid.UUID(int=rng.getrandbits(128), version=4),
+            "uuid": random_uuid(self.rng),
             "created_at": at,
             "updated_at": at,
             "enrolment_id": case.id,
@@ -264,11 +239,3 @@ def _status(case: Case) -> str:
 def _end_date(case: Case) -> dt.date | None:
     last = case.reviews[-1]
     return max(last["reviewed_on"], case.start) if last["outcome"] == "end" else None
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    try:
-        return day.replace(year=day.year + year, month=month + 1)
-    except ValueError:  # the 29th–31st of a shorter month
-        return day.replace(year=day.year + year, month=month + 1, day=28)

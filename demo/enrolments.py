@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from households.demo import pools
+from demo import pools
+from demo.cadence import add_months
 
 if TYPE_CHECKING:
-    from households.demo.generate import Plan
+    from demo.generate import Plan
 
 
 @dataclass
@@ -208,16 +209,8 @@ class Enroller:
         """The next review (复核) on the enrolment's cycle; a few are slightly overdue."""
         threshold = self.today - dt.timedelta(days=20)
         step = months
-        due = _add_months(start, step)
+        due = add_months(start, step)
         while due < threshold:
             step += months
-            due = _add_months(start, step)
+            due = add_months(start, step)
         return due
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    try:
-        return day.replace(year=day.year + year, month=month + 1)
-    except ValueError:  # the 29th–31st of a shorter month
-        return day.replace(year=day.year + year, month=month + 1, day=28)

@@ -17,8 +17,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dashboards.summary import summary_paused
-from households.demo import generate, load, resource_pool, reviews, setup, visits
-from households.demo.setup import DEMO_PASSWORD, DemoUsers
+from demo import generate, load, resource_pool, reviews, setup, visits
+from demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member
 from reviews.defaults import ensure_demo_standard
 

@@ -24,8 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from households.demo import people, pool_needs
-from households.demo.generate import community_places
+from demo import people, pool_needs
+from demo.generate import community_places
 from households.models import Area, User
 from ledgers.bulk import allocate_ids, bulk_history, copy_insert
 from resources.models import Provider, ProviderAccount, Resource, ResourceUsage, StockMovement

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 
 from cases.models import FollowUp, Visit
+from demo.cadence import Cadence, add_months, random_uuid
 from ledgers.bulk import allocate_ids, bulk_history, copy_insert
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def seed_visits(
         today=today,
         now=now,
         tz=tz,
-        go_live=_add_months(today, -GO_LIVE_MONTHS),
+        go_live=add_months(today, -GO_LIVE_MONTHS),
         workers=workers_by_community,
     )
     for home in homes:
@@ -163,7 +163,14 @@ def seed_visits(
     return Counter(visits=len(history.visits), followups_done=len(history.done))
 
 
-class _History:
+class _History(Cadence):
+    # Visits are made mostly in the ten days before they fall due.
+    late_share = LATE_SHARE
+    late_days = 12
+    early_days = 10
+    colleague_share = COLLEAGUE_SHARE
+    hours = (9, 10, 10, 11, 14, 15, 15, 16)
+
     def __init__(
         self,
         *,
@@ -174,12 +181,8 @@ class _History:
         go_live: dt.date,
         workers: dict[str, list[int]],
     ) -> None:
-        self.rng = rng
-        self.today = today
-        self.now = now
-        self.tz = tz
+        super().__init__(rng=rng, today=today, now=now, tz=tz, workers=workers)
         self.go_live = go_live
-        self.workers = workers
         self.visits: list[dict] = []
         self.done: list[dict] = []
 
@@ -194,45 +197,22 @@ class _History:
         day, due = first, None
         while day <= self.today:
             dates.append((day, due))
-            due = _add_months(day, home.months)
-            day = self._visit_day(due)
+            due = add_months(day, home.months)
+            day = self.day_near(due)
         if len(dates) > 1 and rng.random() < OVERDUE_SHARE:
             dates.pop()  # the last visit that fell due has not been made
         baseline = _pick(rng, ["good", "fair", "concern"], _BASELINE.get(home.tier, (40, 50, 10)))
         for i, (day, due) in enumerate(dates):
-            at = self._moment(day, home.created if i == 0 else None)
+            at = self.moment(day, home.created if i == 0 else None)
             self._visit(home, day, at, baseline, first=i == 0)
             if due is not None:
                 self._done(home, due, at)
-
-    def _visit_day(self, due: dt.date) -> dt.date:
-        """Mostly a few days before it falls due, now and then a few days late; weekdays."""
-        rng = self.rng
-        if rng.random() < LATE_SHARE:
-            day = due + dt.timedelta(days=rng.randrange(1, 12))
-        else:
-            day = due - dt.timedelta(days=rng.randrange(0, 10))
-        while day.weekday() >= 5:
-            day -= dt.timedelta(days=1)
-        return day
-
-    def _moment(self, day: dt.date, registered: dt.datetime | None) -> dt.datetime:
-        rng = self.rng
-        hour = rng.choice([9, 10, 10, 11, 14, 15, 15, 16])
-        at = dt.datetime.combine(day, dt.time(hour, rng.randrange(0, 60)), self.tz)
-        if registered is not None:
-            at = max(at, registered + dt.timedelta(minutes=30))
-        at = min(at, self.now - dt.timedelta(minutes=rng.randrange(10, 120)))
-        return max(at, registered) if registered is not None else at
 
     def _visit(
         self, home: Home, day: dt.date, at: dt.datetime, baseline: str, *, first: bool
     ) -> None:
         rng = self.rng
-        colleagues = self.workers.get(home.area_code[:12], [])
-        worker = home.worker or (colleagues[0] if colleagues else None)
-        if len(colleagues) > 1 and rng.random() < COLLEAGUE_SHARE:
-            worker = rng.choice([w for w in colleagues if w != worker] or colleagues)
+        worker = self.worker(home.worker, home.area_code)
         method = "home" if first else _pick(rng, *zip(*_METHODS, strict=True))
         row = {
             "created_at": at,
@@ -268,7 +248,7 @@ class _History:
     def _done(self, home: Home, due: dt.date, at: dt.datetime) -> None:
         self.done.append(
             {
-                "uuid": _uuid(self.rng),
+                "uuid": random_uuid(self.rng),
                 "created_at": at,
                 "updated_at": at,
                 "household_id": home.id,
@@ -291,20 +271,8 @@ def _analyze(*tables: str) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
-def _uuid(rng: random.Random) -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
-
-
 def _pick(rng: random.Random, values: Iterable[str], weights: Iterable[int]) -> str:
     return rng.choices(list(values), weights=list(weights))[0]
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    try:
-        return day.replace(year=day.year + year, month=month + 1)
-    except ValueError:  # the 29th–31st of a shorter month
-        return day.replace(year=day.year + year, month=month + 1, day=28)
 
 
 # ---- social-work services (个案, 小组, 社区活动): what each community's workers ran ----------
@@ -330,7 +298,7 @@ def seed_activities(
     if ServiceActivity.objects.exists():
         return Counter()
     rng = random.Random(f"zhulian-demo/activities/{seed}")
-    start = _add_months(today.replace(day=1), -GO_LIVE_MONTHS)
+    start = add_months(today.replace(day=1), -GO_LIVE_MONTHS)
     rows = []
     for area in communities:
         month = start
@@ -359,6 +327,6 @@ def seed_activities(
                             "person_times": attendees * n_sessions,
                         }
                     )
-            month = _add_months(month, 1)
+            month = add_months(month, 1)
     copy_insert(ServiceActivity, rows, with_pk=False)
     return Counter(activities=len(rows))

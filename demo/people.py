@@ -10,8 +10,8 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
+from demo import pools
 from households import idnumber
-from households.demo import pools
 
 REGION = "320506"
 

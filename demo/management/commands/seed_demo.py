@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from households.demo import DEMO_PASSWORD, SeedResult, seed_demo
+from demo.seed import DEMO_PASSWORD, SeedResult, seed_demo
 
 _CATEGORY_LINES = [
     ("dibao:approved", "低保（在保）"),

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 
-from households.demo import people, pools
-from households.demo.generate import Community, community_places
+from demo import people, pools
+from demo.generate import Community, community_places
 from households.models import Area, User
 
 DEMO_PASSWORD = "zhulian-demo"  # noqa: S105 — demo data, printed on purpose

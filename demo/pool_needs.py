@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from households.demo import people
+from demo import people
 from households.models import Area, Enrolment, Household
 from ledgers.bulk import allocate_ids, copy_insert
 from matching.models import Need, Referral

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from demo.setup import DEMO_PASSWORD
 from households import idnumber
-from households.demo import DEMO_PASSWORD
 from households.models import Area, Enrolment, Household, Member, User
 
 pytestmark = pytest.mark.django_db
@@ -212,12 +212,12 @@ def test_seed_demo_without_if_empty_adds_different_households():
 
 
 def test_seed_demo_in_chunks_gives_the_same_rows(monkeypatch):
-    monkeypatch.setattr("households.demo.CHUNK", 7)
+    monkeypatch.setattr("demo.seed.CHUNK", 7)
     _seed(seed=3)
     chunked = _snapshot()
     assert Household.objects.count() == 60
     _wipe()
-    monkeypatch.setattr("households.demo.CHUNK", 5000)
+    monkeypatch.setattr("demo.seed.CHUNK", 5000)
     _seed(seed=3)
     assert _snapshot() == chunked
 

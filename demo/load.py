@@ -29,7 +29,7 @@ from households.models import Enrolment, Household, Member
 if TYPE_CHECKING:
     from psycopg import Cursor
 
-    from households.demo.generate import Plan, Table
+    from demo.generate import Plan, Table
 
 MODELS: dict[str, type[models.Model]] = {
     "household": Household,
@@ -150,7 +150,7 @@ def _defaults_for_other_columns(
         if value is None and not field.null:
             raise RuntimeError(
                 f"seed_demo does not fill {model._meta.label}.{field.name}, which has no default:"
-                " add it to households/demo/generate.py"
+                " add it to demo/generate.py"
             )
         extra[field.column] = field.get_db_prep_save(value, connection)
     return extra

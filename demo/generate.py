@@ -25,10 +25,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from demo import people, pools
+from demo.cadence import random_uuid
+from demo.enrolments import Enroller
+from demo.people import Person
 from households import idnumber
-from households.demo import people, pools
-from households.demo.enrolments import Enroller
-from households.demo.people import Person
 
 HOUSEHOLD_COLUMNS = (
     "id", "created_at", "updated_at", "uuid", "area_code", "address", "phone", "status", "tier",
@@ -225,7 +226,7 @@ class _Generator:
                 yield self.plan.take()
 
     def _uuid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        return random_uuid(self.rng)
 
     # ---- households and their people -----------------------------------------------------
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from households.demo import seed_demo
+from demo.seed import seed_demo
 from households.models import User
 from matching.models import Need, Referral
 from matching.selectors import referral_qs_visible_to
