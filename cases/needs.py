@@ -79,9 +79,9 @@ def waiting_for_worker(*, actor: User, limit: int = 5) -> dict[str, Any] | None:
     """
     if not needs_list_available():
         return None
+    from access.capabilities import Can, can
     from matching import selectors
     from matching.models import Referral
-    from matching.roles import Can, can
 
     if not can(actor, Can.WORK_NEEDS):
         return None

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from access.capabilities import Can, can
 from cases import photos, selectors, services
 from cases.forms import (
     HardshipAlertForm,
@@ -36,14 +37,12 @@ from cases.forms import (
 )
 from cases.labels import url_maker, worklist_row_html, worklist_words
 from cases.needs import needs_list_available, waiting_for_worker
-from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
 from cases.predicates import CATALOGUE
 from cases.rule_words import describe, predicate_label
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from households.models import Household, Member
 from reviews.selectors import household_reviewable, worklist_reviews
-from reviews.services import may_record_review
 
 DomainError = (ValidationError, ApplicationError)
 
@@ -73,11 +72,11 @@ class WorklistView(LoginRequiredMixin, View):
             "work": work,
             "summary": summary,
             "today": today,
-            "can_register": may_log_visit(request.user),
+            "can_register": can(request.user, Can.LOG_VISIT),
             "waiting": waiting_for_worker(actor=request.user),
             "reviews": reviews,
             "reviews_total": reviews_total,
-            "can_record": may_record_review(request.user),
+            "can_record": can(request.user, Can.RECORD_REVIEW),
         }
         return render(request, "cases/worklist.html", context)
 
@@ -93,7 +92,7 @@ class OfflineStateView(View):
             )
         # The worklist itself is kept when it is opened (sw.js); these are the pages it links to.
         pages = []
-        if may_log_visit(request.user):
+        if can(request.user, Can.LOG_VISIT):
             work = selectors.worklist(actor=request.user, today=timezone.localdate())
             visit_url, detail_url = url_maker("cases:visit_log"), url_maker("households:detail")
             for _key, _total, rows in work.sections:
@@ -284,10 +283,10 @@ class VisitDetailView(LoginRequiredMixin, View):
         context = {
             "visit": visit,
             "photos": selectors.visit_photos(visit=visit),
-            "can_add_photo": may_log_visit(request.user),
+            "can_add_photo": can(request.user, Can.LOG_VISIT),
             # A review recorded from here counts this visit as its record (and follow-up).
             "reviewable": household_reviewable(household=visit.household)
-            if may_record_review(request.user)
+            if can(request.user, Can.RECORD_REVIEW)
             else [],
         }
         return render(request, "cases/visit_detail.html", context)
@@ -300,7 +299,7 @@ class VisitPhotoAddView(LoginRequiredMixin, View):
 
     def _visit(self, request: HttpRequest, visit_id: str) -> Any:
         visit = selectors.visit_get(actor=request.user, visit_id=visit_id)
-        if not may_log_visit(request.user):
+        if not can(request.user, Can.LOG_VISIT):
             raise PermissionDenied
         return visit
 
@@ -454,7 +453,7 @@ class OverdueView(LoginRequiredMixin, View):
             )
         except ValidationError:
             found = selectors.OverdueRows(rows=[], total=0, filters={})
-        can_reassign = may_reassign(request.user)
+        can_reassign = can(request.user, Can.REASSIGN)
         workers = selectors.street_workers(actor=request.user) if can_reassign else []
         for row in found.rows:
             row.candidates = selectors.candidates_for(row.household.area_code, workers)
@@ -676,7 +675,7 @@ class TierRuleEditView(LoginRequiredMixin, View):
 
 class ServiceActivityListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not may_view_cases(request.user):
+        if not can(request.user, Can.VIEW_CASES):
             raise PermissionDenied
         today = timezone.localdate()
         month = _month_param(request.GET.get("month", ""), today)
@@ -689,7 +688,7 @@ class ServiceActivityListView(LoginRequiredMixin, View):
             "summary": summary,
             "activities": activities,
             "month": month,
-            "can_record": may_record_activity(request.user),
+            "can_record": can(request.user, Can.RECORD_ACTIVITY),
         }
         return render(request, "cases/activity_list.html", context)
 
@@ -705,7 +704,7 @@ class ServiceActivityCreateView(LoginRequiredMixin, View):
     template = "cases/activity_form.html"
 
     def _form(self, request: HttpRequest, data: Any = None) -> ServiceActivityForm:
-        if not may_record_activity(request.user):
+        if not can(request.user, Can.RECORD_ACTIVITY):
             raise PermissionDenied
         areas = selectors.area_choices_for_activities(actor=request.user)
         initial = {"date": timezone.localdate(), "area": request.user.area_id}

@@ -34,24 +34,15 @@ if TYPE_CHECKING:
 
     Actor = User | AnonymousUser | None
 
-READER_ROLES = frozenset({"auditor", "district_admin"})
 EXPORT_CAP = 100_000  # rows in one CSV; a narrower search gets the rest
-
-
-def may_search_access_log(actor: Actor) -> bool:
-    return bool(
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and getattr(actor, "role", "") in READER_ROLES
-    )
 
 
 def access_log_qs_visible_to(*, actor: Actor) -> QuerySet[AccessLog]:
     """Entries inside the actor's area; 403 for a role that does not read the log at all."""
-    from households.scope import scope_prefix
+    from access.capabilities import Can, can
+    from access.scope import scope_prefix
 
-    if not may_search_access_log(actor):
+    if not can(actor, Can.SEARCH_ACCESS_LOG):
         raise PermissionDenied
     prefix = scope_prefix(actor)
     if prefix is None:
@@ -103,7 +94,7 @@ class AccessLogFilter(django_filters.FilterSet):
     def filter_households_named(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
         """Entries about the reader's households whose address, or a member's name, holds
         the text. An identity number is refused before this: it never comes in a URL."""
-        from households.scope import scope_prefix
+        from access.scope import scope_prefix
 
         value = value.strip()
         if not value:

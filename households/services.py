@@ -13,13 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix
 from core.audit import audit, diff, log_access
 from core.errors import ApplicationError, StaleVersionError
 from core.models import AccessLog
 from households import clashes, idnumber
 from households.models import Area, Category, Enrolment, Household, Member
-from households.roles import Can, can, may_reveal_id_number
-from households.scope import scope_prefix
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -371,7 +371,7 @@ def member_reveal_id_number(
 ) -> str:
     """The full identity number, for a user with the reveal permission and a reason (查看事由);
     every reveal is logged with its reason, which auditors search."""
-    if not may_reveal_id_number(actor):
+    if not can(actor, Can.REVEAL_ID_NUMBER):
         raise PermissionDenied
     reason = " ".join((reason or "").split())
     if not reason:

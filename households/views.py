@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.capabilities import Can, can
 from cases.selectors import household_case_panel
 from core.audit import log_access
 from core.errors import ApplicationError, RateLimitedError
@@ -33,7 +34,6 @@ from households.forms import (
     RevealForm,
 )
 from households.models import Enrolment, Member
-from households.roles import Can, can, may_reveal_id_number
 from matching.selectors import household_need_panel
 from reviews.selectors import household_income_line
 
@@ -161,7 +161,7 @@ class HouseholdDetailView(LoginRequiredMixin, View):
                 "can_edit": can(request.user, Can.EDIT_REGISTRY),
                 "can_apply": can(request.user, Can.APPLY_ENROLMENT),
                 "can_decide": can(request.user, Can.DECIDE_ENROLMENT),
-                "can_reveal": may_reveal_id_number(request.user),
+                "can_reveal": can(request.user, Can.REVEAL_ID_NUMBER),
                 "reveal_form": RevealForm(),
                 "cases": household_case_panel(actor=request.user, household=household),
                 "needs": household_need_panel(actor=request.user, household=household),
@@ -345,7 +345,7 @@ class MemberRevealView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, member_id: str) -> HttpResponse:
         member = selectors.member_get(actor=request.user, member_id=member_id)
-        if not may_reveal_id_number(request.user):
+        if not can(request.user, Can.REVEAL_ID_NUMBER):
             raise PermissionDenied
         form = RevealForm(request.POST)
         number, status = None, 400

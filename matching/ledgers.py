@@ -33,6 +33,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix
 from core.ledgers.definitions import (
     AsText,
     Column,
@@ -48,13 +50,10 @@ from households.ledgers import household_columns, household_exprs
 from households.ledgers.common import placed_column
 from households.ledgers.history import placed_by_own_dates
 from households.models import Area, HouseholdEvent, MemberEvent
-from households.scope import scope_prefix
 from matching import selectors
 from matching.filters import NeedFilter, ReferralFilter
 from matching.models import Need, NeedEvent, Referral, ReferralEvent
-from matching.roles import Can, can
 from resources.models import ProviderEvent, ResourceEvent
-from resources.roles import is_provider
 
 if TYPE_CHECKING:
     from households.models import User
@@ -109,7 +108,7 @@ def _need_rows(
 def _history_prefix(actor: User | None) -> str | None:
     """The scope of history reads: the rule of need_qs_visible_to (role + area); providers
     read their referrals in the portal, not in ledgers of the past."""
-    if is_provider(actor) or not can(actor, Can.VIEW_NEEDS):
+    if can(actor, Can.ACT_FOR_PROVIDER) or not can(actor, Can.VIEW_NEEDS):
         return None
     return scope_prefix(actor)
 

@@ -38,6 +38,8 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix
 from core.ledgers.definitions import (
     AsText,
     Column,
@@ -51,10 +53,8 @@ from core.ledgers.definitions import (
 )
 from core.selectors import filtered
 from households.models import Area, Category
-from households.scope import scope_prefix
 from households.selectors import area_get
 from resources.models import Provider, ProviderEvent, Resource, ResourceEvent
-from resources.roles import Can, can, is_provider
 from resources.selectors import ancestor_prefixes, resource_qs_visible_to
 from resources.vocabulary import NeedType, list_ledger_name
 
@@ -336,7 +336,11 @@ def _rows_as_of(
     on it, their stock and capacity, and their providers' names and contacts then. Names of
     areas are today's, as in the registry's month close; the status is the one of `day`."""
     cutoff = end_of_day(day)
-    prefix = None if is_provider(actor) or not can(actor, Can.VIEW_POOL) else scope_prefix(actor)
+    prefix = (
+        None
+        if can(actor, Can.ACT_FOR_PROVIDER) or not can(actor, Can.VIEW_POOL)
+        else scope_prefix(actor)
+    )
     qs = _latest(cutoff).filter(pool_list=pool_list)
     if prefix is None:
         qs = qs.none()

@@ -27,14 +27,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
 from households.models import PREFIX_LENGTH, Area
-from households.scope import scope_prefix
 from resources.filters import ProviderFilter, ResourceFilter
 from resources.models import Provider, ProviderAccount, Resource, ResourceUsage, StockMovement
 from resources.periods import period_start
-from resources.roles import Can, can, is_provider
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -67,21 +67,21 @@ def _keeps(actor: Actor, area_code: str) -> bool:
 
 def provider_of(actor: Actor) -> Provider | None:
     """The provider a provider-role user acts for, or None."""
-    if not is_provider(actor):
+    if not can(actor, Can.ACT_FOR_PROVIDER):
         return None
     account = ProviderAccount.objects.filter(user=actor).select_related("provider").first()
     return account.provider if account is not None else None
 
 
 def provider_id_of(actor: Actor) -> int | None:
-    if not is_provider(actor):
+    if not can(actor, Can.ACT_FOR_PROVIDER):
         return None
     return ProviderAccount.objects.filter(user=actor).values_list("provider_id", flat=True).first()
 
 
 def provider_qs_visible_to(*, actor: Actor) -> QuerySet[Provider]:
     """Providers in, above or below the actor's area; a provider's user sees only its own."""
-    if is_provider(actor):
+    if can(actor, Can.ACT_FOR_PROVIDER):
         return Provider.objects.filter(accounts__user=actor)
     if not can(actor, Can.VIEW_POOL):
         return Provider.objects.none()
@@ -126,7 +126,7 @@ def area_choices_for_pool(*, actor: Actor) -> QuerySet[Area]:
 
 def resource_qs_visible_to(*, actor: Actor) -> QuerySet[Resource]:
     """Resources serving an area in, above or below the actor's; a provider sees its own."""
-    if is_provider(actor):
+    if can(actor, Can.ACT_FOR_PROVIDER):
         return Resource.objects.filter(provider__accounts__user=actor)
     if not can(actor, Can.VIEW_POOL):
         return Resource.objects.none()

@@ -9,13 +9,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix
 from core.audit import audit, diff
 from core.errors import StaleVersionError
 from households.models import Area, User
-from households.scope import scope_prefix
 from resources.allocation import record_movements
 from resources.models import Provider, ProviderAccount, Resource, StockMovement
-from resources.roles import Can, can
 
 PROVIDER_FIELDS = ["kind", "name", "area", "contact_name", "contact_phone", "address"]
 PROVIDER_FIELDS += ["description", "active"]

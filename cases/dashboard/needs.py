@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from access.scope import scope_prefix
 from cases.dashboard.common import (
     HOUSEHOLD_VERSION,
     Scope,
@@ -16,7 +17,6 @@ from cases.dashboard.common import (
     month_start,
 )
 from core.ledgers.definitions import end_of_day
-from households.scope import scope_prefix
 
 if TYPE_CHECKING:
     from cases.dashboard.common import Actor
@@ -45,13 +45,6 @@ SELECT n.type, n.status, count(*)
  WHERE h.area_code LIKE %(like)s OR (n.household_id IS NULL AND n.area_code LIKE %(like)s)
  GROUP BY 1, 2
 """
-
-
-def may_view_needs(actor: Actor) -> bool:
-    from matching.roles import Can as NeedCan
-    from matching.roles import can as need_can
-
-    return need_can(actor, NeedCan.VIEW_NEEDS)
 
 
 def needs(*, scope: Scope) -> Needs:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.scope import scope_prefix
 from core.ledgers.importing import Row
 from core.masking import mask_id_numbers
 from households import clashes
@@ -22,7 +23,6 @@ from households.ledger_import.columns import (
 )
 from households.ledger_import.parsing import parse
 from households.models import Area, Category, Enrolment, Member
-from households.scope import scope_prefix
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
 from core.ledgers.bulk import allocate_ids, copy_insert
 from households import idnumber
 from households.ledger_import.columns import PersonRow
 from households.models import Category, Enrolment
-from households.roles import Can, can
 
 if TYPE_CHECKING:
     from households.models import User

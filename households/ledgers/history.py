@@ -26,10 +26,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix
 from core.ledgers.definitions import Hex
 from households.models import Area, EnrolmentEvent, HouseholdEvent, Member, MemberEvent
-from households.roles import Can, can
-from households.scope import scope_prefix
 
 if TYPE_CHECKING:
     from households.models import User

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix
 from core.errors import StaleVersionError
-from households.scope import scope_prefix
-from matching.roles import Can, can
 
 if TYPE_CHECKING:
     from households.models import Area, User
