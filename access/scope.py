@@ -136,3 +136,11 @@ def is_lent(actor: Actor, household_id: int) -> bool:
     if not _may_borrow(actor) or scope_prefix(actor) is None or not _lender:
         return False
     return lent_households(actor).filter(household_id=household_id).exists()
+
+
+def sql_within(code: str, prefix: str) -> str:
+    """The raw-SQL condition "the area code `code` lies under the area prefix `prefix`", both
+    SQL expressions of columns (a household's code, a worker's area prefix), for a statement
+    run with parameters (so the wildcard is written `%%`). An actor's scope is a parameter
+    instead: `like()`."""
+    return f"{code} LIKE {prefix} || '%%'"

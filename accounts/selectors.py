@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from access.capabilities import Can, can
-from access.scope import scope_prefix
+from access.scope import scoped
 from accounts.filters import UserFilter
 from accounts.models import ApiTokenInfo
 from core.selectors import filtered, get_by_uuid
@@ -50,7 +50,7 @@ def user_qs_manageable_by(*, actor: User | AnonymousUser) -> QuerySet[User]:
 
     if not can(actor, Can.KEEP_USERS):
         return UserModel.objects.none()
-    qs = UserModel.objects.filter(area__prefix__startswith=scope_prefix(actor), is_superuser=False)
+    qs = scoped(UserModel.objects.filter(is_superuser=False), actor=actor, field="area__prefix")
     if actor.role == UserModel.Role.STREET_STAFF:
         qs = qs.filter(role=UserModel.Role.SOCIAL_WORKER)
     return qs

@@ -14,7 +14,7 @@ from knox.models import AuthToken
 from knox.settings import knox_settings
 
 from access.capabilities import Can, can, forget_permissions
-from access.scope import scope_prefix
+from access.scope import covers
 from accounts.models import ApiTokenInfo
 from core.audit import audit
 from households.models import Area, User
@@ -126,8 +126,7 @@ def _check_grant(*, actor: User, role: str, area: Area, grants: Iterable[str]) -
         raise PermissionDenied(_("您不能授予查看或导出完整身份证号的权限。"))
     if set(grants) - set(GRANTS):
         raise ValidationError({"grants": _("未知的权限。")})
-    prefix = scope_prefix(actor)
-    if prefix is None or not area.prefix.startswith(prefix):
+    if not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
     if area.level not in ROLE_LEVELS[role]:
         levels = "、".join(str(Area.Level(level).label) for level in ROLE_LEVELS[role])

@@ -32,7 +32,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from access.capabilities import Can, can
-from access.scope import scoped
+from access.scope import scoped, within
 from cases.filters import FollowUpFilter, ServiceActivityFilter, VisitFilter
 from cases.labels import label_timeline
 from cases.models import FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit, VisitPhoto
@@ -356,7 +356,7 @@ def overdue_followups(
         actor,
     )
     if community.isdigit():
-        qs = qs.filter(household__area_code__startswith=community)
+        qs = qs.filter(within("household__area_code", community))
     rows = list(
         qs.select_related("household__head", "household__area", "assignee__area")
         .only(*_OVERDUE_COLUMNS)

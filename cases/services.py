@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.capabilities import Can, can
-from access.scope import is_lent, scope_prefix
+from access.scope import covers
 from cases import schedule
 from cases.models import FINDING_AREAS, FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit
 from cases.needs import needs_list_available, needs_record
@@ -40,18 +40,11 @@ VISIT_MEMBER_FIELDS = [
 ]
 
 
-def _in_scope(actor: User | None, area_code: str) -> bool:
-    if actor is None:
-        return True
-    prefix = scope_prefix(actor)
-    return prefix is not None and area_code.startswith(prefix)
-
-
 def _check_household(actor: User | None, household: Household, allowed: bool) -> None:
     """Role first (403), then scope: views have already turned out-of-scope into a 404."""
     if actor is not None and not allowed:
         raise PermissionDenied
-    if not _in_scope(actor, household.area_code) and not is_lent(actor, household.pk):
+    if actor is not None and not covers(actor, household.area_code, household_id=household.pk):
         raise PermissionDenied
 
 
@@ -419,7 +412,7 @@ def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User)
         raise ApplicationError(_("该跟进计划已完成或已取消，不能改派。"))
     if not worker_can_take(assignee, followup.household):
         raise ValidationError({"assignee": _("只能指派给该家庭所在街道的社工。")})
-    if not _in_scope(actor, assignee.area.prefix):
+    if actor is not None and not covers(actor, assignee.area.prefix):
         raise ValidationError({"assignee": _("只能指派给您管辖范围内的社工。")})
     before = {"assignee_id": followup.assignee_id}
     followup.assignee = assignee
@@ -631,7 +624,7 @@ def service_activity_record(
         raise PermissionDenied
     if area.level not in (Area.Level.COMMUNITY, Area.Level.GRID):
         raise ValidationError({"area": _("请选择社区或网格。")})
-    if not _in_scope(actor, area.prefix):
+    if actor is not None and not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
     if date > timezone.localdate():
         raise ValidationError({"date": _("服务日期不能晚于今天。")})

@@ -40,14 +40,14 @@ EXPORT_CAP = 100_000  # rows in one CSV; a narrower search gets the rest
 def access_log_qs_visible_to(*, actor: Actor) -> QuerySet[AccessLog]:
     """Entries inside the actor's area; 403 for a role that does not read the log at all."""
     from access.capabilities import Can, can
-    from access.scope import scope_prefix
+    from access.scope import scope_prefix, within
 
     if not can(actor, Can.SEARCH_ACCESS_LOG):
         raise PermissionDenied
     prefix = scope_prefix(actor)
     if prefix is None:
         return AccessLog.objects.none()
-    visible = Q(area_code__startswith=prefix)
+    visible = within("area_code", prefix)
     if actor.area.level == "district":
         visible |= Q(area_code="")
     return AccessLog.objects.filter(visible)
@@ -94,7 +94,7 @@ class AccessLogFilter(django_filters.FilterSet):
     def filter_households_named(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
         """Entries about the reader's households whose address, or a member's name, holds
         the text. An identity number is refused before this: it never comes in a URL."""
-        from access.scope import scope_prefix
+        from access.scope import scope_prefix, within
 
         value = value.strip()
         if not value:
@@ -106,7 +106,7 @@ class AccessLogFilter(django_filters.FilterSet):
         member = apps.get_model("households", "Member")
         named = member.objects.filter(household=OuterRef("pk"), name__contains=value)
         found = household.objects.filter(
-            Q(address__contains=value) | Exists(named), area_code__startswith=prefix
+            Q(address__contains=value) | Exists(named), within("area_code", prefix)
         )
         return queryset.filter(household_id__in=found.values("pk"))
 

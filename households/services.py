@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.capabilities import Can, can
-from access.scope import scope_prefix
+from access.scope import covers
 from core.audit import audit, diff, log_access
 from core.errors import ApplicationError, StaleVersionError
 from core.models import AccessLog
@@ -58,8 +58,7 @@ def _check_version(obj: Household | Member | Enrolment, expected: int | None) ->
 def _check_area(actor: User | None, area: Area) -> None:
     if area.level not in (Area.Level.COMMUNITY, Area.Level.GRID):
         raise ValidationError({"area": _("家庭应登记在社区或网格下。")})
-    prefix = scope_prefix(actor) if actor is not None else ""
-    if prefix is None or not area.prefix.startswith(prefix):
+    if actor is not None and not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
 
 
@@ -98,8 +97,7 @@ def _claim_id_number(
 def _clash(actor: User | None, holder: Member, field: str) -> ValidationError:
     """The error for a number active in another member: named when the actor can see that
     household; otherwise anonymous, and an IdNumberClashError, which views log and rate-limit."""
-    prefix = scope_prefix(actor) if actor is not None else ""
-    if prefix is not None and holder.household.area_code.startswith(prefix):
+    if actor is None or covers(actor, holder.household.area_code):
         message = _("该身份证号已登记为本辖区“%(address)s”家庭的在户成员“%(name)s”。") % {
             "address": holder.household.address,
             "name": holder.name,
@@ -790,8 +788,7 @@ def area_create(*, actor: User | None, parent: Area, code: str, name: str) -> Ar
     scope is "starts with my area's prefix", so a code outside its parent would put the area
     (and every household in it) in someone else's scope."""
     _require_area_keeper(actor)
-    prefix = scope_prefix(actor) if actor is not None else ""
-    if prefix is None or not parent.prefix.startswith(prefix):
+    if actor is not None and not covers(actor, parent.prefix):
         raise ValidationError({"parent": _("所选区划不在您的管辖范围内。")})
     level = _CHILD_LEVEL.get(parent.level)
     if level is None:
@@ -823,8 +820,7 @@ def area_create(*, actor: User | None, parent: Area, code: str, name: str) -> Ar
 def area_rename(*, actor: User | None, area: Area, name: str) -> Area:
     """A new name. The code stays: households and users hold it (and its prefix) as scope."""
     _require_area_keeper(actor)
-    prefix = scope_prefix(actor) if actor is not None else ""
-    if prefix is None or not area.prefix.startswith(prefix):
+    if actor is not None and not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
     name = name.strip()
     if not name:

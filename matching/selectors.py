@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
 from access.capabilities import Can, can
-from access.scope import scope_prefix
+from access.scope import scope_prefix, within
 from core.masking import mask_phone
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
@@ -46,8 +46,8 @@ def need_qs_visible_to(*, actor: Actor) -> QuerySet[Need]:
     if prefix is None or not can(actor, Can.VIEW_NEEDS):
         return Need.objects.none()
     return Need.objects.filter(
-        Q(household__area_code__startswith=prefix)
-        | Q(household__isnull=True, area_code__startswith=prefix)
+        within("household__area_code", prefix)
+        | (Q(household__isnull=True) & within("area_code", prefix))
     )
 
 
@@ -164,7 +164,7 @@ def referral_qs_visible_to(*, actor: Actor) -> QuerySet[Referral]:
     prefix = scope_prefix(actor)
     if prefix is None or not can(actor, Can.VIEW_NEEDS):
         return Referral.objects.none()
-    return Referral.objects.filter(household__area_code__startswith=prefix)
+    return Referral.objects.filter(within("household__area_code", prefix))
 
 
 _REFERRAL_RELATED = (
@@ -336,7 +336,7 @@ def campaign_qs_visible_to(*, actor: Actor) -> QuerySet[Campaign]:
     prefix = scope_prefix(actor)
     if prefix is None or not can(actor, Can.VIEW_NEEDS):
         return Campaign.objects.none()
-    return Campaign.objects.filter(area__prefix__startswith=prefix)
+    return Campaign.objects.filter(within("area__prefix", prefix))
 
 
 def campaign_list(*, actor: Actor) -> QuerySet[Campaign]:

@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.capabilities import Can, can
-from access.scope import scope_prefix
+from access.scope import scope_prefix, serving
 from core.ledgers.definitions import (
     AsText,
     Column,
@@ -55,7 +55,7 @@ from core.selectors import filtered
 from households.models import Area, Category
 from households.selectors import area_get
 from resources.models import Provider, ProviderEvent, Resource, ResourceEvent
-from resources.selectors import ancestor_prefixes, resource_qs_visible_to
+from resources.selectors import resource_qs_visible_to
 from resources.vocabulary import NeedType, list_ledger_name
 
 if TYPE_CHECKING:
@@ -153,9 +153,7 @@ class PoolLedgerFilter(django_filters.FilterSet):
         area = Area.objects.filter(code=value).only("prefix").first()
         if area is None:
             return queryset.none()
-        return queryset.filter(
-            Q(area_code__startswith=area.prefix) | Q(area_code__in=ancestor_prefixes(area.prefix))
-        )
+        return queryset.filter(serving("area_code", area.prefix))
 
 
 COLUMNS = [
@@ -342,10 +340,7 @@ def _rows_as_of(
         else scope_prefix(actor)
     )
     qs = _latest(cutoff).filter(pool_list=pool_list)
-    if prefix is None:
-        qs = qs.none()
-    else:
-        qs = qs.filter(Q(area_code__startswith=prefix) | Q(area_code__in=ancestor_prefixes(prefix)))
+    qs = qs.none() if prefix is None else qs.filter(serving("area_code", prefix))
     qs = filtered(PoolLedgerFilter, qs, filters, actor)
     qs = qs.annotate(
         p_name=_provider_then("name", cutoff),

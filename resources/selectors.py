@@ -18,7 +18,6 @@ from django.db.models import (
     DateField,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -28,10 +27,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from access.capabilities import Can, can
-from access.scope import scope_prefix
+from access.scope import covers, scope_prefix, serving, within
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
-from households.models import PREFIX_LENGTH, Area
+from households.models import Area
 from resources.filters import ProviderFilter, ResourceFilter
 from resources.models import Provider, ProviderAccount, Resource, ResourceUsage, StockMovement
 from resources.periods import period_start
@@ -44,22 +43,16 @@ if TYPE_CHECKING:
     Actor = User | AnonymousUser | None
 
 
-def ancestor_prefixes(prefix: str) -> list[str]:
-    """The prefixes of the areas above one: '320506001001' → ['320506', '320506001']."""
-    return [prefix[:n] for n in sorted(PREFIX_LENGTH.values()) if n < len(prefix)]
-
-
 def _pool_scope(qs: QuerySet, *, actor: Actor) -> QuerySet:
     prefix = scope_prefix(actor)
     if prefix is None:
         return qs.none()
-    return qs.filter(Q(area_code__startswith=prefix) | Q(area_code__in=ancestor_prefixes(prefix)))
+    return qs.filter(serving("area_code", prefix))
 
 
 def _keeps(actor: Actor, area_code: str) -> bool:
     """Whether the actor may change a pool row of this area: its role, inside its own area."""
-    prefix = scope_prefix(actor)
-    return can(actor, Can.KEEP_POOL) and prefix is not None and area_code.startswith(prefix)
+    return can(actor, Can.KEEP_POOL) and covers(actor, area_code)
 
 
 # ---- providers -------------------------------------------------------------------------
@@ -110,7 +103,7 @@ def provider_choices_for_edit(*, actor: Actor) -> QuerySet[Provider]:
     prefix = scope_prefix(actor)
     if prefix is None or not can(actor, Can.KEEP_POOL):
         return Provider.objects.none()
-    return Provider.objects.filter(area_code__startswith=prefix, active=True).order_by("name")
+    return Provider.objects.filter(within("area_code", prefix), active=True).order_by("name")
 
 
 def area_choices_for_pool(*, actor: Actor) -> QuerySet[Area]:
@@ -118,7 +111,7 @@ def area_choices_for_pool(*, actor: Actor) -> QuerySet[Area]:
     prefix = scope_prefix(actor)
     if prefix is None or not can(actor, Can.KEEP_POOL):
         return Area.objects.none()
-    return Area.objects.filter(prefix__startswith=prefix).select_related("parent").order_by("code")
+    return Area.objects.filter(within("prefix", prefix)).select_related("parent").order_by("code")
 
 
 # ---- resources -------------------------------------------------------------------------

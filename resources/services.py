@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from access.capabilities import Can, can
-from access.scope import scope_prefix
+from access.scope import covers
 from core.audit import audit, diff
 from core.errors import StaleVersionError
 from households.models import Area, User
@@ -56,8 +56,7 @@ def _require_keeper(actor: User | None, area: Area) -> None:
         return
     if not can(actor, Can.KEEP_POOL):
         raise PermissionDenied
-    prefix = scope_prefix(actor)
-    if prefix is None or not area.prefix.startswith(prefix):
+    if not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
 
 

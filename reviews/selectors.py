@@ -14,7 +14,7 @@ from django.db.models.functions import Left
 from django.utils.translation import gettext as _
 
 from access.capabilities import Can, can
-from access.scope import scope_prefix
+from access.scope import scope_prefix, within
 from core.selectors import get_by_uuid
 from households.models import Area, Enrolment, Household, User
 from households.selectors import enrolment_qs_visible_to, household_income
@@ -116,7 +116,7 @@ def review_due_list(
     if community:
         if not community.isdigit() or len(community) != 12:
             raise ValidationError({"community": [_("请填写 12 位社区代码。")]})
-        qs = qs.filter(household__area_code__startswith=community)
+        qs = qs.filter(within("household__area_code", community))
     return (
         qs.select_related("category", "household__head", "household__area__parent", "member")
         .annotate(overdue=ExpressionWrapper(Q(review_due__lt=today), output_field=BooleanField()))
@@ -188,7 +188,7 @@ def community_choices(*, actor: Actor) -> list[Area]:
     if prefix is None:
         return []
     return list(
-        Area.objects.filter(level=Area.Level.COMMUNITY, prefix__startswith=prefix).order_by("code")
+        Area.objects.filter(within("prefix", prefix), level=Area.Level.COMMUNITY).order_by("code")
     )
 
 

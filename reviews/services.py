@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.capabilities import Can, can
-from access.scope import scope_prefix
+from access.scope import covers
 from core.audit import audit, diff
 from core.errors import ApplicationError, StaleVersionError
 from households.models import Enrolment
@@ -137,10 +137,8 @@ def enrolment_review(
     enrolment = (
         Enrolment.objects.select_for_update().select_related("household").get(pk=enrolment.pk)
     )
-    if actor is not None:
-        prefix = scope_prefix(actor)
-        if prefix is None or not enrolment.household.area_code.startswith(prefix):
-            raise PermissionDenied
+    if actor is not None and not covers(actor, enrolment.household.area_code):
+        raise PermissionDenied
     if version is not None and enrolment.version != version:
         raise StaleVersionError
     if enrolment.status != Enrolment.Status.APPROVED:

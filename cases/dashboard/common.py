@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from access.capabilities import Can, can
+from access.scope import like as like_pattern
 from config.db_router import reading_from_replica
 from households.models import PREFIX_LENGTH, Area, Category, Household, User
 from households.selectors import area_qs_visible_to, category_list
@@ -51,7 +52,7 @@ class Scope:
 
     @property
     def like(self) -> str:
-        return self.area.prefix + "%"
+        return like_pattern(self.area.prefix)
 
     def child_of(self, key: str) -> AreaRef | None:
         return self._by_prefix.get(key)
