@@ -20,9 +20,9 @@ from access.roles import Role
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from households.models import User
+    from access.roles import SignedIn
 
-    Actor = User | AnonymousUser | None
+    Actor = SignedIn | AnonymousUser | None
 
 
 class Can(enum.Enum):

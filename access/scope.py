@@ -29,12 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
+from access.roles import Role
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from households.models import User
+    from access.roles import SignedIn
 
-    Actor = User | AnonymousUser | None
+    Actor = SignedIn | AnonymousUser | None
 
 # How many leading characters of a code are significant at each level of the tree.
 PREFIX_LENGTH = {"district": 6, "street": 9, "community": 12, "grid": 15}
@@ -115,10 +117,10 @@ def register_lender(lender: Lender) -> None:
 
 
 def _may_borrow(actor: Actor) -> bool:
-    return getattr(actor, "role", None) == "social_worker"
+    return getattr(actor, "role", None) == Role.SOCIAL_WORKER
 
 
-def lent_households(actor: User) -> QuerySet:
+def lent_households(actor: SignedIn) -> QuerySet:
     """Ids (`household_id`) of households outside the worker's own area that are lent to
     them, inside their street: see the module docstring."""
     if not _lender:

@@ -9,6 +9,7 @@ filter is written; this test names the file and line of any other.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -98,3 +99,29 @@ def test_a_hand_written_area_filter_is_caught(snippet):
 )
 def test_the_access_helpers_and_other_filters_pass(snippet):
     assert violations(f"x = 1\n{snippet}\n", "app/selectors.py") == []
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_access_module_imports_nothing_of_ours_but_core():
+    """Every app above core imports access, so access importing one of them (even only for
+    type hints, even inside a function) would be an arrow running the wrong way."""
+    ours = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    allowed = {"access", "core"}
+    found = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in sorted((ROOT / "access").rglob("*.py"))
+        for module in _imported_modules(path)
+        if module.split(".")[0] in ours - allowed
+    ]
+    assert not found, "\n".join(found)
+    assert "households" in ours
