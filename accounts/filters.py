@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from access.scope import within
 from households.models import Area, User
 
 
@@ -20,7 +21,7 @@ def _area(queryset: QuerySet, _name: str, value: str) -> QuerySet:
     area = Area.objects.filter(code=value).only("prefix").first()
     if area is None:
         return queryset.none()
-    return queryset.filter(area__prefix__startswith=area.prefix)
+    return queryset.filter(within("area__prefix", area.prefix))
 
 
 class UserFilter(django_filters.FilterSet):

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.capabilities import Can, can
 from accounts import selectors, services
 from accounts.forms import AreaCreateForm, AreaRenameForm, UserKeepForm
 from core.forms import add_service_errors
@@ -27,7 +28,7 @@ from households.selectors import area_get, area_list
 
 
 def _require_keeper(request: HttpRequest) -> None:
-    if not services.may_keep_users(request.user):
+    if not can(request.user, Can.KEEP_USERS):
         raise PermissionDenied
 
 

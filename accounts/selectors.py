@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from access.capabilities import Can, can
+from access.scope import scoped
 from accounts.filters import UserFilter
 from accounts.models import ApiTokenInfo
 from core.selectors import filtered, get_by_uuid
-from households.scope import scope_prefix
 from households.selectors import area_qs_visible_to
 
 if TYPE_CHECKING:
@@ -45,12 +46,11 @@ def api_token_get(*, actor: User, token_id: UUID | str) -> ApiTokenInfo:
 def user_qs_manageable_by(*, actor: User | AnonymousUser) -> QuerySet[User]:
     """The accounts the actor keeps: street staff their street's social workers, a district
     admin everyone bound inside the district. Superusers are kept in Django's admin only."""
-    from accounts.services import may_keep_users
     from households.models import User as UserModel
 
-    if not may_keep_users(actor):
+    if not can(actor, Can.KEEP_USERS):
         return UserModel.objects.none()
-    qs = UserModel.objects.filter(area__prefix__startswith=scope_prefix(actor), is_superuser=False)
+    qs = scoped(UserModel.objects.filter(is_superuser=False), actor=actor, field="area__prefix")
     if actor.role == UserModel.Role.STREET_STAFF:
         qs = qs.filter(role=UserModel.Role.SOCIAL_WORKER)
     return qs

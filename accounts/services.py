@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
+from access.capabilities import Can, can, forget_permissions
+from access.scope import covers
 from accounts.models import ApiTokenInfo
 from core.audit import audit
 from households.models import Area, User
-from households.scope import scope_prefix
 
 DEVICE_MAX = ApiTokenInfo._meta.get_field("device").max_length
 
@@ -105,16 +106,6 @@ _TEMPORARY_CHARS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TEMPORARY_LENGTH = 12
 
 
-def may_keep_users(actor: User | None) -> bool:
-    return (
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and actor.role in (Role.STREET_STAFF, Role.DISTRICT_ADMIN)
-        and scope_prefix(actor) is not None
-    )
-
-
 def roles_grantable_by(actor: User) -> list[str]:
     if actor.role == Role.DISTRICT_ADMIN:
         return list(Role.values)
@@ -127,7 +118,7 @@ def _check_grant(*, actor: User, role: str, area: Area, grants: Iterable[str]) -
     """Refuse a role, area or grant the actor may not give: PermissionDenied for a kind of
     account above the actor's own, ValidationError for an area out of scope or of the
     wrong level (the same message whether the area exists elsewhere or not)."""
-    if not may_keep_users(actor):
+    if not can(actor, Can.KEEP_USERS):
         raise PermissionDenied
     if role not in roles_grantable_by(actor):
         raise PermissionDenied(_("您不能设置该角色。"))
@@ -135,8 +126,7 @@ def _check_grant(*, actor: User, role: str, area: Area, grants: Iterable[str]) -
         raise PermissionDenied(_("您不能授予查看或导出完整身份证号的权限。"))
     if set(grants) - set(GRANTS):
         raise ValidationError({"grants": _("未知的权限。")})
-    prefix = scope_prefix(actor)
-    if prefix is None or not area.prefix.startswith(prefix):
+    if not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
     if area.level not in ROLE_LEVELS[role]:
         levels = "、".join(str(Area.Level(level).label) for level in ROLE_LEVELS[role])
@@ -153,7 +143,7 @@ def _set_grants(user: User, grants: Iterable[str]) -> None:
             user.user_permissions.add(permission)
         else:
             user.user_permissions.remove(permission)
-    user.__dict__.pop("_may_reveal", None)
+    forget_permissions(user)
 
 
 def user_grants(user: User) -> list[str]:

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from access.capabilities import Can, can
 from accounts import selectors, services
 from accounts.filters import UserFilter
 from core.api import FORBIDDEN, INVALID, NOT_FOUND, WRITE_ERRORS, JsonApi, filter_parameters
@@ -60,7 +61,7 @@ def _grants_field(**kwargs: Any) -> serializers.MultipleChoiceField:
 
 
 def _require_keeper(request: Request) -> None:
-    if not services.may_keep_users(request.user):
+    if not can(request.user, Can.KEEP_USERS):
         raise exceptions.PermissionDenied
 
 

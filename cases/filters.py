@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.scope import within
 from cases.models import FollowUp, ServiceActivity, Tier, Visit
 from households.models import Area
 
@@ -36,7 +37,7 @@ class VisitFilter(django_filters.FilterSet):
         prefix = _area_prefix(value)
         if prefix is None:
             return queryset.none()
-        return queryset.filter(household__area_code__startswith=prefix)
+        return queryset.filter(within("household__area_code", prefix))
 
 
 class FollowUpFilter(django_filters.FilterSet):
@@ -89,7 +90,7 @@ class FollowUpFilter(django_filters.FilterSet):
         prefix = _area_prefix(value)
         if prefix is None:
             return queryset.none()
-        return queryset.filter(household__area_code__startswith=prefix)
+        return queryset.filter(within("household__area_code", prefix))
 
 
 class ServiceActivityFilter(django_filters.FilterSet):

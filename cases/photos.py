@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from access.capabilities import Can, can
 from cases.models import Visit, VisitPhoto
-from cases.permissions import may_log_visit
 from core.audit import audit, log_access
 from core.models import AccessLog
 
@@ -61,7 +61,7 @@ def _reencoded(upload: Any) -> tuple[bytes, int, int]:
 @transaction.atomic
 def visit_photo_add(*, actor: User | None, visit: Visit, upload: Any, kind: str) -> VisitPhoto:
     """Store a photo of the visit: checked, re-encoded without EXIF, audited."""
-    if actor is not None and not may_log_visit(actor):
+    if actor is not None and not can(actor, Can.LOG_VISIT):
         raise PermissionDenied
     if kind not in VisitPhoto.Kind.values:
         raise ValidationError({"kind": _("请选择照片类别。")})

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from access.scope import sql_within
 from cases.models import FollowUp, HardshipAlert, TierRule, Visit
 from cases.predicates import CATALOGUE, Context, hardship_window_start
 from households.models import Area, Household, User
@@ -260,9 +261,10 @@ desired AS (
     JOIN chunk c ON c.id = b.household_id
     LEFT JOIN current cur ON cur.household_id = b.household_id
     -- The household's own worker, and the current assignee, while they can take it.
-    LEFT JOIN workers own ON own.id = c.worker_id AND c.area_code LIKE own.prefix || '%%'
+    LEFT JOIN workers own ON own.id = c.worker_id AND {sql_within("c.area_code", "own.prefix")}
     -- A reassignment may go to a worker of another community of the same street.
-    LEFT JOIN workers kept ON kept.id = cur.assignee_id AND (c.area_code LIKE kept.prefix || '%%'
+    LEFT JOIN workers kept ON kept.id = cur.assignee_id
+        AND ({sql_within("c.area_code", "kept.prefix")}
         OR (cur.reassigned AND left(c.area_code, 9) = left(kept.prefix, 9)))
     LEFT JOIN LATERAL (
         SELECT v.visited_at AS last_at FROM {_VISIT} v
@@ -277,7 +279,7 @@ needy AS (
 candidates AS (
     SELECT n.area_code, w.id AS worker_id
     FROM (SELECT DISTINCT area_code FROM needy) n
-    JOIN workers w ON n.area_code LIKE w.prefix || '%%'
+    JOIN workers w ON {sql_within("n.area_code", "w.prefix")}
 ),
 loads AS (
     -- Open follow-ups each candidate will hold: those of other households, and the ones

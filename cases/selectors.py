@@ -1,7 +1,7 @@
 """Reads of case work. Every one starts from a `*_qs_visible_to(actor=…)` scoping root.
 
 Visits, follow-ups and alerts are scoped through their household's area code, with the
-same rule as the registry (households.scope); service activities through their own area.
+same rule as the registry (access.scope); service activities through their own area.
 """
 
 from __future__ import annotations
@@ -31,23 +31,17 @@ from django.db.models.functions import RowNumber, Substr
 from django.http import Http404
 from django.utils import timezone
 
+from access.capabilities import Can, can
+from access.scope import scoped, within
 from cases.filters import FollowUpFilter, ServiceActivityFilter, VisitFilter
 from cases.labels import label_timeline
 from cases.models import FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit, VisitPhoto
-from cases.permissions import (
-    may_log_visit,
-    may_manage_tier_rules,
-    may_reassign,
-    may_view_caseload,
-    may_view_cases,
-)
 from cases.predicates import CATALOGUE
 from cases.schedule import RuleRow, load_rules
 from cases.tier_preview import TierMoves, tier_moves
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
 from households.models import Area, Household, Member, User
-from households.scope import scoped
 from households.selectors import household_get
 
 if TYPE_CHECKING:
@@ -77,7 +71,7 @@ _ASSIGNEE_COLUMNS = ["assignee__username", "assignee__display_name"]
 
 def visit_qs_visible_to(*, actor: Actor) -> QuerySet[Visit]:
     """Visits of the households the actor sees."""
-    if not may_view_cases(actor):
+    if not can(actor, Can.VIEW_CASES):
         return Visit.objects.none()
     return scoped(
         Visit.objects.all(), actor=actor, field="household__area_code", lent="household_id"
@@ -99,7 +93,7 @@ def visit_get(*, actor: Actor, visit_id: UUID | str) -> Visit:
 def household_get_for_visit(*, actor: Actor, household_id: UUID | str) -> Household:
     """A household the actor may log a visit to: 404 when invisible, 403 when read-only."""
     household = household_get(actor=actor, household_id=household_id)
-    if not may_log_visit(actor):
+    if not can(actor, Can.LOG_VISIT):
         raise PermissionDenied
     return household
 
@@ -137,7 +131,7 @@ def household_visits(*, household: Household, limit: int = 30) -> list[Visit]:
 
 def followup_qs_visible_to(*, actor: Actor) -> QuerySet[FollowUp]:
     """Follow-ups of the households the actor sees."""
-    if not may_view_cases(actor):
+    if not can(actor, Can.VIEW_CASES):
         return FollowUp.objects.none()
     return scoped(
         FollowUp.objects.all(), actor=actor, field="household__area_code", lent="household_id"
@@ -161,7 +155,7 @@ def followup_get(*, actor: Actor, followup_id: UUID | str) -> FollowUp:
 def followup_get_for_reassign(*, actor: Actor, followup_id: UUID | str) -> FollowUp:
     """A visible follow-up the actor may reassign: 404 when invisible, 403 otherwise."""
     followup = followup_get(actor=actor, followup_id=followup_id)
-    if not may_reassign(actor):
+    if not can(actor, Can.REASSIGN):
         raise PermissionDenied
     return followup
 
@@ -187,7 +181,7 @@ def household_open_followup(*, household: Household) -> FollowUp | None:
 
 def workers_qs_visible_to(*, actor: Actor) -> QuerySet[User]:
     """Social workers bound at community level or below inside the actor's area."""
-    if not may_view_cases(actor):
+    if not can(actor, Can.VIEW_CASES):
         return User.objects.none()
     qs = User.objects.filter(role=User.Role.SOCIAL_WORKER, is_active=True, area__isnull=False)
     qs = scoped(qs, actor=actor, field="area__prefix")
@@ -229,7 +223,7 @@ def worklist(*, actor: Actor, today: dt.date, limit: int = WORKLIST_ROWS) -> Wor
     their households' last contacts (by visit_household_latest), which took a second
     query and ~1 ms more of the worker's CPU per page when read apart.
     """
-    if not may_view_cases(actor):
+    if not can(actor, Can.VIEW_CASES):
         raise PermissionDenied
     mine_only = actor.role == User.Role.SOCIAL_WORKER
     qs = followup_qs_visible_to(actor=actor).filter(
@@ -286,7 +280,7 @@ class OverdueGroup:
 def overdue_by_community_and_worker(*, actor: Actor, today: dt.date) -> list[OverdueGroup]:
     """Overdue follow-ups counted by community and, inside each, by assignee: one GROUP BY,
     plus one query each for the communities' and workers' names."""
-    if not may_view_caseload(actor):
+    if not can(actor, Can.VIEW_CASELOAD):
         raise PermissionDenied
     rows = list(
         followup_qs_visible_to(actor=actor)
@@ -348,7 +342,7 @@ def overdue_followups(
 
     Two queries: the rows with their household, head, area and assignee; and the count.
     """
-    if not may_view_caseload(actor):
+    if not can(actor, Can.VIEW_CASELOAD):
         raise PermissionDenied
     # .get() per key: a QueryDict unpacked with ** would give lists.
     given = {k: (filters or {}).get(k) for k in OVERDUE_FILTERS}
@@ -362,7 +356,7 @@ def overdue_followups(
         actor,
     )
     if community.isdigit():
-        qs = qs.filter(household__area_code__startswith=community)
+        qs = qs.filter(within("household__area_code", community))
     rows = list(
         qs.select_related("household__head", "household__area", "assignee__area")
         .only(*_OVERDUE_COLUMNS)
@@ -405,7 +399,7 @@ def followups_get_for_reassign(*, actor: Actor, followup_ids: list[str]) -> list
     )
     if not wanted or len(found) != len(wanted):
         raise Http404
-    if not may_reassign(actor):
+    if not can(actor, Can.REASSIGN):
         raise PermissionDenied
     return found
 
@@ -432,7 +426,7 @@ def candidates_for(household_area_code: str, workers: list[User]) -> list[User]:
 
 
 def hardship_alert_qs_visible_to(*, actor: Actor) -> QuerySet[HardshipAlert]:
-    if not may_view_cases(actor):
+    if not can(actor, Can.VIEW_CASES):
         return HardshipAlert.objects.none()
     return scoped(
         HardshipAlert.objects.all(), actor=actor, field="household__area_code", lent="household_id"
@@ -441,7 +435,7 @@ def hardship_alert_qs_visible_to(*, actor: Actor) -> QuerySet[HardshipAlert]:
 
 def hardship_alert_get_for_edit(*, actor: Actor, alert_id: UUID | str) -> HardshipAlert:
     alert = _get(hardship_alert_qs_visible_to(actor=actor).select_related("household"), alert_id)
-    if not may_log_visit(actor):
+    if not can(actor, Can.LOG_VISIT):
         raise PermissionDenied
     return alert
 
@@ -464,7 +458,7 @@ def household_case_panel(*, actor: Actor, household: Household) -> dict[str, Any
         "visits": label_timeline(household_visits(household=household)),
         "open_followup": household_open_followup(household=household),
         "open_alerts": household_open_alerts(household=household),
-        "can_log_visit": may_log_visit(actor),
+        "can_log_visit": can(actor, Can.LOG_VISIT),
         "today": timezone.localdate(),
     }
 
@@ -474,7 +468,7 @@ def household_case_panel(*, actor: Actor, household: Household) -> dict[str, Any
 
 def tier_rule_list(*, actor: Actor) -> QuerySet[TierRule]:
     """Every rule, for the district admin (rules are district-wide, not scoped by area)."""
-    if not may_manage_tier_rules(actor):
+    if not can(actor, Can.MANAGE_TIER_RULES):
         raise PermissionDenied
     return TierRule.objects.order_by("tier", "priority", "id")
 
@@ -519,7 +513,7 @@ def tier_rule_preview(
 
 
 def service_activity_qs_visible_to(*, actor: Actor) -> QuerySet[ServiceActivity]:
-    if not may_view_cases(actor):
+    if not can(actor, Can.VIEW_CASES):
         return ServiceActivity.objects.none()
     return scoped(ServiceActivity.objects.all(), actor=actor, field="area_code")
 
@@ -584,7 +578,7 @@ def area_choices_for_activities(*, actor: Actor) -> QuerySet[Area]:
 
 def visit_photo_get(*, actor: Actor, photo_id: UUID | str) -> VisitPhoto:
     """A photo of a visit the actor may see (its household in scope); 404 otherwise."""
-    if not may_view_cases(actor):
+    if not can(actor, Can.VIEW_CASES):
         return _get(VisitPhoto.objects.none(), photo_id)
     qs = scoped(VisitPhoto.objects.all(), actor=actor, field="household__area_code")
     return _get(qs, photo_id)

@@ -13,20 +13,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import covers
 from cases import schedule
 from cases.models import FINDING_AREAS, FollowUp, HardshipAlert, ServiceActivity, TierRule, Visit
 from cases.needs import needs_list_available, needs_record
-from cases.permissions import (
-    may_log_visit,
-    may_manage_tier_rules,
-    may_reassign,
-    may_record_activity,
-)
 from cases.predicates import CATALOGUE
 from core.audit import audit, diff
 from core.errors import ApplicationError, StaleVersionError
 from households.models import Area, Household, Member, User
-from households.scope import is_lent, scope_prefix
 from households.services import member_update
 
 if TYPE_CHECKING:
@@ -45,18 +40,11 @@ VISIT_MEMBER_FIELDS = [
 ]
 
 
-def _in_scope(actor: User | None, area_code: str) -> bool:
-    if actor is None:
-        return True
-    prefix = scope_prefix(actor)
-    return prefix is not None and area_code.startswith(prefix)
-
-
 def _check_household(actor: User | None, household: Household, allowed: bool) -> None:
     """Role first (403), then scope: views have already turned out-of-scope into a 404."""
     if actor is not None and not allowed:
         raise PermissionDenied
-    if not _in_scope(actor, household.area_code) and not is_lent(actor, household.pk):
+    if actor is not None and not covers(actor, household.area_code, household_id=household.pk):
         raise PermissionDenied
 
 
@@ -181,7 +169,7 @@ def visit_log(
     values the form was filled from) lets changes typed offline meet later edits: a field
     changed both there and here is kept on the visit as a conflict, not written over.
     """
-    _check_household(actor, household, may_log_visit(actor))
+    _check_household(actor, household, can(actor, Can.LOG_VISIT))
     if visited_at > timezone.now():
         raise ValidationError({"visited_at": _("走访时间不能晚于现在。")})
     household = _lock_household(household)
@@ -329,7 +317,9 @@ def visit_conflicts_settle(*, actor: User | None, visit: Visit, keep_mine: set[i
     typed on the visit is written; for the others the later edit stands. Each is a choice the
     worker made, so nothing is overwritten unseen."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    _check_household(actor, visit.household, may_log_visit(actor) and visit.worker_id == actor.pk)
+    _check_household(
+        actor, visit.household, can(actor, Can.LOG_VISIT) and visit.worker_id == actor.pk
+    )
     if not visit.conflicts:
         return visit
     chosen: dict[str, dict[str, Any]] = {}
@@ -403,7 +393,7 @@ def finding_fields() -> list[str]:
 def worker_can_take(worker: User, household: Household) -> bool:
     """A social worker of the household's street: active, bound at community level or below
     in the same street. One of another community reads the household while the follow-up
-    is theirs (households.scope.lent_households)."""
+    is theirs (access.scope.lent_households)."""
     if worker.role != User.Role.SOCIAL_WORKER or not worker.is_active or worker.area_id is None:
         return False
     prefix = worker.area.prefix
@@ -416,13 +406,13 @@ def followup_reassign(*, actor: User | None, followup: FollowUp, assignee: User)
 
     The nightly job keeps this choice for as long as that worker can take the household.
     """
-    _check_household(actor, followup.household, actor is None or may_reassign(actor))
+    _check_household(actor, followup.household, actor is None or can(actor, Can.REASSIGN))
     followup = FollowUp.objects.select_for_update().select_related("household").get(pk=followup.pk)
     if followup.status != FollowUp.Status.OPEN:
         raise ApplicationError(_("该跟进计划已完成或已取消，不能改派。"))
     if not worker_can_take(assignee, followup.household):
         raise ValidationError({"assignee": _("只能指派给该家庭所在街道的社工。")})
-    if not _in_scope(actor, assignee.area.prefix):
+    if actor is not None and not covers(actor, assignee.area.prefix):
         raise ValidationError({"assignee": _("只能指派给您管辖范围内的社工。")})
     before = {"assignee_id": followup.assignee_id}
     followup.assignee = assignee
@@ -491,7 +481,7 @@ def hardship_alert_record(
 ) -> HardshipAlert:
     """Record a sudden hardship: the household goes to tier A (rule `hardship_alert`) and
     its follow-up falls due within that rule's `due_within_days` (3 by default)."""
-    _check_household(actor, household, may_log_visit(actor))
+    _check_household(actor, household, can(actor, Can.LOG_VISIT))
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": _("发生日期不能晚于今天。")})
     household = _lock_household(household)
@@ -517,7 +507,7 @@ def hardship_alert_record(
 
 @transaction.atomic
 def hardship_alert_resolve(*, actor: User | None, alert: HardshipAlert) -> HardshipAlert:
-    _check_household(actor, alert.household, may_log_visit(actor))
+    _check_household(actor, alert.household, can(actor, Can.LOG_VISIT))
     household = _lock_household(alert.household)
     alert = HardshipAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.resolved_at is not None:
@@ -547,7 +537,7 @@ TIER_RULE_FIELDS = ["name", "tier", "interval_months", "params", "active", "prio
 
 
 def _require_rules(actor: User | None) -> None:
-    if actor is not None and not may_manage_tier_rules(actor):
+    if actor is not None and not can(actor, Can.MANAGE_TIER_RULES):
         raise PermissionDenied
 
 
@@ -630,11 +620,11 @@ def service_activity_record(
     note: str = "",
 ) -> ServiceActivity:
     """Count one service as the worker reports it (个案 / 小组 / 社区活动)."""
-    if actor is not None and not may_record_activity(actor):
+    if actor is not None and not can(actor, Can.RECORD_ACTIVITY):
         raise PermissionDenied
     if area.level not in (Area.Level.COMMUNITY, Area.Level.GRID):
         raise ValidationError({"area": _("请选择社区或网格。")})
-    if not _in_scope(actor, area.prefix):
+    if actor is not None and not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
     if date > timezone.localdate():
         raise ValidationError({"date": _("服务日期不能晚于今天。")})

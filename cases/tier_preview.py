@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from access.scope import like
 from cases import schedule
 from cases.schedule import RuleRow, _Binder, _fallback, _matched, _rules_values
 from households.models import Household
@@ -77,7 +78,7 @@ def preview_statement(
     ctx = schedule.make_context(today)
     now = _tiers_cte("now", current, ctx, bind)
     after = _tiers_cte("after", proposed, ctx, bind)
-    bind.values.update(lo=0, hi=2**62, scope=prefix + "%")
+    bind.values.update(lo=0, hi=2**62, scope=like(prefix))
     sql = f"""
 WITH chunk AS MATERIALIZED (
     SELECT h.id FROM {_HH} h

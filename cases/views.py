@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from access.capabilities import Can, can
 from cases import photos, selectors, services
 from cases.forms import (
     HardshipAlertForm,
@@ -37,7 +38,6 @@ from cases.forms import (
 from cases.labels import url_maker
 from cases.needs import needs_list_available
 from cases.panels import visit_sections, worklist_alerts, worklist_sections
-from cases.permissions import may_log_visit, may_reassign, may_record_activity, may_view_cases
 from cases.predicates import CATALOGUE
 from cases.rule_words import describe, predicate_label
 from core.errors import ApplicationError
@@ -71,7 +71,7 @@ class WorklistView(LoginRequiredMixin, View):
             "work": work,
             "summary": summary,
             "today": today,
-            "can_register": may_log_visit(request.user),
+            "can_register": can(request.user, Can.LOG_VISIT),
             **worklist_alerts.context(actor=request.user, today=today),
             **worklist_sections.context(actor=request.user, today=today),
         }
@@ -89,7 +89,7 @@ class OfflineStateView(View):
             )
         # The worklist itself is kept when it is opened (sw.js); these are the pages it links to.
         pages = []
-        if may_log_visit(request.user):
+        if can(request.user, Can.LOG_VISIT):
             work = selectors.worklist(actor=request.user, today=timezone.localdate())
             visit_url, detail_url = url_maker("cases:visit_log"), url_maker("households:detail")
             for _key, _total, rows in work.sections:
@@ -277,7 +277,7 @@ class VisitDetailView(LoginRequiredMixin, View):
         context = {
             "visit": visit,
             "photos": selectors.visit_photos(visit=visit),
-            "can_add_photo": may_log_visit(request.user),
+            "can_add_photo": can(request.user, Can.LOG_VISIT),
             **visit_sections.context(actor=request.user, visit=visit),
         }
         return render(request, "cases/visit_detail.html", context)
@@ -290,7 +290,7 @@ class VisitPhotoAddView(LoginRequiredMixin, View):
 
     def _visit(self, request: HttpRequest, visit_id: str) -> Any:
         visit = selectors.visit_get(actor=request.user, visit_id=visit_id)
-        if not may_log_visit(request.user):
+        if not can(request.user, Can.LOG_VISIT):
             raise PermissionDenied
         return visit
 
@@ -444,7 +444,7 @@ class OverdueView(LoginRequiredMixin, View):
             )
         except ValidationError:
             found = selectors.OverdueRows(rows=[], total=0, filters={})
-        can_reassign = may_reassign(request.user)
+        can_reassign = can(request.user, Can.REASSIGN)
         workers = selectors.street_workers(actor=request.user) if can_reassign else []
         for row in found.rows:
             row.candidates = selectors.candidates_for(row.household.area_code, workers)
@@ -666,7 +666,7 @@ class TierRuleEditView(LoginRequiredMixin, View):
 
 class ServiceActivityListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not may_view_cases(request.user):
+        if not can(request.user, Can.VIEW_CASES):
             raise PermissionDenied
         today = timezone.localdate()
         month = _month_param(request.GET.get("month", ""), today)
@@ -679,7 +679,7 @@ class ServiceActivityListView(LoginRequiredMixin, View):
             "summary": summary,
             "activities": activities,
             "month": month,
-            "can_record": may_record_activity(request.user),
+            "can_record": can(request.user, Can.RECORD_ACTIVITY),
         }
         return render(request, "cases/activity_list.html", context)
 
@@ -695,7 +695,7 @@ class ServiceActivityCreateView(LoginRequiredMixin, View):
     template = "cases/activity_form.html"
 
     def _form(self, request: HttpRequest, data: Any = None) -> ServiceActivityForm:
-        if not may_record_activity(request.user):
+        if not can(request.user, Can.RECORD_ACTIVITY):
             raise PermissionDenied
         areas = selectors.area_choices_for_activities(actor=request.user)
         initial = {"date": timezone.localdate(), "area": request.user.area_id}

@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.capabilities import Can, can
 from core.api import NOT_FOUND
 from dashboards import panels as dashboard
 from dashboards.views import parse_day
@@ -137,7 +138,7 @@ class ServicesApi(_PanelApi):
 class NeedsApi(_PanelApi):
     @extend_schema(operation_id="dashboard_needs", parameters=[_AREA], responses=_PANEL)
     def get(self, request: Request) -> Response:
-        if not dashboard.may_view_needs(request.user):
+        if not can(request.user, Can.VIEW_NEEDS):
             raise Http404
         scope = self.scope(request)
         return Response({"area": _area(scope), **_plain(dashboard.needs(scope=scope))})
@@ -146,7 +147,7 @@ class NeedsApi(_PanelApi):
 class ReferralsApi(_PanelApi):
     @extend_schema(operation_id="dashboard_referrals", parameters=[_AREA], responses=_PANEL)
     def get(self, request: Request) -> Response:
-        if not dashboard.may_view_needs(request.user):
+        if not can(request.user, Can.VIEW_NEEDS):
             raise Http404
         scope = self.scope(request)
         return Response({"area": _area(scope), **_plain(dashboard.referrals(scope=scope))})
@@ -159,7 +160,7 @@ class ResourcesApi(_PanelApi):
         responses=_PANEL,
     )
     def get(self, request: Request) -> Response:
-        if not dashboard.may_view_needs(request.user):
+        if not can(request.user, Can.VIEW_NEEDS):
             raise Http404
         scope, day = self.scope(request), self.day(request)
         rows = dashboard.resources(actor=request.user, scope=scope, day=day)

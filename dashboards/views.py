@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.capabilities import Can, can
 from dashboards import panels as dashboard
 
 
@@ -60,7 +61,7 @@ class DashboardCaseworkView(LoginRequiredMixin, View):
 
 class DashboardNeedsView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not dashboard.may_view_needs(request.user):
+        if not can(request.user, Can.VIEW_NEEDS):
             raise Http404
         scope, day, context = _context(request, "needs")
         panels = {

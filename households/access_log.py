@@ -27,13 +27,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix, within
 from core.audit import log_access
 from core.models import AccessLog
 from core.selectors import filtered
 from households import idnumber
 from households.filters import refuse_id_number_in_query
 from households.models import Household, Member
-from households.scope import scope_prefix
 from households.selectors import ID_SEARCH_CAP, household_find_by_id_number
 from ledgers.definitions import get_ledger
 
@@ -44,27 +45,17 @@ if TYPE_CHECKING:
 
     Actor = User | AnonymousUser | None
 
-READER_ROLES = frozenset({"auditor", "district_admin"})
 EXPORT_CAP = 100_000  # rows in one CSV; a narrower search gets the rest
-
-
-def may_search_access_log(actor: Actor) -> bool:
-    return bool(
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and getattr(actor, "role", "") in READER_ROLES
-    )
 
 
 def access_log_qs_visible_to(*, actor: Actor) -> QuerySet[AccessLog]:
     """Entries inside the actor's area; 403 for a role that does not read the log at all."""
-    if not may_search_access_log(actor):
+    if not can(actor, Can.SEARCH_ACCESS_LOG):
         raise PermissionDenied
     prefix = scope_prefix(actor)
     if prefix is None:
         return AccessLog.objects.none()
-    visible = Q(area_code__startswith=prefix)
+    visible = within("area_code", prefix)
     if actor.area.level == "district":
         visible |= Q(area_code="")
     return AccessLog.objects.filter(visible)
@@ -118,7 +109,7 @@ class AccessLogFilter(django_filters.FilterSet):
             return queryset.none()
         named = Member.objects.filter(household=OuterRef("pk"), name__contains=value)
         found = Household.objects.filter(
-            Q(address__contains=value) | Exists(named), area_code__startswith=prefix
+            Q(address__contains=value) | Exists(named), within("area_code", prefix)
         )
         return queryset.filter(household_id__in=found.values("pk"))
 

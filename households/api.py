@@ -21,6 +21,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from access.capabilities import Can, can
 from core.api import (
     FORBIDDEN as _FORBIDDEN,
 )
@@ -58,7 +59,6 @@ from households.filters import (
     refuse_id_number_in_query,
 )
 from households.models import Member, User
-from households.roles import may_reveal_id_number
 from households.selectors import (
     ID_SEARCH_CAP,
     area_get,
@@ -454,7 +454,7 @@ class MemberRevealIdNumberApi(_Api):
     )
     def post(self, request: Request, member_id: UUID) -> Response:
         member = member_get(actor=request.user, member_id=member_id)
-        if not may_reveal_id_number(request.user):
+        if not can(request.user, Can.REVEAL_ID_NUMBER):
             raise PermissionDenied
         reason = _input(self, request)["reason"]
         number = member_reveal_id_number(

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from access.capabilities import Can, can
 from core.errors import ApplicationError
 from core.keyset import keyset_page
 from households import selectors, services
 from households.forms import BulkDecisionForm, DecisionForm, PendingFilterForm
 from households.models import Area, Enrolment
-from households.roles import Can, can
 
 DomainError = (ValidationError, ApplicationError)
 PAGE_SIZE = 25

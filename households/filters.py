@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.scope import within
 from core.url_guard import ID_NUMBER_IN_QUERY
 from households import idnumber
 from households.models import Area, Category, Enrolment, Household, Member
@@ -31,7 +32,7 @@ def _area(queryset: QuerySet, _name: str, value: str) -> QuerySet:
     area = Area.objects.filter(code=value).only("prefix").first()
     if area is None:
         return queryset.none()
-    return queryset.filter(area_code__startswith=area.prefix)
+    return queryset.filter(within("area_code", area.prefix))
 
 
 def _category(queryset: QuerySet, _name: str, value: str) -> QuerySet:
@@ -127,7 +128,7 @@ class EnrolmentFilter(django_filters.FilterSet):
         area = Area.objects.filter(code=value).only("prefix").first()
         if area is None:
             return queryset.none()
-        return queryset.filter(household__area_code__startswith=area.prefix)
+        return queryset.filter(within("household__area_code", area.prefix))
 
 
 # How long an application has waited, at least (days since it was submitted).
@@ -157,7 +158,7 @@ class PendingFilter(django_filters.FilterSet):
         area = Area.objects.filter(code=value).only("prefix").first()
         if area is None:
             return queryset.none()
-        return queryset.filter(household__area_code__startswith=area.prefix)
+        return queryset.filter(within("household__area_code", area.prefix))
 
     def filter_waited(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
         return queryset.filter(created_at__lt=submitted_before(int(value)))

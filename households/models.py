@@ -10,11 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from access.roles import Role
+from access.scope import PREFIX_LENGTH
 from core.history import tracked
 from core.models import PublicModel
-
-# How many leading characters of a code are significant at each level of the tree.
-PREFIX_LENGTH = {"district": 6, "street": 9, "community": 12, "grid": 15}
 
 
 @tracked()
@@ -65,14 +64,9 @@ class Area(models.Model):
 # pages, the API, Django's admin). Never the password hash, and not each sign-in.
 @tracked(exclude=["password", "last_login"])
 class User(AbstractUser):
-    """A person who signs in. Bound to one area; sees what lies inside it (see scope.py)."""
+    """A person who signs in. Bound to one area; sees what lies inside it (access.scope)."""
 
-    class Role(models.TextChoices):
-        SOCIAL_WORKER = "social_worker", _("社工/网格员")
-        STREET_STAFF = "street_staff", _("街道工作人员")
-        DISTRICT_ADMIN = "district_admin", _("区民政局管理员")
-        PROVIDER = "provider", _("服务机构/志愿者")
-        AUDITOR = "auditor", _("督查")
+    Role = Role  # the roles are the access rules' (access.roles); `User.Role` reads them
 
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
     area = models.ForeignKey(

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.http import Http404
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix, scoped
 from core.history import TimelinePage, timeline
 from core.masking import masks_phones
 from core.selectors import filtered as _filtered
@@ -23,8 +25,6 @@ from households.filters import (
     PendingFilter,
 )
 from households.models import Area, Category, Enrolment, Household, Member, User
-from households.roles import Can, can
-from households.scope import scope_prefix, scoped
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from access.capabilities import Can, can
+from access.scope import covers
 from core.audit import audit, diff, log_access
 from core.errors import ApplicationError, check_version
 from core.models import AccessLog
 from households import clashes, idnumber
 from households.models import Area, Category, Enrolment, Household, Member
-from households.roles import Can, can, may_reveal_id_number
-from households.scope import scope_prefix
 from households.signals import enrolments_approved
 
 if TYPE_CHECKING:
@@ -55,8 +55,7 @@ def _require(actor: User | None, capability: Can) -> None:
 def _check_area(actor: User | None, area: Area) -> None:
     if area.level not in (Area.Level.COMMUNITY, Area.Level.GRID):
         raise ValidationError({"area": _("家庭应登记在社区或网格下。")})
-    prefix = scope_prefix(actor) if actor is not None else ""
-    if prefix is None or not area.prefix.startswith(prefix):
+    if actor is not None and not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
 
 
@@ -95,8 +94,7 @@ def _claim_id_number(
 def _clash(actor: User | None, holder: Member, field: str) -> ValidationError:
     """The error for a number active in another member: named when the actor can see that
     household; otherwise anonymous, and an IdNumberClashError, which views log and rate-limit."""
-    prefix = scope_prefix(actor) if actor is not None else ""
-    if prefix is not None and holder.household.area_code.startswith(prefix):
+    if actor is None or covers(actor, holder.household.area_code):
         message = _("该身份证号已登记为本辖区“%(address)s”家庭的在户成员“%(name)s”。") % {
             "address": holder.household.address,
             "name": holder.name,
@@ -368,7 +366,7 @@ def member_reveal_id_number(
 ) -> str:
     """The full identity number, for a user with the reveal permission and a reason (查看事由);
     every reveal is logged with its reason, which auditors search."""
-    if not may_reveal_id_number(actor):
+    if not can(actor, Can.REVEAL_ID_NUMBER):
         raise PermissionDenied
     reason = " ".join((reason or "").split())
     if not reason:
@@ -777,8 +775,7 @@ def area_create(*, actor: User | None, parent: Area, code: str, name: str) -> Ar
     scope is "starts with my area's prefix", so a code outside its parent would put the area
     (and every household in it) in someone else's scope."""
     _require_area_keeper(actor)
-    prefix = scope_prefix(actor) if actor is not None else ""
-    if prefix is None or not parent.prefix.startswith(prefix):
+    if actor is not None and not covers(actor, parent.prefix):
         raise ValidationError({"parent": _("所选区划不在您的管辖范围内。")})
     level = _CHILD_LEVEL.get(parent.level)
     if level is None:
@@ -810,8 +807,7 @@ def area_create(*, actor: User | None, parent: Area, code: str, name: str) -> Ar
 def area_rename(*, actor: User | None, area: Area, name: str) -> Area:
     """A new name. The code stays: households and users hold it (and its prefix) as scope."""
     _require_area_keeper(actor)
-    prefix = scope_prefix(actor) if actor is not None else ""
-    if prefix is None or not area.prefix.startswith(prefix):
+    if actor is not None and not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
     name = name.strip()
     if not name:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.capabilities import Can, can
 from core.audit import log_access
 from core.errors import ApplicationError, RateLimitedError
 from core.forms import add_service_errors
@@ -33,7 +34,6 @@ from households.forms import (
 )
 from households.models import Enrolment, Member
 from households.panels import household_facts, household_sections
-from households.roles import Can, can, may_reveal_id_number
 
 DomainError = (ValidationError, ApplicationError)
 
@@ -159,7 +159,7 @@ class HouseholdDetailView(LoginRequiredMixin, View):
                 "can_edit": can(request.user, Can.EDIT_REGISTRY),
                 "can_apply": can(request.user, Can.APPLY_ENROLMENT),
                 "can_decide": can(request.user, Can.DECIDE_ENROLMENT),
-                "can_reveal": may_reveal_id_number(request.user),
+                "can_reveal": can(request.user, Can.REVEAL_ID_NUMBER),
                 "reveal_form": RevealForm(),
                 **household_facts.context(actor=request.user, household=household),
                 **household_sections.context(actor=request.user, household=household),
@@ -342,7 +342,7 @@ class MemberRevealView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, member_id: str) -> HttpResponse:
         member = selectors.member_get(actor=request.user, member_id=member_id)
-        if not may_reveal_id_number(request.user):
+        if not can(request.user, Can.REVEAL_ID_NUMBER):
             raise PermissionDenied
         form = RevealForm(request.POST)
         number, status = None, 400

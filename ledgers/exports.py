@@ -27,12 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
 from config.db_router import reading_from_replica
 from core.audit import log_access
 from core.models import AccessLog
 from households import idnumber
-from households.roles import Can, can
-from households.scope import scope_prefix
 from households.selectors import area_get
 from ledgers import csvfile, source
 from ledgers.definitions import Ledger, as_query_dict, get_ledger
@@ -79,18 +78,6 @@ class ExportFile:
 # ---- who may export what -----------------------------------------------------------------
 
 
-def may_export(actor: User | None) -> bool:
-    """Roles that read the registry export the ledgers of their scope (providers do not)."""
-    return can(actor, Can.VIEW_REGISTRY) and scope_prefix(actor) is not None
-
-
-def may_export_full_id_numbers(actor: User | None) -> bool:
-    """Full numbers need the explicit permission; auditors never get them."""
-    if not may_export(actor) or actor.role == actor.Role.AUDITOR:
-        return False
-    return actor.has_perm("households.export_full_id_number")
-
-
 def export_request_build(
     *,
     actor: User | None,
@@ -103,9 +90,9 @@ def export_request_build(
     """Check an export request: 404 for an unknown ledger, 403 for what the actor may not do,
     ValidationError for filters the ledger's list would refuse too."""
     ledger = get_ledger(ledger_name)
-    if not may_export(actor):
+    if not can(actor, Can.EXPORT_LEDGERS):
         raise PermissionDenied
-    if full_id_numbers and not may_export_full_id_numbers(actor):
+    if full_id_numbers and not can(actor, Can.EXPORT_FULL_ID_NUMBERS):
         raise PermissionDenied(_("您没有导出完整身份证号的权限。"))
     if fmt not in ExportJob.Format.values:
         raise ValidationError({"format": _("不支持的导出格式。")})

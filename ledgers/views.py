@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.capabilities import Can, can
 from households import ledger_import
 from households.selectors import area_get, area_list
 from ledgers import exports
@@ -67,9 +68,9 @@ def _filter_words(*, actor: Any, ledger: Any, filters: dict[str, str]) -> list[t
 
 class LedgerIndexView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not exports.may_export(request.user):
+        if not can(request.user, Can.EXPORT_LEDGERS):
             raise PermissionDenied
-        allow_full = exports.may_export_full_id_numbers(request.user)
+        allow_full = can(request.user, Can.EXPORT_FULL_ID_NUMBERS)
         ledgers = [
             {
                 "ledger": ledger,
@@ -81,7 +82,7 @@ class LedgerIndexView(LoginRequiredMixin, View):
             }
             for ledger in all_ledgers()
         ]
-        context = {"ledgers": ledgers, "may_import": ledger_import.may_import(request.user)}
+        context = {"ledgers": ledgers, "may_import": can(request.user, Can.IMPORT_LEDGERS)}
         return render(request, "ledgers/index.html", context)
 
 
@@ -92,7 +93,7 @@ class LedgerRowsView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, name: str) -> HttpResponse:
         ledger = get_ledger(name)
-        if not exports.may_export(request.user):
+        if not can(request.user, Can.EXPORT_LEDGERS):
             raise Http404
         filters = _filters_from(request.GET, ledger)
         try:
@@ -102,7 +103,7 @@ class LedgerRowsView(LoginRequiredMixin, View):
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
             page = exports.LedgerPreview(rows=[], total=0, capped=False)
-        allow_full = exports.may_export_full_id_numbers(request.user)
+        allow_full = can(request.user, Can.EXPORT_FULL_ID_NUMBERS)
         return render(
             request,
             "ledgers/rows.html",
@@ -123,7 +124,7 @@ class LedgerExportView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, name: str) -> HttpResponse:
         ledger = get_ledger(name)
-        allow_full = exports.may_export_full_id_numbers(request.user)
+        allow_full = can(request.user, Can.EXPORT_FULL_ID_NUMBERS)
         form = ExportForm(request.POST, allow_full=allow_full, prefix=name)
         if not form.is_valid():
             # The messages alone: as_text() would show the field's code (* as_of * …).
@@ -239,7 +240,7 @@ class ImportView(LoginRequiredMixin, View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Refused before a file is chosen and sent, not after (auditors, providers).
-        if request.user.is_authenticated and not ledger_import.may_import(request.user):
+        if request.user.is_authenticated and not can(request.user, Can.IMPORT_LEDGERS):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

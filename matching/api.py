@@ -22,6 +22,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from access.capabilities import Can, can
 from core.api import (
     FORBIDDEN as _FORBIDDEN,
 )
@@ -53,7 +54,6 @@ from matching.candidates import need_suggestions
 from matching.engine import describe
 from matching.models import Need, Referral
 from resources.api import ProviderRefSerializer
-from resources.roles import is_provider
 from resources.selectors import resource_qs_visible_to
 
 if TYPE_CHECKING:
@@ -176,7 +176,9 @@ class ProviderReferralOutputSerializer(serializers.Serializer):
 
 def _referral_data(request: Request, referral: Referral) -> dict[str, Any]:
     serializer = (
-        ProviderReferralOutputSerializer if is_provider(request.user) else ReferralOutputSerializer
+        ProviderReferralOutputSerializer
+        if can(request.user, Can.ACT_FOR_PROVIDER)
+        else ReferralOutputSerializer
     )
     return serializer(referral).data
 
@@ -385,7 +387,7 @@ class ReferralListApi(JsonApi):
         referrals = selectors.referral_list(actor=request.user, filters=request.query_params)
         serializer = (
             ProviderReferralOutputSerializer
-            if is_provider(request.user)
+            if can(request.user, Can.ACT_FOR_PROVIDER)
             else ReferralOutputSerializer
         )
         return paginated_response(

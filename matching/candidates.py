@@ -14,12 +14,12 @@ from uuid import UUID
 
 from django.db import connection
 
+from access.scope import ancestor_prefixes, like
 from households.models import Enrolment, Household
 from matching.engine import NeedIn, ResourceIn, Suggestion, describe, explain, rank
 from matching.models import Need, Referral
 from resources.models import Provider, Resource, ResourceUsage
 from resources.periods import period_start
-from resources.selectors import ancestor_prefixes
 
 _NEED = Need._meta.db_table
 _HOUSEHOLD = Household._meta.db_table
@@ -145,11 +145,7 @@ def need_input(need: Need, *, today: dt.date) -> NeedIn:
 
 def open_needs_in(prefix: str, *, today: dt.date) -> list[NeedIn]:
     """Every open need of active households whose area code starts with `prefix`."""
-    return _need_rows(_AREA_NEEDS_SQL, {"prefix": _like(prefix)}, today=today)
-
-
-def _like(prefix: str) -> str:
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return _need_rows(_AREA_NEEDS_SQL, {"prefix": like(prefix)}, today=today)
 
 
 # ---- resources -------------------------------------------------------------------------
@@ -230,7 +226,7 @@ def resources_for_need(need: NeedIn, *, today: dt.date) -> list[tuple[ResourceIn
 def resources_for_area(prefix: str, *, today: dt.date) -> list[ResourceIn]:
     """Resources that can serve any household under `prefix`: above it, or inside it."""
     where = "(r.area_code = ANY(%(above)s) OR r.area_code LIKE %(inside)s)"
-    params = {"above": ancestor_prefixes(prefix), "inside": _like(prefix)}
+    params = {"above": ancestor_prefixes(prefix), "inside": like(prefix)}
     return [resource for resource, _info in _resource_rows(where, params, today=today)]
 
 

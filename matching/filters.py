@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from access.scope import within
 from households.models import Area
 from matching.models import Need, Referral
 
@@ -15,8 +16,8 @@ def _area(queryset: QuerySet, _name: str, value: str) -> QuerySet:
     if area is None:
         return queryset.none()
     return queryset.filter(
-        Q(household__area_code__startswith=area.prefix)
-        | Q(household__isnull=True, area_code__startswith=area.prefix)
+        within("household__area_code", area.prefix)
+        | (Q(household__isnull=True) & within("area_code", area.prefix))
     )
 
 

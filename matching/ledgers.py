@@ -33,11 +33,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix, within
 from households.ledgers import household_columns, household_exprs
 from households.ledgers.common import placed_column
 from households.ledgers.history import placed_by_own_dates
 from households.models import Area, HouseholdEvent, MemberEvent
-from households.scope import scope_prefix
 from ledgers.definitions import (
     AsText,
     Column,
@@ -52,9 +53,7 @@ from ledgers.definitions import (
 from matching import selectors
 from matching.filters import NeedFilter, ReferralFilter
 from matching.models import Need, NeedEvent, Referral, ReferralEvent
-from matching.roles import Can, can
 from resources.models import ProviderEvent, ResourceEvent
-from resources.roles import is_provider
 
 if TYPE_CHECKING:
     from households.models import User
@@ -109,7 +108,7 @@ def _need_rows(
 def _history_prefix(actor: User | None) -> str | None:
     """The scope of history reads: the rule of need_qs_visible_to (role + area); providers
     read their referrals in the portal, not in ledgers of the past."""
-    if is_provider(actor) or not can(actor, Can.VIEW_NEEDS):
+    if can(actor, Can.ACT_FOR_PROVIDER) or not can(actor, Can.VIEW_NEEDS):
         return None
     return scope_prefix(actor)
 
@@ -183,7 +182,7 @@ def _as_of_filters(qs: QuerySet, filters: dict, *, scope_field: str) -> QuerySet
     """The filters a month-close export honours: area (by code), status and need type."""
     if filters.get("area"):
         area = Area.objects.filter(code=filters["area"]).only("prefix").first()
-        qs = qs.none() if area is None else qs.filter(**{f"{scope_field}__startswith": area.prefix})
+        qs = qs.none() if area is None else qs.filter(within(scope_field, area.prefix))
     statuses = [s for s in filters.getlist("status") if s] if "status" in filters else []
     if statuses:
         qs = qs.filter(status__in=statuses)
@@ -197,7 +196,7 @@ def _need_rows_as_of(*, actor: User | None, filters: dict, day: dt.date) -> RowQ
     prefix = _history_prefix(actor)
     qs = _latest(NeedEvent, cutoff).annotate(**_household_then(cutoff))
     qs = qs.annotate(scope_code=Coalesce("hh_area_code", "area_code"))
-    qs = qs.none() if prefix is None else qs.filter(scope_code__startswith=prefix)
+    qs = qs.none() if prefix is None else qs.filter(within("scope_code", prefix))
     qs = _as_of_filters(qs, filters, scope_field="scope_code")
     exprs = [
         Coalesce(_area("code", "hh_area_id"), _area("code", "area_id")),
@@ -273,7 +272,7 @@ class ReferralLedgerFilter(ReferralFilter):
         area = Area.objects.filter(code=value).only("prefix").first()
         if area is None:
             return queryset.none()
-        return queryset.filter(household__area_code__startswith=area.prefix)
+        return queryset.filter(within("household__area_code", area.prefix))
 
     def filter_outcome(self, queryset: QuerySet, _name: str, value: str) -> QuerySet:
         return queryset.filter(outcome="" if value == "none" else value)
@@ -327,7 +326,7 @@ def _referral_rows_as_of(*, actor: User | None, filters: dict, day: dt.date) -> 
     cutoff = end_of_day(day)
     prefix = _history_prefix(actor)
     qs = _latest(ReferralEvent, cutoff).annotate(**_household_then(cutoff))
-    qs = qs.none() if prefix is None else qs.filter(hh_area_code__startswith=prefix)
+    qs = qs.none() if prefix is None else qs.filter(within("hh_area_code", prefix))
     qs = _as_of_filters(qs, filters, scope_field="hh_area_code")
     need_type = _then(NeedEvent, OuterRef("need_id"), "type", cutoff)
     need_subtype = _then(NeedEvent, OuterRef("need_id"), "subtype", cutoff)

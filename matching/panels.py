@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from access.capabilities import Can, can
 from cases.panels import worklist_alerts
 from households.panels import household_file_sections, household_sections
 from matching import selectors
 from matching.models import Referral
-from matching.roles import Can, can
 
 if TYPE_CHECKING:
     from households.models import Household, User

@@ -14,16 +14,15 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix, within
 from cases.models import FollowUp
 from core.masking import mask_phone
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
 from households.models import Area
-from households.scope import scope_prefix
 from matching.filters import NeedFilter, ReferralFilter
 from matching.models import Campaign, Need, Referral
-from matching.roles import Can, can
-from resources.roles import is_provider
 from resources.selectors import provider_id_of
 
 if TYPE_CHECKING:
@@ -48,8 +47,8 @@ def need_qs_visible_to(*, actor: Actor) -> QuerySet[Need]:
     if prefix is None or not can(actor, Can.VIEW_NEEDS):
         return Need.objects.none()
     return Need.objects.filter(
-        Q(household__area_code__startswith=prefix)
-        | Q(household__isnull=True, area_code__startswith=prefix)
+        within("household__area_code", prefix)
+        | (Q(household__isnull=True) & within("area_code", prefix))
     )
 
 
@@ -158,7 +157,7 @@ def referral_qs_visible_to(*, actor: Actor) -> QuerySet[Referral]:
     """A provider's user: the referrals addressed to its provider, wherever the household.
     Everyone else who reads needs: the referrals of households in their area.
     """
-    if is_provider(actor):
+    if can(actor, Can.ACT_FOR_PROVIDER):
         provider_id = provider_id_of(actor)
         if provider_id is None:
             return Referral.objects.none()
@@ -166,7 +165,7 @@ def referral_qs_visible_to(*, actor: Actor) -> QuerySet[Referral]:
     prefix = scope_prefix(actor)
     if prefix is None or not can(actor, Can.VIEW_NEEDS):
         return Referral.objects.none()
-    return Referral.objects.filter(household__area_code__startswith=prefix)
+    return Referral.objects.filter(within("household__area_code", prefix))
 
 
 _REFERRAL_RELATED = (
@@ -203,7 +202,7 @@ def referral_get_for_provider_step(*, actor: Actor, referral_id: UUID | str) -> 
     """A referral whose provider steps (accept, decline, deliver) the actor may record: its
     provider's own user, or a worker recording them on the provider's behalf."""
     referral = referral_get(actor=actor, referral_id=referral_id)
-    if not (is_provider(actor) or can(actor, Can.WORK_NEEDS)):
+    if not (can(actor, Can.ACT_FOR_PROVIDER) or can(actor, Can.WORK_NEEDS)):
         raise PermissionDenied
     return referral
 
@@ -312,7 +311,7 @@ def portal_view(referral: Referral) -> PortalReferral:
 
 def portal_referrals(*, actor: Actor, status: str | None = None) -> QuerySet[Referral]:
     """A provider's referrals, open ones first; only for provider-role users."""
-    if not is_provider(actor):
+    if not can(actor, Can.ACT_FOR_PROVIDER):
         return Referral.objects.none()
     qs = referral_qs_visible_to(actor=actor).select_related(
         "resource", "need__member", "household__head"
@@ -325,7 +324,7 @@ def portal_referrals(*, actor: Actor, status: str | None = None) -> QuerySet[Ref
 def portal_referral_for_call(*, actor: Actor, referral_id: UUID | str) -> Referral:
     """A referral of the provider's own whose household it may call: accepted and not yet
     delivered. Any other is not found, as is another provider's."""
-    if not is_provider(actor):
+    if not can(actor, Can.ACT_FOR_PROVIDER):
         raise PermissionDenied
     qs = portal_referrals(actor=actor).filter(status=Referral.Status.ACCEPTED)
     return _get(qs, referral_id)
@@ -338,7 +337,7 @@ def campaign_qs_visible_to(*, actor: Actor) -> QuerySet[Campaign]:
     prefix = scope_prefix(actor)
     if prefix is None or not can(actor, Can.VIEW_NEEDS):
         return Campaign.objects.none()
-    return Campaign.objects.filter(area__prefix__startswith=prefix)
+    return Campaign.objects.filter(within("area__prefix", prefix))
 
 
 def campaign_list(*, actor: Actor) -> QuerySet[Campaign]:

@@ -38,9 +38,10 @@ from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix, serving
 from core.selectors import filtered
 from households.models import Area, Category
-from households.scope import scope_prefix
 from households.selectors import area_get
 from ledgers.definitions import (
     AsText,
@@ -54,8 +55,7 @@ from ledgers.definitions import (
     register,
 )
 from resources.models import Provider, ProviderEvent, Resource, ResourceEvent
-from resources.roles import Can, can, is_provider
-from resources.selectors import ancestor_prefixes, resource_qs_visible_to
+from resources.selectors import resource_qs_visible_to
 from resources.vocabulary import NeedType, list_ledger_name
 
 if TYPE_CHECKING:
@@ -153,9 +153,7 @@ class PoolLedgerFilter(django_filters.FilterSet):
         area = Area.objects.filter(code=value).only("prefix").first()
         if area is None:
             return queryset.none()
-        return queryset.filter(
-            Q(area_code__startswith=area.prefix) | Q(area_code__in=ancestor_prefixes(area.prefix))
-        )
+        return queryset.filter(serving("area_code", area.prefix))
 
 
 COLUMNS = [
@@ -336,12 +334,13 @@ def _rows_as_of(
     on it, their stock and capacity, and their providers' names and contacts then. Names of
     areas are today's, as in the registry's month close; the status is the one of `day`."""
     cutoff = end_of_day(day)
-    prefix = None if is_provider(actor) or not can(actor, Can.VIEW_POOL) else scope_prefix(actor)
+    prefix = (
+        None
+        if can(actor, Can.ACT_FOR_PROVIDER) or not can(actor, Can.VIEW_POOL)
+        else scope_prefix(actor)
+    )
     qs = _latest(cutoff).filter(pool_list=pool_list)
-    if prefix is None:
-        qs = qs.none()
-    else:
-        qs = qs.filter(Q(area_code__startswith=prefix) | Q(area_code__in=ancestor_prefixes(prefix)))
+    qs = qs.none() if prefix is None else qs.filter(serving("area_code", prefix))
     qs = filtered(PoolLedgerFilter, qs, filters, actor)
     qs = qs.annotate(
         p_name=_provider_then("name", cutoff),

@@ -18,7 +18,6 @@ from django.db.models import (
     DateField,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -27,14 +26,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from access.capabilities import Can, can
+from access.scope import covers, scope_prefix, serving, within
 from core.selectors import filtered as _filtered
 from core.selectors import get_by_uuid as _get
-from households.models import PREFIX_LENGTH, Area
-from households.scope import scope_prefix
+from households.models import Area
 from resources.filters import ProviderFilter, ResourceFilter
 from resources.models import Provider, ProviderAccount, Resource, ResourceUsage, StockMovement
 from resources.periods import period_start
-from resources.roles import Can, can, is_provider
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -44,22 +43,16 @@ if TYPE_CHECKING:
     Actor = User | AnonymousUser | None
 
 
-def ancestor_prefixes(prefix: str) -> list[str]:
-    """The prefixes of the areas above one: '320506001001' → ['320506', '320506001']."""
-    return [prefix[:n] for n in sorted(PREFIX_LENGTH.values()) if n < len(prefix)]
-
-
 def _pool_scope(qs: QuerySet, *, actor: Actor) -> QuerySet:
     prefix = scope_prefix(actor)
     if prefix is None:
         return qs.none()
-    return qs.filter(Q(area_code__startswith=prefix) | Q(area_code__in=ancestor_prefixes(prefix)))
+    return qs.filter(serving("area_code", prefix))
 
 
 def _keeps(actor: Actor, area_code: str) -> bool:
     """Whether the actor may change a pool row of this area: its role, inside its own area."""
-    prefix = scope_prefix(actor)
-    return can(actor, Can.KEEP_POOL) and prefix is not None and area_code.startswith(prefix)
+    return can(actor, Can.KEEP_POOL) and covers(actor, area_code)
 
 
 # ---- providers -------------------------------------------------------------------------
@@ -67,21 +60,21 @@ def _keeps(actor: Actor, area_code: str) -> bool:
 
 def provider_of(actor: Actor) -> Provider | None:
     """The provider a provider-role user acts for, or None."""
-    if not is_provider(actor):
+    if not can(actor, Can.ACT_FOR_PROVIDER):
         return None
     account = ProviderAccount.objects.filter(user=actor).select_related("provider").first()
     return account.provider if account is not None else None
 
 
 def provider_id_of(actor: Actor) -> int | None:
-    if not is_provider(actor):
+    if not can(actor, Can.ACT_FOR_PROVIDER):
         return None
     return ProviderAccount.objects.filter(user=actor).values_list("provider_id", flat=True).first()
 
 
 def provider_qs_visible_to(*, actor: Actor) -> QuerySet[Provider]:
     """Providers in, above or below the actor's area; a provider's user sees only its own."""
-    if is_provider(actor):
+    if can(actor, Can.ACT_FOR_PROVIDER):
         return Provider.objects.filter(accounts__user=actor)
     if not can(actor, Can.VIEW_POOL):
         return Provider.objects.none()
@@ -110,7 +103,7 @@ def provider_choices_for_edit(*, actor: Actor) -> QuerySet[Provider]:
     prefix = scope_prefix(actor)
     if prefix is None or not can(actor, Can.KEEP_POOL):
         return Provider.objects.none()
-    return Provider.objects.filter(area_code__startswith=prefix, active=True).order_by("name")
+    return Provider.objects.filter(within("area_code", prefix), active=True).order_by("name")
 
 
 def area_choices_for_pool(*, actor: Actor) -> QuerySet[Area]:
@@ -118,7 +111,7 @@ def area_choices_for_pool(*, actor: Actor) -> QuerySet[Area]:
     prefix = scope_prefix(actor)
     if prefix is None or not can(actor, Can.KEEP_POOL):
         return Area.objects.none()
-    return Area.objects.filter(prefix__startswith=prefix).select_related("parent").order_by("code")
+    return Area.objects.filter(within("prefix", prefix)).select_related("parent").order_by("code")
 
 
 # ---- resources -------------------------------------------------------------------------
@@ -126,7 +119,7 @@ def area_choices_for_pool(*, actor: Actor) -> QuerySet[Area]:
 
 def resource_qs_visible_to(*, actor: Actor) -> QuerySet[Resource]:
     """Resources serving an area in, above or below the actor's; a provider sees its own."""
-    if is_provider(actor):
+    if can(actor, Can.ACT_FOR_PROVIDER):
         return Resource.objects.filter(provider__accounts__user=actor)
     if not can(actor, Can.VIEW_POOL):
         return Resource.objects.none()

@@ -9,13 +9,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import covers
 from core.audit import audit, diff
 from core.errors import StaleVersionError
 from households.models import Area, User
-from households.scope import scope_prefix
 from resources.allocation import record_movements
 from resources.models import Provider, ProviderAccount, Resource, StockMovement
-from resources.roles import Can, can
 
 PROVIDER_FIELDS = ["kind", "name", "area", "contact_name", "contact_phone", "address"]
 PROVIDER_FIELDS += ["description", "active"]
@@ -56,8 +56,7 @@ def _require_keeper(actor: User | None, area: Area) -> None:
         return
     if not can(actor, Can.KEEP_POOL):
         raise PermissionDenied
-    prefix = scope_prefix(actor)
-    if prefix is None or not area.prefix.startswith(prefix):
+    if not covers(actor, area.prefix):
         raise ValidationError({"area": _("所选区划不在您的管辖范围内。")})
 
 

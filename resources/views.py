@@ -15,14 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.capabilities import Can, can
 from core.errors import ApplicationError
 from core.forms import add_service_errors
 from core.keyset import keyset_page
-from ledgers.exports import may_export
 from resources import selectors, services
 from resources.forms import ProviderForm, ResourceForm, ResourceSearchForm, StockReceiveForm
 from resources.models import Provider, Resource
-from resources.roles import Can, can
 from resources.vocabulary import list_ledger_name
 
 DomainError = (ValidationError, ApplicationError)
@@ -68,7 +67,7 @@ class PoolView(LoginRequiredMixin, View):
 
 def _list_ledger(actor: Any, pool_list: str) -> str | None:
     """The ledger that exports the list shown, for those who may export ledgers."""
-    if not pool_list or not may_export(actor):
+    if not pool_list or not can(actor, Can.EXPORT_LEDGERS):
         return None
     return list_ledger_name(pool_list)
 

@@ -17,12 +17,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from access.capabilities import Can, can
 from cases.selectors import visit_get
 from core.api import FORBIDDEN, INVALID, NOT_FOUND, STALE, WRITE_ERRORS, JsonApi
 from core.api import validated as _input
 from core.pagination import KeysetPagination, paginated_response
 from households.models import Enrolment
-from households.roles import Can, can
 from reviews import selectors, services
 from reviews.models import ZHICHU_MAX_MONTHS, Review
 
@@ -117,7 +117,7 @@ class StandardCreateApi(JsonApi):
         responses={201: StandardOutputSerializer, **INVALID, **FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
-        if not services.may_edit_standards(request.user):
+        if not can(request.user, Can.EDIT_STANDARDS):
             raise PermissionDenied
         data = _input(self, request)
         standard = services.standard_create(actor=request.user, data=data)

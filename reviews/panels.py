@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from access.capabilities import Can, can
 from cases.panels import visit_sections, worklist_sections
 from households.panels import household_facts
 from reviews.selectors import household_income_line, household_reviewable, worklist_reviews
-from reviews.services import may_record_review
 
 if TYPE_CHECKING:
     from cases.models import Visit
@@ -27,12 +27,12 @@ def income_line(*, actor: User, household: Household) -> dict[str, Any]:
 
 def worklist_dues(*, actor: User, today: dt.date) -> dict[str, Any]:
     total, rows = worklist_reviews(actor=actor, today=today)
-    return {"reviews": rows, "reviews_total": total, "can_record": may_record_review(actor)}
+    return {"reviews": rows, "reviews_total": total, "can_record": can(actor, Can.RECORD_REVIEW)}
 
 
 def visit_reviewable(*, actor: User, visit: Visit) -> dict[str, Any]:
     """A review recorded from a visit's page counts the visit as its record (and follow-up)."""
-    if not may_record_review(actor):
+    if not can(actor, Can.RECORD_REVIEW):
         return {"reviewable": []}
     return {"reviewable": household_reviewable(household=visit.household)}
 

@@ -1,4 +1,4 @@
-"""Reads of standards and reviews, each from a scoped root (households.scope)."""
+"""Reads of standards and reviews, each from a scoped root (access.scope)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,12 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Query
 from django.db.models.functions import Left
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix, within
 from core.selectors import get_by_uuid
 from households.models import Area, Enrolment, Household, User
-from households.roles import Can, can
-from households.scope import scope_prefix
 from households.selectors import enrolment_qs_visible_to, household_income
 from reviews.models import Standard
-from reviews.services import may_edit_standards, may_record_review
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -52,7 +51,7 @@ def standard_get(*, actor: Actor, standard_id: UUID | str) -> Standard:
 def standard_get_for_edit(*, actor: Actor, standard_id: UUID | str) -> Standard:
     """404 when out of scope, 403 when visible but the actor may not keep standards."""
     standard = standard_get(actor=actor, standard_id=standard_id)
-    if not may_edit_standards(actor):
+    if not can(actor, Can.EDIT_STANDARDS):
         raise PermissionDenied
     return standard
 
@@ -117,7 +116,7 @@ def review_due_list(
     if community:
         if not community.isdigit() or len(community) != 12:
             raise ValidationError({"community": [_("请填写 12 位社区代码。")]})
-        qs = qs.filter(household__area_code__startswith=community)
+        qs = qs.filter(within("household__area_code", community))
     return (
         qs.select_related("category", "household__head", "household__area__parent", "member")
         .annotate(overdue=ExpressionWrapper(Q(review_due__lt=today), output_field=BooleanField()))
@@ -189,7 +188,7 @@ def community_choices(*, actor: Actor) -> list[Area]:
     if prefix is None:
         return []
     return list(
-        Area.objects.filter(level=Area.Level.COMMUNITY, prefix__startswith=prefix).order_by("code")
+        Area.objects.filter(within("prefix", prefix), level=Area.Level.COMMUNITY).order_by("code")
     )
 
 
@@ -199,7 +198,7 @@ def enrolment_get_for_review(*, actor: Actor, enrolment_id: UUID | str) -> Enrol
         "category", "household__head", "household__area__parent", "member"
     )
     enrolment = get_by_uuid(qs, enrolment_id)
-    if not may_record_review(actor):
+    if not can(actor, Can.RECORD_REVIEW):
         raise PermissionDenied
     return enrolment
 

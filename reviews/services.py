@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import covers
 from core.audit import audit, diff
 from core.errors import ApplicationError, StaleVersionError
-from households.models import Area, Enrolment
-from households.roles import Can, can
-from households.scope import scope_prefix
+from households.models import Enrolment
 from reviews.dues import keep_review_dues
 from reviews.models import Review, Standard
 
@@ -41,18 +41,6 @@ STANDARD_FIELDS = [
 ]
 
 
-def may_edit_standards(actor: User | None) -> bool:
-    """Only a district admin bound to a district keeps its standards."""
-    return (
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and actor.role == actor.Role.DISTRICT_ADMIN
-        and actor.area_id is not None
-        and actor.area.level == Area.Level.DISTRICT
-    )
-
-
 def _save_standard(standard: Standard) -> None:
     standard.full_clean(exclude=["district"])
     try:
@@ -67,7 +55,7 @@ def _save_standard(standard: Standard) -> None:
 @transaction.atomic
 def standard_create(*, actor: User | None, data: dict[str, Any]) -> Standard:
     """A new set of standards for the actor's district from `effective_date` on."""
-    if not may_edit_standards(actor):
+    if not can(actor, Can.EDIT_STANDARDS):
         raise PermissionDenied
     standard = Standard(district=actor.area)
     for name in STANDARD_FIELDS:
@@ -87,7 +75,7 @@ def standard_create(*, actor: User | None, data: dict[str, Any]) -> Standard:
 def standard_update(
     *, actor: User | None, standard: Standard, data: dict[str, Any], version: int | None = None
 ) -> Standard:
-    if not may_edit_standards(actor) or standard.district_id != actor.area_id:
+    if not can(actor, Can.EDIT_STANDARDS) or standard.district_id != actor.area_id:
         raise PermissionDenied
     standard = Standard.objects.select_for_update().get(pk=standard.pk)
     if version is not None and standard.version != version:
@@ -106,10 +94,6 @@ def standard_update(
 
 
 # ---- reviews ---------------------------------------------------------------------------
-
-
-def may_record_review(actor: User | None) -> bool:
-    return can(actor, Can.EDIT_REGISTRY)
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -142,7 +126,7 @@ def enrolment_review(
     暂停 and 终止 leave no review due. `version`, when given, is the enrolment's version the
     reviewer saw: a second submit of the same form finds it changed and stores nothing.
     """
-    if actor is not None and not may_record_review(actor):
+    if actor is not None and not can(actor, Can.RECORD_REVIEW):
         raise PermissionDenied
     if outcome not in Review.Outcome.values:
         raise ValidationError({"outcome": _("请选择复核结果。")})
@@ -153,10 +137,8 @@ def enrolment_review(
     enrolment = (
         Enrolment.objects.select_for_update().select_related("household").get(pk=enrolment.pk)
     )
-    if actor is not None:
-        prefix = scope_prefix(actor)
-        if prefix is None or not enrolment.household.area_code.startswith(prefix):
-            raise PermissionDenied
+    if actor is not None and not covers(actor, enrolment.household.area_code):
+        raise PermissionDenied
     if version is not None and enrolment.version != version:
         raise StaleVersionError
     if enrolment.status != Enrolment.Status.APPROVED:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.capabilities import Can, can
 from cases.selectors import visit_get
 from core.errors import ApplicationError, StaleVersionError
 from core.forms import add_service_errors
-from households.roles import Can, can
 from reviews import selectors, services
 from reviews.forms import ReviewFilterForm, ReviewForm, StandardForm
 
@@ -43,7 +43,7 @@ class StandardListView(LoginRequiredMixin, View):
         context = {
             "standards": standards,
             "in_force": in_force,
-            "can_edit": services.may_edit_standards(request.user),
+            "can_edit": can(request.user, Can.EDIT_STANDARDS),
         }
         return render(request, "reviews/standard_list.html", context)
 
@@ -52,7 +52,7 @@ class StandardCreateView(LoginRequiredMixin, View):
     template = "reviews/standard_form.html"
 
     def _check(self, request: HttpRequest) -> None:
-        if not services.may_edit_standards(request.user):
+        if not can(request.user, Can.EDIT_STANDARDS):
             raise PermissionDenied
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -127,7 +127,7 @@ class ReviewDueView(LoginRequiredMixin, View):
             "groups": selectors.reviews_by_community(actor=request.user, today=today),
             "rows": rows,
             "today": today,
-            "can_record": services.may_record_review(request.user),
+            "can_record": can(request.user, Can.RECORD_REVIEW),
             "limit": ROWS,
         }
         return render(request, "reviews/due_list.html", context)

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from access.scope import like
 from bench.runner import Case, Context, Skip, scenario
 from cases.models import FollowUp
 from households.filters import submitted_before
@@ -127,14 +128,14 @@ def _approvals_case(context: Context, *, filtered: bool) -> Case:
         raise Skip(f"only {pending} applications could be made pending")
     admin = context.admin
     client = context.client("admin")
-    scope = admin.area.prefix + "%"
+    scope = like(admin.area.prefix)
     query: dict[str, str] = {}
     params: dict[str, Any] = {"scope": scope}
     extra = ""
     if filtered:
         code, prefix, category = _busiest_street(scope)
         query = {"street": code, "category": category, "waited": str(WAITED)}
-        params.update(street=prefix + "%", category=category, before=submitted_before(WAITED))
+        params.update(street=like(prefix), category=category, before=submitted_before(WAITED))
         extra = _FILTERED
     url = reverse("households:enrolments_pending")
 
@@ -214,7 +215,7 @@ def overdue_working_list(context: Context) -> Case:
     admin = context.admin
     client = context.client("admin")
     today = timezone.localdate()
-    params = {"today": today, "scope": admin.area.prefix + "%"}
+    params = {"today": today, "scope": like(admin.area.prefix)}
     url = reverse("cases:overdue")
 
     def ours() -> Any:

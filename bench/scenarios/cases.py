@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from access.scope import like, sql_within
 from bench.runner import Case, Context, Skip, scenario
 from cases import schedule
 from cases.models import FollowUp, FollowUpEvent, HardshipAlert, TierRule, Visit
@@ -162,7 +163,7 @@ d AS (
         END AS due,
         (SELECT u.id FROM households_user u JOIN households_area ar ON ar.id = u.area_id
           WHERE u.id = s.worker_id AND u.role = 'social_worker' AND u.is_active
-            AND length(ar.prefix) >= 12 AND s.area_code LIKE ar.prefix || '%%') AS assignee_id
+            AND length(ar.prefix) >= 12 AND {worker_holds}) AS assignee_id
     FROM s
     LEFT JOIN LATERAL (
         SELECT v.visited_at AS last_at FROM cases_visit v
@@ -205,7 +206,10 @@ def _bare_sql() -> str:
         raise Skip(f"the bare statement knows the default predicates only, not {codes}")
     if HardshipAlert.objects.exists():
         raise Skip("the bare statement leaves out hardship alerts' due dates")
-    return _BARE_SQL.format(needs=_BARE_NEEDS if need_table() else "")
+    return _BARE_SQL.format(
+        needs=_BARE_NEEDS if need_table() else "",
+        worker_holds=sql_within("s.area_code", "ar.prefix"),
+    )
 
 
 def _bare_run(sql: str, *, triggers: bool = True) -> int:
@@ -465,7 +469,7 @@ def worklist_page(context: Context) -> Case:
         "today": today,
         "horizon": today + dt.timedelta(days=7),
         "worker": worker.pk,
-        "scope": worker.area.prefix + "%",
+        "scope": like(worker.area.prefix),
     }
 
     def ours() -> Any:
@@ -505,7 +509,7 @@ def worklist_selector(context: Context) -> Case:
         "today": today,
         "horizon": today + dt.timedelta(days=7),
         "worker": worker.pk,
-        "scope": worker.area.prefix + "%",
+        "scope": like(worker.area.prefix),
     }
 
     def raw() -> list[tuple[Any, ...]]:

@@ -15,6 +15,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from access.scope import like
 from bench.runner import Case, Context, Skip, scenario
 from households import idnumber, selectors
 from households.models import Enrolment, Member
@@ -49,7 +50,7 @@ def _sql_rows(condition: str = "", **params: Any) -> list[tuple[Any, ...]]:
 
 
 def _scope(context: Context) -> str:
-    return context.admin.area.prefix + "%"
+    return like(context.admin.area.prefix)
 
 
 def _list_url() -> str:

@@ -43,14 +43,12 @@ from dashboards.panels.common import (
     AreaRef,
     Scope,
     dashboard_area,
-    may_view_dashboard,
     month_start,
 )
 from dashboards.panels.needs import (
     Needs,
     Referrals,
     ResourceUse,
-    may_view_needs,
     needs,
     referrals,
     resources,
@@ -76,8 +74,6 @@ __all__ = [
     "caseload",
     "dashboard_area",
     "followups",
-    "may_view_dashboard",
-    "may_view_needs",
     "month_start",
     "needs",
     "referrals",

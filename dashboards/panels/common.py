@@ -16,9 +16,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import like as like_pattern
 from config.db_router import reading_from_replica
 from households.models import PREFIX_LENGTH, Area, Category, Household, User
-from households.roles import Can, can
 from households.selectors import area_qs_visible_to, category_list
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class Scope:
 
     @property
     def like(self) -> str:
-        return self.area.prefix + "%"
+        return like_pattern(self.area.prefix)
 
     def child_of(self, key: str) -> AreaRef | None:
         return self._by_prefix.get(key)
@@ -60,14 +61,10 @@ class Scope:
         self._by_prefix = {child.prefix: child for child in self.children}
 
 
-def may_view_dashboard(actor: Actor) -> bool:
-    return can(actor, Can.VIEW_REGISTRY)
-
-
 def dashboard_area(*, actor: Actor, code: str | None = None) -> Scope:
     """The area to show (the actor's own by default), its children and the areas the actor
     may switch to, in one query; 404 when the area is out of scope or the role reads none."""
-    if not may_view_dashboard(actor) or actor.area_id is None:
+    if not can(actor, Can.VIEW_DASHBOARD) or actor.area_id is None:
         raise Http404
     code = code or actor.area.code
     found = list(

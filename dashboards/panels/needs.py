@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from access.scope import scope_prefix, serving
 from dashboards.panels.common import (
     HOUSEHOLD_VERSION,
     Scope,
@@ -15,7 +16,6 @@ from dashboards.panels.common import (
     ledger_link,
     month_start,
 )
-from households.scope import scope_prefix
 from ledgers.definitions import end_of_day
 
 if TYPE_CHECKING:
@@ -45,13 +45,6 @@ SELECT n.type, n.status, count(*)
  WHERE h.area_code LIKE %(like)s OR (n.household_id IS NULL AND n.area_code LIKE %(like)s)
  GROUP BY 1, 2
 """
-
-
-def may_view_needs(actor: Actor) -> bool:
-    from matching.roles import Can as NeedCan
-    from matching.roles import can as need_can
-
-    return need_can(actor, NeedCan.VIEW_NEEDS)
 
 
 def needs(*, scope: Scope) -> Needs:
@@ -154,11 +147,11 @@ def resources(*, actor: Actor, scope: Scope, day: dt.date, limit: int = 20) -> l
     The resources are those of the pool the actor sees (resources.selectors), serving the
     chosen area, an area inside it or one above it (a district-wide resource serves all).
     """
-    from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum
+    from django.db.models import IntegerField, OuterRef, Subquery, Sum
     from django.db.models.functions import Coalesce
 
     from resources.models import Resource, StockMovement
-    from resources.selectors import ancestor_prefixes, resource_qs_visible_to, with_remaining
+    from resources.selectors import resource_qs_visible_to, with_remaining
 
     prefix = scope.area.prefix
     since = end_of_day(month_start(day) - dt.timedelta(days=1))
@@ -171,12 +164,13 @@ def resources(*, actor: Actor, scope: Scope, day: dt.date, limit: int = 20) -> l
         .annotate(n=Sum("quantity"))
         .values("n")
     )
-    serving = Q(area_code__startswith=prefix) | Q(area_code__in=ancestor_prefixes(prefix))
     kinds = [Resource.Kind.SERVICE, Resource.Kind.GOODS]
     fields = ("uuid", "name", "provider__name", "kind", "unit", "capacity", "stock", "area__name")
     fields = (*fields, "area_code")
     qs = with_remaining(
-        resource_qs_visible_to(actor=actor).filter(serving, active=True, kind__in=kinds),
+        resource_qs_visible_to(actor=actor).filter(
+            serving("area_code", prefix), active=True, kind__in=kinds
+        ),
         day=day,
     ).annotate(given_month=Coalesce(Subquery(given, output_field=IntegerField()), 0))
     qs = qs.values_list(*fields, "used_now", "given_month").order_by("-used_now", "name")

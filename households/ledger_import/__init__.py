@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
 from core.audit import audit
 from core.masking import mask_id_numbers
 from households.ledger_import.checks import report_of, validate
@@ -52,8 +53,6 @@ from households.ledger_import.template import (
 )
 from households.ledger_import.writing import _enrolments, _member
 from households.models import Area, Household, Member
-from households.roles import Can, can
-from households.scope import scope_prefix
 from households.services import announce_registered, may_be_responsible
 from ledgers import upload
 from ledgers.bulk import allocate_ids, bulk_history, copy_insert
@@ -70,7 +69,6 @@ __all__ = [
     "ledger_import_validate",
     "ledger_template_csv",
     "ledger_template_xlsx",
-    "may_import",
     "parse",
     "report_of",
     "template_rows",
@@ -85,13 +83,8 @@ def import_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def may_import(actor: User | None) -> bool:
-    """Whether `actor` may import a ledger: one who edits the registry, bound to an area."""
-    return actor is None or bool(can(actor, Can.EDIT_REGISTRY) and scope_prefix(actor))
-
-
 def _require_import(actor: User | None) -> None:
-    if not may_import(actor):
+    if actor is not None and not can(actor, Can.IMPORT_LEDGERS):  # None: the system
         raise PermissionDenied
 
 

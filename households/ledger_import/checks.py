@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.scope import covers, scope_prefix, within
 from core.masking import mask_id_numbers
 from households import clashes
 from households.ledger_import.columns import (
@@ -21,7 +22,6 @@ from households.ledger_import.columns import (
 )
 from households.ledger_import.parsing import parse
 from households.models import Area, Category, Enrolment, Member
-from households.scope import scope_prefix
 from ledgers.importing import Row
 
 if TYPE_CHECKING:
@@ -34,13 +34,13 @@ def _allowed_areas(codes: set[str], actor: User | None, area: Area | None) -> di
     """The file's area codes that name a community or grid inside the importer's scope."""
     prefix = scope_prefix(actor) if actor is not None else ""
     if area is not None:
-        prefix = area.prefix if prefix is None or area.prefix.startswith(prefix) else None
+        prefix = area.prefix if actor is None or covers(actor, area.prefix) else None
     if prefix is None:
         return {}
     found = Area.objects.filter(
+        within("prefix", prefix),
         code__in=codes,
         level__in=[Area.Level.COMMUNITY, Area.Level.GRID],
-        prefix__startswith=prefix,
     )
     return {a.code: a for a in found}
 
@@ -147,11 +147,8 @@ def _out_of_scope(existing: dict[str, tuple[int, str, str]], actor: User | None)
     """The numbers held by households the importer cannot see (none for a command's import)."""
     if actor is None:
         return set()
-    prefix = scope_prefix(actor)
     return {
-        digest
-        for digest, (_h, _d, area_code) in existing.items()
-        if prefix is None or not area_code.startswith(prefix)
+        digest for digest, (_h, _d, area_code) in existing.items() if not covers(actor, area_code)
     }
 
 

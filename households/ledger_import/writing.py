@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
 from households import idnumber
 from households.ledger_import.columns import PersonRow
 from households.models import Category, Enrolment
-from households.roles import Can, can
 from ledgers.bulk import allocate_ids, copy_insert
 
 if TYPE_CHECKING:

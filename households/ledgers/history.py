@@ -26,9 +26,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
+from access.scope import scope_prefix, within
 from households.models import Area, EnrolmentEvent, HouseholdEvent, Member, MemberEvent
-from households.roles import Can, can
-from households.scope import scope_prefix
 from ledgers.definitions import Hex
 
 if TYPE_CHECKING:
@@ -213,7 +213,7 @@ def as_of_filters(qs: QuerySet, filters: dict, *, area_field: str) -> QuerySet:
     """The filters a month-close export honours: area (by code) and status."""
     if "area" in filters:
         area = Area.objects.filter(code=filters["area"]).only("prefix").first()
-        qs = qs.none() if area is None else qs.filter(**{f"{area_field}__startswith": area.prefix})
+        qs = qs.none() if area is None else qs.filter(within(area_field, area.prefix))
     if "status" in filters:
         qs = qs.filter(status=filters["status"])
     return qs
@@ -229,7 +229,7 @@ def events_as_of(
         hh_area_code=event_value(HouseholdEvent, "household_id", "area_code", cutoff),
         hh_area_id=event_value(HouseholdEvent, "household_id", "area_id", cutoff),
     )
-    qs = qs.none() if prefix is None else qs.filter(hh_area_code__startswith=prefix)
+    qs = qs.none() if prefix is None else qs.filter(within("hh_area_code", prefix))
     return as_of_filters(qs, filters, area_field="hh_area_code")
 
 

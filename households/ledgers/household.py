@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.scope import within
 from households import selectors
 from households.filters import HouseholdFilter
 from households.ledgers.common import enrolment_active_on, placed_column
@@ -147,7 +148,7 @@ def _household_rows_as_of(
     cutoff = end_of_day(day)
     prefix = history_prefix(actor)
     qs = latest(HouseholdEvent, cutoff).filter(on_the_books("pgh_obj_id", cutoff, day))
-    qs = qs.none() if prefix is None else qs.filter(area_code__startswith=prefix)
+    qs = qs.none() if prefix is None else qs.filter(within("area_code", prefix))
     qs = as_of_filters(qs, filters, area_field="area_code")
     dates = [cutoff, day, day]
     head = "head_id"

@@ -12,6 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.scope import within
 from households import selectors
 from households.filters import MemberFilter
 from households.ledgers.common import (
@@ -58,7 +59,7 @@ class MemberLedgerFilter(MemberFilter):
         area = Area.objects.filter(code=value).only("prefix").first()
         if area is None:
             return queryset.none()
-        return queryset.filter(household__area_code__startswith=area.prefix)
+        return queryset.filter(within("household__area_code", area.prefix))
 
 
 def _member_categories(day: dt.date) -> Subquery:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from households.scope import scope_prefix
-from matching.roles import Can, can
+from access.capabilities import Can, can
+from access.scope import covers
 
 if TYPE_CHECKING:
     from households.models import Area, User
@@ -21,8 +21,5 @@ def require_worker(actor: User | None) -> None:
 
 
 def require_area_in_scope(actor: User | None, area: Area, field: str = "area") -> None:
-    if actor is None:
-        return
-    prefix = scope_prefix(actor)
-    if prefix is None or not area.prefix.startswith(prefix):
+    if actor is not None and not covers(actor, area.prefix):
         raise ValidationError({field: _("所选区划不在您的管辖范围内。")})

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.scope import within
 from core.audit import audit
 from households.models import Enrolment, Household, Member
 from matching.models import Campaign, Need, Referral
@@ -123,7 +124,7 @@ def campaign_targets(
         .values("delivered_on")[:1]
     )
     return (
-        Household.objects.filter(status=Household.Status.ACTIVE, area_code__startswith=prefix)
+        Household.objects.filter(within("area_code", prefix), status=Household.Status.ACTIVE)
         .annotate(
             active_members=Coalesce(Subquery(active, output_field=IntegerField()), 0),
             last_helped=Subquery(last_helped),

@@ -16,17 +16,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.capabilities import Can, can
 from core.audit import audit, log_access
 from core.errors import ApplicationError, check_version
 from core.models import AccessLog
 from matching import engine
 from matching.candidates import need_input, resource_input
 from matching.models import Need, Referral
-from matching.roles import Can, can
 from matching.services._common import require_worker
 from resources import allocation
 from resources.models import Resource, StockMovement
-from resources.roles import is_provider
 from resources.selectors import provider_id_of
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ def _require_provider_step(actor: User | None, referral: Referral) -> None:
     """The referral's own provider, or a worker recording the step on its behalf."""
     if actor is None or can(actor, Can.WORK_NEEDS):
         return
-    if is_provider(actor) and provider_id_of(actor) == referral.provider_id:
+    if can(actor, Can.ACT_FOR_PROVIDER) and provider_id_of(actor) == referral.provider_id:
         return
     raise PermissionDenied
 
@@ -379,7 +378,7 @@ def referral_phone_reveal(
     from matching.selectors import referral_contact_phone
 
     _expect(referral, S.ACCEPTED)
-    if not (is_provider(actor) and provider_id_of(actor) == referral.provider_id):
+    if not (can(actor, Can.ACT_FOR_PROVIDER) and provider_id_of(actor) == referral.provider_id):
         raise PermissionDenied
     phone = referral_contact_phone(referral)
     log_access(

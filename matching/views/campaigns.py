@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.capabilities import Can, can
 from core.forms import add_service_errors
 from households.selectors import area_list
 from matching import selectors, services
 from matching.forms import CampaignForm
-from matching.roles import Can, can
 from matching.views._common import DomainError
 from resources.selectors import resource_list
 

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_protect
 
+from access.capabilities import Can, can
 from core.audit import client_ip
 from core.forms import add_service_errors
 from core.masking import mask_phone
 from households.selectors import household_get, household_list
 from matching import selectors, services, throttle
 from matching.forms import HelpRequestForm, ReasonForm, VerifyForm
-from matching.roles import Can, can
 from matching.views._common import DomainError, message_of
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from access.capabilities import Can, can
 from core.forms import add_service_errors
 from core.keyset import keyset_page
 from households.models import Member
@@ -21,7 +22,6 @@ from matching import selectors, services
 from matching.candidates import need_suggestions, serving_resource_ids
 from matching.forms import MatchRunForm, NeedForm, ReasonForm, ReferForm
 from matching.models import Need
-from matching.roles import Can, can
 from matching.views._common import DomainError, message_of, query_without_cursor
 from resources.selectors import resource_get
 

@@ -13,15 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from access.capabilities import Can, can
 from core.forms import add_service_errors
 from core.keyset import keyset_page
 from matching import selectors, services
 from matching.candidates import referral_reasons
 from matching.forms import ConfirmForm, DeliverForm, ReasonForm
 from matching.models import Referral
-from matching.roles import Can, can
 from matching.views._common import DomainError, message_of, query_without_cursor
-from resources.roles import is_provider
 from resources.selectors import provider_of
 
 REFERRAL_TABS = [
@@ -69,7 +68,7 @@ class ReferralListView(LoginRequiredMixin, View):
 
 class ReferralDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, referral_id: str) -> HttpResponse:
-        if is_provider(request.user):
+        if can(request.user, Can.ACT_FOR_PROVIDER):
             return redirect("matching:portal")
         referral = selectors.referral_get(actor=request.user, referral_id=referral_id)
         return _render_detail(request, referral)
@@ -105,7 +104,7 @@ class PortalView(LoginRequiredMixin, View):
     """The provider's portal: only its referrals, only name, masked phone and address."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not is_provider(request.user):
+        if not can(request.user, Can.ACT_FOR_PROVIDER):
             raise PermissionDenied
         tab, statuses = _statuses(request.GET.get("tab") or "waiting")
         qs = selectors.portal_referrals(actor=request.user).filter(status__in=statuses)
@@ -168,7 +167,7 @@ class _StepView(LoginRequiredMixin, View):
             messages.error(request, message_of(error))
         else:
             messages.success(request, self.done_message)
-        if is_provider(request.user):
+        if can(request.user, Can.ACT_FOR_PROVIDER):
             return redirect(reverse("matching:portal") + f"?tab={request.POST.get('tab', '')}")
         return redirect("matching:referral", referral_id=referral.uuid)
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from access.capabilities import Can, can
 from core.models import AccessLog
 from households import idnumber, services
 from households.models import EnrolmentEvent, HouseholdEvent, Member, MemberEvent
@@ -101,7 +102,7 @@ def test_full_numbers_need_the_permission_and_are_decrypted(registry, personas):
 def test_auditor_exports_masked(registry, personas):
     permission = Permission.objects.get(codename="export_full_id_number")
     personas.viewer.user_permissions.add(permission)
-    assert not exports.may_export_full_id_numbers(personas.viewer)
+    assert not can(personas.viewer, Can.EXPORT_FULL_ID_NUMBERS)
     rows = _csv(_export(personas.viewer, "members"))[1:]
     assert rows and all("*" in row[5] for row in rows)
 
