@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from knox.models import AuthToken
 
+from access.scope import within
 from accounts import services as account_services
 from households.models import User
 
@@ -87,7 +88,7 @@ class UserAdmin(BaseUserAdmin):
         area = getattr(request.user, "area", None)
         if area is None:
             return qs.none()
-        return qs.filter(area__prefix__startswith=area.prefix)
+        return qs.filter(within("area__prefix", area.prefix))
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if not change:
