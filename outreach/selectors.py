@@ -1,0 +1,185 @@
+"""Reads of policy rules, leads and 应退尽退 flags, each from a scoped root.
+
+Every scope call of the app is in this module (`_scoped`, `_visible_policies`, `under_area`
+and `like_prefix`, the one helper that makes a LIKE pattern for raw SQL), so that the scope
+rule stays in one place.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+
+from core.selectors import filtered as _filtered
+from core.selectors import get_by_uuid as _get
+from households.models import Area, User
+from households.roles import Can as RegistryCan
+from households.roles import can as registry_can
+from households.scope import scope_prefix, scoped
+from matching.roles import Can as NeedCan
+from matching.roles import can as need_can
+from outreach.filters import ExitFlagFilter, LeadFilter, PolicyRuleFilter
+from outreach.models import ExitFlag, Lead, PolicyRule
+from resources.models import Resource
+from resources.selectors import resource_get_for_edit, resource_qs_visible_to
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    Actor = User | AnonymousUser | None
+
+
+def like_prefix(prefix: str) -> str:
+    """A LIKE pattern for "starts with `prefix`", its wildcards escaped (for raw SQL)."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def _scoped(qs: QuerySet, *, actor: Actor) -> QuerySet:
+    return scoped(qs, actor=actor, field="area_code")
+
+
+def under_area(qs: QuerySet, *, code: str) -> QuerySet:
+    """Rows (with an `area_code`) inside the area with this code; none for an unknown code."""
+    area = Area.objects.filter(code=code).only("prefix").first()
+    if area is None:
+        return qs.none()
+    return qs.filter(area_code__startswith=area.prefix)
+
+
+# ---- policy rules --------------------------------------------------------------------------
+
+
+def _visible_policies(*, actor: Actor) -> QuerySet[Resource]:
+    """Policies of the pool the actor reads (providers read no eligibility rules)."""
+    if not registry_can(actor, RegistryCan.VIEW_REGISTRY):
+        return Resource.objects.none()
+    return resource_qs_visible_to(actor=actor).filter(kind=Resource.Kind.POLICY)
+
+
+def policy_list(*, actor: Actor) -> QuerySet[Resource]:
+    """The visible policies with how many active rules each carries."""
+    return (
+        _visible_policies(actor=actor)
+        .annotate(rule_count=Count("eligibility_rules", filter=Q(eligibility_rules__active=True)))
+        .select_related("provider")
+        .order_by("name", "id")
+    )
+
+
+def policy_get(*, actor: Actor, policy_id: UUID | str) -> Resource:
+    return _get(_visible_policies(actor=actor), policy_id)
+
+
+def policy_get_for_edit(*, actor: Actor, policy_id: UUID | str) -> Resource:
+    """A policy whose rules the actor keeps: 404 when invisible, 403 when not theirs."""
+    policy = policy_get(actor=actor, policy_id=policy_id)
+    return resource_get_for_edit(actor=actor, resource_id=policy.uuid)
+
+
+def policy_rule_qs_visible_to(*, actor: Actor) -> QuerySet[PolicyRule]:
+    return PolicyRule.objects.filter(policy__in=_visible_policies(actor=actor))
+
+
+def policy_rule_list(
+    *, actor: Actor, filters: dict[str, Any] | None = None
+) -> QuerySet[PolicyRule]:
+    qs = policy_rule_qs_visible_to(actor=actor).select_related("policy")
+    return _filtered(PolicyRuleFilter, qs, filters).order_by("policy_id", "id")
+
+
+def policy_rule_get(*, actor: Actor, rule_id: UUID | str) -> PolicyRule:
+    return _get(policy_rule_qs_visible_to(actor=actor).select_related("policy"), rule_id)
+
+
+def policy_rule_get_for_edit(*, actor: Actor, rule_id: UUID | str) -> PolicyRule:
+    """404 when invisible, 403 when the actor does not keep the rule's policy."""
+    rule = policy_rule_get(actor=actor, rule_id=rule_id)
+    policy_get_for_edit(actor=actor, policy_id=rule.policy.uuid)
+    return rule
+
+
+# ---- leads ---------------------------------------------------------------------------------
+
+
+def lead_qs_visible_to(*, actor: Actor) -> QuerySet[Lead]:
+    """Leads of households in the actor's area, for those who read needs."""
+    if not need_can(actor, NeedCan.VIEW_NEEDS):
+        return Lead.objects.none()
+    return _scoped(Lead.objects.all(), actor=actor)
+
+
+def lead_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Lead]:
+    qs = lead_qs_visible_to(actor=actor).select_related(
+        "policy", "household__head", "member", "dismissed_by", "acted_by"
+    )
+    return _filtered(LeadFilter, qs, filters, actor=actor).order_by("-id")
+
+
+def lead_get(*, actor: Actor, lead_id: UUID | str) -> Lead:
+    qs = lead_qs_visible_to(actor=actor).select_related(
+        "policy", "household__head", "household__area", "member", "need", "referral"
+    )
+    return _get(qs, lead_id)
+
+
+def lead_get_for_work(*, actor: Actor, lead_id: UUID | str) -> Lead:
+    """A visible lead the actor may work: 404 when invisible, 403 when read-only."""
+    lead = lead_get(actor=actor, lead_id=lead_id)
+    if not need_can(actor, NeedCan.WORK_NEEDS):
+        raise PermissionDenied
+    return lead
+
+
+def worklist_leads(*, actor: Actor, limit: int = 20) -> list[Lead]:
+    """Open leads for the worker's worklist: a social worker's own households (and those
+    with no worker yet); street and district staff see every open lead in scope."""
+    qs = lead_list(actor=actor, filters={"state": [Lead.State.OPEN]})
+    if getattr(actor, "role", None) == User.Role.SOCIAL_WORKER:
+        qs = qs.filter(Q(household__worker=actor) | Q(household__worker__isnull=True))
+    return list(qs[:limit])
+
+
+def household_leads(*, actor: Actor, household_id: int) -> list[Lead]:
+    """The open leads of one household, for its page."""
+    qs = lead_qs_visible_to(actor=actor).filter(household_id=household_id, state=Lead.State.OPEN)
+    return list(qs.select_related("policy", "member").order_by("id"))
+
+
+# ---- 应退尽退 -------------------------------------------------------------------------------
+
+
+def exit_flag_qs_visible_to(*, actor: Actor) -> QuerySet[ExitFlag]:
+    if not registry_can(actor, RegistryCan.VIEW_REGISTRY):
+        return ExitFlag.objects.none()
+    return _scoped(ExitFlag.objects.all(), actor=actor)
+
+
+def exit_flag_list(*, actor: Actor, filters: dict[str, Any] | None = None) -> QuerySet[ExitFlag]:
+    qs = exit_flag_qs_visible_to(actor=actor).select_related(
+        "enrolment__category", "household__head", "resolved_by"
+    )
+    return _filtered(ExitFlagFilter, qs, filters, actor=actor).order_by("-id")
+
+
+def exit_flag_get(*, actor: Actor, flag_id: UUID | str) -> ExitFlag:
+    qs = exit_flag_qs_visible_to(actor=actor).select_related(
+        "enrolment__category", "household__head"
+    )
+    return _get(qs, flag_id)
+
+
+def exit_flag_get_for_work(*, actor: Actor, flag_id: UUID | str) -> ExitFlag:
+    flag = exit_flag_get(actor=actor, flag_id=flag_id)
+    if not registry_can(actor, RegistryCan.EDIT_REGISTRY):
+        raise PermissionDenied
+    return flag
+
+
+def scope_like(actor: Actor) -> str | None:
+    """The actor's scope as a LIKE pattern for the dashboard's raw SQL, or None."""
+    prefix = scope_prefix(actor)
+    return None if prefix is None else like_prefix(prefix)
