@@ -80,6 +80,28 @@ def policy_get_for_edit(*, actor: Actor, policy_id: UUID | str) -> Resource:
     return resource_get_for_edit(actor=actor, resource_id=policy.uuid)
 
 
+def may_read_policies(actor: Actor) -> bool:
+    return registry_can(actor, RegistryCan.VIEW_REGISTRY)
+
+
+def policy_keepable(*, actor: Actor, policy: Resource) -> bool:
+    """Whether the actor keeps this (visible) policy, and so its rules."""
+    try:
+        policy_get_for_edit(actor=actor, policy_id=policy.uuid)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def rules_by_policy(*, actor: Actor, policies: list[Resource]) -> dict[int, list[PolicyRule]]:
+    """The rules (active or not) of these visible policies, by policy id."""
+    out: dict[int, list[PolicyRule]] = {}
+    rows = policy_rule_qs_visible_to(actor=actor).filter(policy__in=[p.pk for p in policies])
+    for rule in rows.order_by("policy_id", "id"):
+        out.setdefault(rule.policy_id, []).append(rule)
+    return out
+
+
 def policy_rule_qs_visible_to(*, actor: Actor) -> QuerySet[PolicyRule]:
     return PolicyRule.objects.filter(policy__in=_visible_policies(actor=actor))
 
@@ -132,6 +154,14 @@ def lead_get_for_work(*, actor: Actor, lead_id: UUID | str) -> Lead:
     if not need_can(actor, NeedCan.WORK_NEEDS):
         raise PermissionDenied
     return lead
+
+
+def may_work_leads(actor: Actor) -> bool:
+    return need_can(actor, NeedCan.WORK_NEEDS)
+
+
+def may_work_flags(actor: Actor) -> bool:
+    return registry_can(actor, RegistryCan.EDIT_REGISTRY)
 
 
 def worklist_leads(*, actor: Actor, limit: int = 20) -> list[Lead]:

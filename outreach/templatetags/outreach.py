@@ -1,0 +1,22 @@
+"""`{% worklist_leads %}`: the 政策找人 section of a worker's worklist, read through the
+outreach selectors for the signed-in user, so the worklist's view needs no change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from outreach import selectors
+
+register = template.Library()
+
+SHOWN = 10
+
+
+@register.inclusion_tag("outreach/_worklist_leads.html", takes_context=True)
+def worklist_leads(context: dict[str, Any]) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    leads = selectors.worklist_leads(actor=user, limit=SHOWN + 1)
+    return {"leads": leads[:SHOWN], "more": len(leads) > SHOWN}
