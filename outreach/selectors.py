@@ -213,3 +213,33 @@ def scope_like(actor: Actor) -> str | None:
     """The actor's scope as a LIKE pattern for the dashboard's raw SQL, or None."""
     prefix = scope_prefix(actor)
     return None if prefix is None else like_prefix(prefix)
+
+
+# ---- the street's dashboard ----------------------------------------------------------------
+
+
+def lead_counts(*, area_prefix: str, child_length: int) -> list[tuple[str, int, int, int]]:
+    """Open leads by child area (the code cut to `child_length`, '' for rows in none) and
+    policy, with the open 应退尽退 flags per child as policy 0: (child, policy id, leads,
+    flags). The caller's area came from the dashboard's scoped `dashboard_area`."""
+    from django.db import connections, router
+
+    from config.db_router import reading_from_replica
+
+    child = (
+        f"CASE WHEN length(area_code) >= {int(child_length)}"
+        f" THEN substr(area_code, 1, {int(child_length)}) ELSE '' END"
+        if child_length
+        else "''"
+    )
+    sql = f"""
+SELECT {child} AS child, policy_id, count(*), 0 FROM outreach_lead
+ WHERE area_code LIKE %(like)s AND state = 'open' GROUP BY 1, 2
+UNION ALL
+SELECT {child}, 0, 0, count(*) FROM outreach_exitflag
+ WHERE area_code LIKE %(like)s AND state = 'open' GROUP BY 1
+"""  # noqa: S608 — the child expression is built from an integer; the pattern is a parameter
+    # Like every dashboard panel, from the replica.
+    with reading_from_replica(), connections[router.db_for_read(Lead)].cursor() as cursor:
+        cursor.execute(sql, {"like": like_prefix(area_prefix)})
+        return list(cursor.fetchall())

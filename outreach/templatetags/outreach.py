@@ -20,3 +20,11 @@ def worklist_leads(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     leads = selectors.worklist_leads(actor=user, limit=SHOWN + 1)
     return {"leads": leads[:SHOWN], "more": len(leads) > SHOWN}
+
+
+@register.inclusion_tag("outreach/_dashboard_leads.html", takes_context=True)
+def dashboard_leads(context: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard's 政策找人 panel for its (already scoped) area."""
+    from outreach.panels import leads_panel
+
+    return {"leads": leads_panel(scope=context["scope"])}

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from outreach.models import Lead, PolicyRule
 from tests import factories
+# Autouse: the dashboard reads from the replica, here the test's own connection.
+from tests.dashboard.conftest import replica_is_default  # noqa: F401
 from tests.outreach.conftest import rule, screen
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +92,20 @@ def test_the_rule_editor_is_for_the_pool_keepers(client, personas, policies, lea
         {"types": ["physical", "visual"], "max_grade": 1},
         False,
     )
+
+
+def test_the_streets_dashboard_counts_leads_by_community_and_policy(
+    client, personas, areas, policies, lead
+):
+    far = factories.household(area=areas.far)
+    factories.member(household=far, disability_type="physical", disability_grade=1)
+    screen()
+    client.force_login(personas.supervisor)
+    text = client.get(reverse("dashboard:needs")).content.decode()
+    panel = text.split('class="dashboard-leads"')[1].split("</article>")[0]
+    assert "待处理线索 1 条" in panel  # the other street's lead is not counted
+    assert "狮林社区" in panel and "重度残疾人护理补贴" in panel
+    assert f"area={areas.community.code}&amp;policy={policies.care.uuid}" in panel
+    client.force_login(personas.admin)
+    text = client.get(reverse("dashboard:needs")).content.decode()
+    assert "待处理线索 2 条" in text
