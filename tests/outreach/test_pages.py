@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from outreach.models import Lead, PolicyRule
 from tests import factories
-# Autouse: the dashboard reads from the replica, here the test's own connection.
-from tests.dashboard.conftest import replica_is_default  # noqa: F401
+from tests.dashboard.conftest import replica_is_default  # noqa: F401 — autouse: reads
 from tests.outreach.conftest import rule, screen
 
 pytestmark = pytest.mark.django_db
