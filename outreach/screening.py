@@ -28,7 +28,7 @@ from outreach.models import ExitFlag, Lead, PolicyRule
 from outreach.predicates import CATALOGUE, MEMBER
 from outreach.selectors import like_prefix
 from resources.models import Resource
-from reviews.models import Standard
+from reviews.models import Review, Standard
 
 # Session-level advisory lock: one screening at a time.
 SCREEN_LOCK = 0x7A6C_0401
@@ -40,6 +40,7 @@ _COVERED = Enrolment.members.through._meta.db_table
 _AREA = Area._meta.db_table
 _STANDARD = Standard._meta.db_table
 _REFERRAL = Referral._meta.db_table
+_REVIEW = Review._meta.db_table
 _NEED = Referral._meta.get_field("need").related_model._meta.db_table
 _LEAD = Lead._meta.db_table
 _FLAG = ExitFlag._meta.db_table
@@ -149,7 +150,8 @@ WITH std AS (
    WHERE s.effective_date <= {today}
    ORDER BY a.prefix, s.effective_date DESC
 ), inc AS (
-  SELECT household_id, count(*) AS size, sum(monthly_income) AS income
+  SELECT household_id, count(*) AS size, sum(monthly_income) AS income,
+         max(updated_at) AS changed_at
     FROM {_MEMBER} WHERE status = 'active' GROUP BY household_id
 ), cat AS (
   SELECT household_id, array_agg(DISTINCT category_id ORDER BY category_id) AS categories
@@ -160,7 +162,7 @@ WITH std AS (
 )
 SELECT h.id AS household_id, h.area_code,
        coalesce(cat.categories, '{{}}')::varchar[] AS categories,
-       round(inc.income / inc.size, 2) AS per_capita,
+       round(inc.income / inc.size, 2) AS per_capita, inc.changed_at,
        std.dibao, std.dibian, std.tekun,
        concat_ws('|', array_to_string(cat.categories, ','), inc.size, inc.income) AS facts
   FROM {_HH} h
@@ -266,7 +268,12 @@ DELETE FROM {_LEAD} l
 
 
 def flags_select(bind: _Params, day: dt.date) -> str:
-    """Every approved enrolment whose data now suggest it may no longer qualify."""
+    """Every approved enrolment whose data now suggest it may no longer qualify.
+
+    Income: the household's per-capita income is above the line, and its members were
+    changed (a visit's income change, say) after the enrolment was decided or last reviewed:
+    a review that saw the income has answered it.
+    """
     today = bind(day)
     active = (
         f"e.status = 'approved' AND e.start_date <= {today}"
@@ -289,6 +296,8 @@ SELECT e.id AS enrolment_id, e.household_id, f.area_code, 'income_above'::varcha
   FROM {_ENROLMENT} e JOIN outreach_facts f ON f.household_id = e.household_id
  WHERE {active} AND e.category_id IN ('dibao', 'dibian')
    AND f.per_capita > CASE e.category_id WHEN 'dibao' THEN f.dibao ELSE f.dibian END
+   AND f.changed_at > greatest(
+         e.decided_at, (SELECT max(r.created_at) FROM {_REVIEW} r WHERE r.enrolment_id = e.id))
 UNION ALL
 SELECT e.id, e.household_id, h.area_code, 'member_gone',
        format({gone}, string_agg(m.name, '、' ORDER BY m.id),

@@ -1600,6 +1600,7 @@ def _build(media: Any) -> SimpleNamespace:
     for site in sites.values():
         site.followup = FollowUp.objects.get(household=site.household, status="open")
         site.secrets = _secrets(site)
+    _outreach_objects(sites)
     template = ledger_import.ledger_template_csv()
     source = media / "template.csv"
     source.write_bytes(template)
@@ -1754,6 +1755,138 @@ def _text_of(response: Any) -> str:
     if not any(t in kind for t in ("text/", "json", "csv")):
         return ""
     return content.decode("utf-8", errors="replace")
+
+
+# ---- 政策找人 (outreach): its objects on each site, its routes, in a block of its own ---------
+
+
+def _outreach_objects(sites: dict[str, SimpleNamespace]) -> None:
+    """A policy of each site's pool with one rule, a lead of the site's member for it, and a
+    应退尽退 flag on the site's enrolment; their UUIDs are the site's secrets too."""
+    from outreach import services as outreach_services
+    from outreach.models import ExitFlag, Lead
+
+    for site in sites.values():
+        site.policy = make_resource(
+            provider=site.provider,
+            area=site.area,
+            kind=Resource.Kind.POLICY,
+            name="矩阵护理补贴",
+            need_types=["care"],
+            need_subtypes=["daily_care"],
+            capacity=None,
+        )
+        site.policy_rule = outreach_services.policy_rule_create(
+            actor=None, policy=site.policy, code="age", params={"min_age": 60}
+        )
+        home = site.household
+        site.lead = Lead.objects.create(
+            policy=site.policy,
+            household=home,
+            member=site.member,
+            area_code=home.area_code,
+            reason="矩阵线索",
+            fingerprint="matrix",
+            found_on=TODAY,
+        )
+        site.flag = ExitFlag.objects.create(
+            enrolment=site.enrolment,
+            household=home,
+            area_code=home.area_code,
+            kind=ExitFlag.Kind.INCOME_ABOVE,
+            reason="矩阵提示",
+            fingerprint="matrix",
+            found_on=TODAY,
+        )
+        objects = (site.policy, site.policy_rule, site.lead, site.flag)
+        site.secrets += [str(obj.uuid) for obj in objects]
+
+
+def _outreach_rule_body(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"p_min_age": "60", "p_max_age": "120", "active": "on", "version": 1}
+
+
+def _outreach_api_rule(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"policy": str(site.policy.uuid), "code": "lives_alone"}
+
+
+KWARGS.update(
+    {
+        "lead": ("lead_id", lambda w, s, p, c: s.lead.uuid),
+        "flag": ("flag_id", lambda w, s, p, c: s.flag.uuid),
+        "policy": ("policy_id", lambda w, s, p, c: s.policy.uuid),
+        "policy_rule": ("rule_id", lambda w, s, p, c: s.policy_rule.uuid),
+    }
+)
+_AGE = lambda w, site: {"code": "age"}  # noqa: E731 — the rule kind the create page asks for
+_NOT_KEEPERS = frozenset({CASEWORKER, VIEWER, OUTSIDER})
+
+MATRIX.extend(
+    [
+        # Pages: leads and flags read as empty lists where nothing is visible.
+        _page("outreach:leads", allow=ALL),
+        _post("outreach:lead_act", "lead", allow=EDIT, forbid={VIEWER}),
+        _post("outreach:lead_dismiss", "lead", allow=EDIT, forbid={VIEWER}, body=REASON),
+        _page("outreach:flags", allow=ALL),
+        _post(
+            "outreach:flag_resolve",
+            "flag",
+            allow=EDIT,
+            forbid={VIEWER},
+            body=constant(note="矩阵"),
+        ),
+        # The policies' rules: read by the registry's readers, kept by the pool's keepers.
+        _page("outreach:policies", allow=VIEW, other=403),
+        _page("outreach:rule_create", "policy", allow=KEEP, forbid=_NOT_KEEPERS, query=_AGE),
+        _post(
+            "outreach:rule_create",
+            "policy",
+            allow=KEEP,
+            forbid=_NOT_KEEPERS,
+            query=_AGE,
+            body=_outreach_rule_body,
+        ),
+        _page("outreach:rule_edit", "policy_rule", allow=KEEP, forbid=_NOT_KEEPERS),
+        _post(
+            "outreach:rule_edit",
+            "policy_rule",
+            allow=KEEP,
+            forbid=_NOT_KEEPERS,
+            body=_outreach_rule_body,
+        ),
+        # The API.
+        _page("api-outreach:policy-rule-list", allow=ALL),
+        _post(
+            "api-outreach:policy-rule-list",
+            allow=KEEP,
+            forbid=_NOT_KEEPERS,
+            site_bound=True,
+            body=_outreach_api_rule,
+            out=_404_FOR_ALL,
+        ),
+        _page("api-outreach:policy-rule-detail", "policy_rule", allow=VIEW),
+        Check(
+            "api-outreach:policy-rule-detail",
+            "patch",
+            "policy_rule",
+            allow=KEEP,
+            forbid=_NOT_KEEPERS,
+            body=constant(active=False, version=1),
+        ),
+        _page("api-outreach:lead-list", allow=ALL),
+        _page("api-outreach:lead-detail", "lead", allow=VIEW),
+        _post("api-outreach:lead-act", "lead", allow=EDIT, forbid={VIEWER}),
+        _post("api-outreach:lead-dismiss", "lead", allow=EDIT, forbid={VIEWER}, body=REASON),
+        _page("api-outreach:exit-flag-list", allow=ALL),
+        _post(
+            "api-outreach:exit-flag-resolve",
+            "flag",
+            allow=EDIT,
+            forbid={VIEWER},
+            body=constant(note="矩阵"),
+        ),
+    ]
+)
 
 
 @pytest.mark.parametrize(("check", "persona", "case"), list(cases()))

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from outreach.models import ExitFlag, Lead, PolicyRule
 from tests import factories
-from tests.outreach.conftest import rule, screen
+from tests.outreach.conftest import change, rule, screen
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,9 @@ def world(areas, policies):
     factories.member(household=home, name="李四", disability_type="physical", disability_grade=1)
     far = factories.household(area=areas.far, address="南门路1号")
     factories.member(household=far, name="赵六", disability_type="physical", disability_grade=1)
-    rich = factories.household(area=areas.grid, head={"monthly_income": Decimal("3000")})
+    rich = factories.household(area=areas.grid)
     factories.enrolment(household=rich, category="dibao")
+    change(rich.head, monthly_income=Decimal("3000"))
     screen()
     return {
         "home": Lead.objects.get(household=home),

@@ -151,13 +151,32 @@ def _flags() -> set[tuple[int, str]]:
     )
 
 
-def test_income_above_the_line_flags_the_enrolment(areas, standard):
+def test_income_above_the_line_after_a_change_flags_the_enrolment(areas, standard):
     home = factories.household(area=areas.grid, head={"monthly_income": Decimal("1300")})
-    dibao = factories.enrolment(household=home, category="dibao")
+    approved_above = factories.enrolment(household=home, category="dibao")
     screen()
+    assert _flags() == set()  # approved knowing that income: no change since
+    home = factories.household(area=areas.grid, head={"monthly_income": Decimal("1000")})
+    dibao = factories.enrolment(household=home, category="dibao")
+    change(home.head, monthly_income=Decimal("1300"))
+    screen()
+    assert approved_above.pk not in {e for e, _k in _flags()}
     assert _flags() == {(dibao.pk, "income_above")}
     assert ExitFlag.objects.get().reason == "家庭人均月收入1300.00元，高于低保标准1195.00元，请复核"
     change(home.head, monthly_income=Decimal("1000"))
+    screen()
+    assert _flags() == set()
+
+
+def test_a_review_after_the_change_answers_the_income_flag(areas, standard, personas):
+    from reviews.services import enrolment_review
+
+    home = factories.household(area=areas.grid)
+    dibao = factories.enrolment(household=home, category="dibao")
+    change(home.head, monthly_income=Decimal("1300"))
+    enrolment_review(
+        actor=personas.caseworker, enrolment=dibao, outcome="unchanged", reason="收入为一次性"
+    )
     screen()
     assert _flags() == set()
 
@@ -185,8 +204,9 @@ def test_linshi_past_its_end_flags_the_enrolment(areas, standard):
 
 
 def test_a_resolved_flag_stays_resolved_until_the_facts_change(areas, standard, personas):
-    home = factories.household(area=areas.grid, head={"monthly_income": Decimal("1300")})
+    home = factories.household(area=areas.grid)
     dibao = factories.enrolment(household=home, category="dibao")
+    change(home.head, monthly_income=Decimal("1300"))
     screen()
     flag = services.exit_flag_resolve(
         actor=personas.caseworker, flag=ExitFlag.objects.get(), note="收入为一次性补发"
@@ -206,8 +226,10 @@ def test_a_resolved_flag_stays_resolved_until_the_facts_change(areas, standard, 
 
 
 def test_a_flag_never_ends_the_enrolment(areas, standard):
-    home = factories.household(area=areas.grid, head={"monthly_income": Decimal("5000")})
+    home = factories.household(area=areas.grid)
     dibao = factories.enrolment(household=home, category="dibao")
+    change(home.head, monthly_income=Decimal("5000"))
     screen()
+    assert _flags() == {(dibao.pk, "income_above")}
     dibao.refresh_from_db()
     assert (dibao.status, dibao.end_date) == ("approved", None)
