@@ -137,12 +137,11 @@ _MEMBER_FACTS = (
 )
 
 
-def facts_statements(bind: _Params, day: dt.date) -> list[str]:
-    """Two temporary tables: `outreach_facts` (one row per active household) and
-    `outreach_members` (its active members), dropped at commit."""
+def facts_select(bind: _Params, day: dt.date) -> str:
+    """One row per active household: its categories, per-capita income, the standard's lines
+    in force in its district, and the facts its fingerprint is taken over."""
     today = bind(day)
-    facts = f"""
-CREATE TEMPORARY TABLE outreach_facts ON COMMIT DROP AS
+    return f"""
 WITH std AS (
   SELECT DISTINCT ON (a.prefix) a.prefix, s.dibao, round(s.dibao * s.dibian_factor, 2) AS dibian,
          s.tekun_basic AS tekun
@@ -171,15 +170,28 @@ SELECT h.id AS household_id, h.area_code,
   LEFT JOIN std ON std.prefix = left(h.area_code, 6)
  WHERE h.status = 'active'
 """
+
+
+def members_select() -> str:
+    """The active members of active households, with the facts the member rules read."""
     columns = ", ".join(f"m.{c}" for c in _MEMBER_FACTS)
-    members = f"""
-CREATE TEMPORARY TABLE outreach_members ON COMMIT DROP AS
+    return f"""
 SELECT m.id, m.household_id, {columns},
        concat_ws('|', {columns}) AS facts
   FROM {_MEMBER} m JOIN {_HH} h ON h.id = m.household_id
  WHERE m.status = 'active' AND h.status = 'active'
 """
-    return [facts, members, "ANALYZE outreach_facts", "ANALYZE outreach_members"]
+
+
+def facts_statements(bind: _Params, day: dt.date) -> list[str]:
+    """Two temporary tables: `outreach_facts` (one row per active household) and
+    `outreach_members` (its active members), dropped at commit."""
+    return [
+        f"CREATE TEMPORARY TABLE outreach_facts ON COMMIT DROP AS {facts_select(bind, day)}",
+        f"CREATE TEMPORARY TABLE outreach_members ON COMMIT DROP AS {members_select()}",
+        "ANALYZE outreach_facts",
+        "ANALYZE outreach_members",
+    ]
 
 
 # ---- the leads -----------------------------------------------------------------------------
