@@ -309,17 +309,22 @@ SELECT e.id AS enrolment_id, e.household_id, f.area_code, 'income_above'::varcha
  WHERE {active} AND e.category_id IN ('dibao', 'dibian')
    AND f.per_capita > CASE e.category_id WHEN 'dibao' THEN f.dibao ELSE f.dibian END
    AND f.changed_at > greatest(
-         e.decided_at, (SELECT max(r.created_at) FROM {_REVIEW} r WHERE r.enrolment_id = e.id))
+         e.decided_at,
+         -- the latest review, by the (enrolment, reviewed_on) index
+         (SELECT r.created_at FROM {_REVIEW} r WHERE r.enrolment_id = e.id
+           ORDER BY r.reviewed_on DESC, r.created_at DESC LIMIT 1))
 UNION ALL
 SELECT e.id, e.household_id, h.area_code, 'member_gone',
        format({gone}, string_agg(m.name, '、' ORDER BY m.id),
               CASE min(m.status) WHEN 'deceased' THEN {status_words["deceased"]}
                    ELSE {status_words["moved_out"]} END),
        md5(string_agg(m.id || ':' || m.status, ',' ORDER BY m.id))
-  FROM {_ENROLMENT} e JOIN {_HH} h ON h.id = e.household_id
-  JOIN {_MEMBER} m ON m.id = e.member_id
-       OR m.id IN (SELECT c.member_id FROM {_COVERED} c WHERE c.enrolment_id = e.id)
- WHERE {active} AND h.status = 'active' AND m.status IN ('deceased', 'moved_out')
+  FROM {_MEMBER} m
+  JOIN LATERAL (SELECT c.enrolment_id FROM {_COVERED} c WHERE c.member_id = m.id
+                UNION SELECT x.id FROM {_ENROLMENT} x WHERE x.member_id = m.id) covers ON TRUE
+  JOIN {_ENROLMENT} e ON e.id = covers.enrolment_id
+  JOIN {_HH} h ON h.id = e.household_id
+ WHERE m.status IN ('deceased', 'moved_out') AND {active} AND h.status = 'active'
  GROUP BY e.id, e.household_id, h.area_code
 UNION ALL
 SELECT e.id, e.household_id, h.area_code, 'linshi_overdue',
