@@ -209,6 +209,14 @@ def exit_flag_get_for_work(*, actor: Actor, flag_id: UUID | str) -> ExitFlag:
     return flag
 
 
+def household_flags(*, actor: Actor, household_id: int) -> list[ExitFlag]:
+    """The open 应退尽退 prompts of one household, for its page."""
+    qs = exit_flag_qs_visible_to(actor=actor).filter(
+        household_id=household_id, state=ExitFlag.State.OPEN
+    )
+    return list(qs.select_related("enrolment__category").order_by("id"))
+
+
 def scope_like(actor: Actor) -> str | None:
     """The actor's scope as a LIKE pattern for the dashboard's raw SQL, or None."""
     prefix = scope_prefix(actor)

@@ -39,7 +39,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 def _filters(request: HttpRequest, states: list[str]) -> dict[str, Any]:
     state = request.GET.get("state") or states[0]
     filters: dict[str, Any] = {"state": [state if state in states else states[0]]}
-    for name in ("policy", "area"):
+    for name in ("policy", "area", "household"):
         if request.GET.get(name):
             filters[name] = request.GET[name]
     return filters

@@ -28,3 +28,15 @@ def dashboard_leads(context: dict[str, Any]) -> dict[str, Any]:
     from outreach.panels import leads_panel
 
     return {"leads": leads_panel(scope=context["scope"])}
+
+
+@register.inclusion_tag("outreach/_household_leads.html", takes_context=True)
+def household_leads(context: dict[str, Any], household: Any) -> dict[str, Any]:
+    """The household page's open leads and 应退尽退 prompts, read for the signed-in user."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {
+        "leads": selectors.household_leads(actor=user, household_id=household.pk),
+        "flags": selectors.household_flags(actor=user, household_id=household.pk),
+        "household": household,
+    }

@@ -108,3 +108,11 @@ def test_the_streets_dashboard_counts_leads_by_community_and_policy(
     client.force_login(personas.admin)
     text = client.get(reverse("dashboard:needs")).content.decode()
     assert "待处理线索 2 条" in text
+
+
+def test_the_household_page_shows_its_open_leads(client, personas, lead):
+    client.force_login(personas.caseworker)
+    text = client.get(reverse("households:detail", args=[lead.household.uuid])).content.decode()
+    assert 'id="leads"' in text and lead.reason in text
+    listed = client.get(reverse("outreach:leads") + f"?household={lead.household.uuid}")
+    assert lead.reason in listed.content.decode()
