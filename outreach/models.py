@@ -59,11 +59,21 @@ class Lead(PublicModel):
         ACTED = "acted", _("已转介")
         DISMISSED = "dismissed", _("已忽略")
 
+    # Indexed by the unique (policy, household, member) and (household, state) below: the
+    # screening inserts thousands of rows a night, and every index is paid for on each.
     policy = models.ForeignKey(
-        Resource, on_delete=models.CASCADE, related_name="leads", verbose_name=_("政策")
+        Resource,
+        on_delete=models.CASCADE,
+        related_name="leads",
+        verbose_name=_("政策"),
+        db_index=False,
     )
     household = models.ForeignKey(
-        Household, on_delete=models.CASCADE, related_name="leads", verbose_name=_("家庭")
+        Household,
+        on_delete=models.CASCADE,
+        related_name="leads",
+        verbose_name=_("家庭"),
+        db_index=False,
     )
     member = models.ForeignKey(
         Member,
@@ -72,6 +82,7 @@ class Lead(PublicModel):
         on_delete=models.CASCADE,
         related_name="leads",
         verbose_name=_("成员"),
+        db_index=False,
     )
     # The household's area prefix, copied so that scope and the per-community counts read
     # this table alone.
@@ -81,11 +92,17 @@ class Lead(PublicModel):
     # md5 of the household's (and the member's) facts the rules read, as of the last run.
     fingerprint = models.CharField(max_length=32, editable=False)
     found_on = models.DateField(_("发现日期"))
+    # Read from the lead to these, never the other way: no index.
     need = models.ForeignKey(
-        Need, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Need, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     referral = models.ForeignKey(
-        Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Referral,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     acted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,6 +111,7 @@ class Lead(PublicModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("转介人"),
+        db_index=False,
     )
     acted_at = models.DateTimeField(_("转介时间"), null=True, blank=True)
     dismiss_reason = models.CharField(_("忽略原因"), max_length=200, blank=True)
@@ -104,6 +122,7 @@ class Lead(PublicModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("忽略人"),
+        db_index=False,
     )
     dismissed_at = models.DateTimeField(_("忽略时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -146,8 +165,13 @@ class ExitFlag(PublicModel):
         OPEN = "open", _("待复核")
         RESOLVED = "resolved", _("已处理")
 
+    # Indexed by the unique (enrolment, kind) below.
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, related_name="exit_flags", verbose_name=_("救助认定")
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="exit_flags",
+        verbose_name=_("救助认定"),
+        db_index=False,
     )
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="exit_flags", verbose_name=_("家庭")
@@ -166,6 +190,7 @@ class ExitFlag(PublicModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("处理人"),
+        db_index=False,
     )
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -11,8 +11,9 @@ lead and flag tables; the two lead sets are compared once.
 The re-run: ours again on a screened database (it must change no row), beside (a)'s
 SELECT alone (what a run reads, without writing anything).
 
-The demo has 9 policies with rules; the first run here adds policies (copies of the demo's
-rules with other thresholds, some for one street) until 60 carry rules.
+The demo has 9 policies with rules; the first run here adds policies (narrow groups: an age
+band, a disability type and grade, a school stage, each mostly for one category; a third of
+them for one street) until 60 carry rules.
 """
 
 from __future__ import annotations
@@ -33,14 +34,20 @@ from resources.services import provider_create, resource_create
 
 POLICIES = 60
 
+# Each policy is for a narrow group, as real ones are: most name the categories they serve.
 _TEMPLATES: list[tuple[str, str, str, list[tuple[str, dict]]]] = [
-    ("高龄津贴（%s岁以上）", "survival", "living", [("age", {"min_age": 0})]),
+    (
+        "高龄津贴（%s岁以上）",
+        "survival",
+        "living",
+        [("age", {"min_age": 0}), ("enrolled", {"categories": []})],
+    ),
     ("重度残疾人护理补贴（%s）", "care", "daily_care", [("disability", {"max_grade": 0})]),
     (
         "困难学生资助（%s）",
         "development",
         "schooling",
-        [("schooling", {"levels": ["junior", "senior"]}), ("enrolled", {"categories": []})],
+        [("schooling", {"levels": []}), ("enrolled", {"categories": []})],
     ),
     (
         "大病救助（%s）",
@@ -52,35 +59,39 @@ _TEMPLATES: list[tuple[str, str, str, list[tuple[str, dict]]]] = [
         "困难群众价格补贴（%s%%）",
         "survival",
         "living",
-        [("income_below", {"line": "dibian", "percent": 0}), ("not_enrolled", {"categories": []})],
+        [("income_below", {"line": "dibao", "percent": 0}), ("not_enrolled", {"categories": []})],
     ),
     (
         "就业困难人员援助（%s）",
         "development",
         "employment",
-        [("unemployed", {}), ("age", {"min_age": 16, "max_age": 0})],
+        [
+            ("unemployed", {}),
+            ("age", {"min_age": 0, "max_age": 0}),
+            ("enrolled", {"categories": []}),
+        ],
     ),
 ]
-_CATEGORY_SETS = [["dibao"], ["dibao", "tekun"], ["dibao", "dibian"], ["dibian", "zhichu"]]
+_CATEGORY_SETS = [["dibao"], ["tekun"], ["dibian"], ["zhichu"], ["dibao", "tekun"]]
 _TYPES = [v for v in Member.DisabilityType.values if v]
 
 
 def _vary(code: str, params: dict, rng: random.Random) -> dict:
     """A template rule's parameters, with its zero or empty thresholds filled in."""
     p = dict(params)
-    if code == "age" and p.get("min_age") == 0:
-        p["min_age"] = rng.choice([60, 65, 70, 75, 80, 85, 90])
     if code == "age" and p.get("max_age") == 0:
-        p["max_age"] = rng.choice([45, 50, 55, 59])
+        p["min_age"], p["max_age"] = rng.choice([(16, 29), (30, 44), (45, 59), (50, 59)])
+    elif code == "age" and p.get("min_age") == 0:
+        p["min_age"] = rng.choice([80, 85, 90, 95, 100])
     if code == "disability":
-        p = {
-            "types": rng.sample(_TYPES, rng.randint(1, len(_TYPES))),
-            "max_grade": rng.randint(1, 4),
-        }
+        types = rng.sample(_TYPES, rng.randint(1, 3))
+        p = {"types": types, "max_grade": rng.randint(1, 2)}
+    if code == "schooling":
+        p["levels"] = [rng.choice(["primary", "junior", "senior", "higher"])]
     if code in ("enrolled", "not_enrolled") and p.get("categories") == []:
         p["categories"] = rng.choice(_CATEGORY_SETS)
     if code == "income_below" and p.get("percent") == 0:
-        p["percent"] = rng.choice([80, 100, 120, 150])
+        p["percent"] = rng.choice([50, 60, 80, 100])
     return p
 
 
