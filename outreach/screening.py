@@ -42,10 +42,17 @@ _STANDARD = Standard._meta.db_table
 _REFERRAL = Referral._meta.db_table
 _REVIEW = Review._meta.db_table
 _NEED = Referral._meta.get_field("need").related_model._meta.db_table
+_RESOURCE = Resource._meta.db_table
 _LEAD = Lead._meta.db_table
 _FLAG = ExitFlag._meta.db_table
 
-_TEMPORARY = ("outreach_facts", "outreach_members", "outreach_hits", "outreach_flag_hits")
+_TEMPORARY = (
+    "outreach_facts",
+    "outreach_members",
+    "outreach_given",
+    "outreach_hits",
+    "outreach_flag_hits",
+)
 
 # A referral that was declined or withdrawn leaves the policy not given.
 _NOT_GIVEN = [Referral.Status.DECLINED, Referral.Status.CANCELLED]
@@ -183,14 +190,27 @@ SELECT m.id, m.household_id, {columns},
 """
 
 
+def given_select(bind: _Params) -> str:
+    """The policies already given or asked for: every referral to a policy that was not
+    declined or withdrawn, with its household and (for a member's need) its member."""
+    return f"""
+SELECT r.resource_id, r.household_id, n.member_id
+  FROM {_REFERRAL} r JOIN {_NEED} n ON n.id = r.need_id
+  JOIN {_RESOURCE} p ON p.id = r.resource_id AND p.kind = 'policy'
+ WHERE r.status <> ALL({bind(_NOT_GIVEN)})
+"""
+
+
 def facts_statements(bind: _Params, day: dt.date) -> list[str]:
-    """Two temporary tables: `outreach_facts` (one row per active household) and
-    `outreach_members` (its active members), dropped at commit."""
+    """Three temporary tables: `outreach_facts` (one row per active household),
+    `outreach_members` (its active members) and `outreach_given`, dropped at commit."""
     return [
         f"CREATE TEMPORARY TABLE outreach_facts ON COMMIT DROP AS {facts_select(bind, day)}",
         f"CREATE TEMPORARY TABLE outreach_members ON COMMIT DROP AS {members_select()}",
+        f"CREATE TEMPORARY TABLE outreach_given ON COMMIT DROP AS {given_select(bind)}",
         "ANALYZE outreach_facts",
         "ANALYZE outreach_members",
+        "ANALYZE outreach_given",
     ]
 
 
@@ -204,9 +224,8 @@ def _branch(policy: Policy, bind: _Params, day: dt.date) -> str:
     pid = bind(policy.id)
     reason = bind(reason_of(policy))
     given = (
-        f"SELECT 1 FROM {_REFERRAL} r JOIN {_NEED} n ON n.id = r.need_id"
-        f" WHERE r.household_id = f.household_id AND r.resource_id = {pid}"
-        f" AND r.status <> ALL({bind(_NOT_GIVEN)})"
+        "SELECT 1 FROM outreach_given g"
+        f" WHERE g.household_id = f.household_id AND g.resource_id = {pid}"
     )
     if policy.per_member:
         return (
@@ -214,7 +233,7 @@ def _branch(policy: Policy, bind: _Params, day: dt.date) -> str:
             f" {reason}::varchar AS reason, md5(f.facts || '#' || m.facts) AS fingerprint"
             " FROM outreach_facts f JOIN outreach_members m ON m.household_id = f.household_id"
             f" WHERE f.area_code LIKE {bind(like_prefix(policy.area_code))} AND {where}"
-            f" AND NOT EXISTS ({given} AND (n.member_id IS NULL OR n.member_id = m.id))"
+            f" AND NOT EXISTS ({given} AND (g.member_id IS NULL OR g.member_id = m.id))"
         )
     return (
         f"SELECT {pid}::bigint AS policy_id, f.household_id, NULL::bigint AS member_id,"
@@ -387,12 +406,13 @@ def run(day: dt.date) -> ScreenResult:
             cursor.execute(sql, {k: v for k, v in bind.values.items() if f"%({k})s" in sql})
             counts.append(cursor.rowcount)
         cursor.execute(f"DROP TABLE {', '.join(_TEMPORARY)}")
-    # facts ×4, hits, analyze, upsert, delete, flag hits, upsert, delete
-    result.leads_found, result.leads_changed, result.leads_removed = counts[4], counts[6], counts[7]
+    # After the facts: hits, analyze, upsert, delete; flag hits, upsert, delete.
+    found, _analyze, changed, removed, flags, flags_changed, flags_removed = counts[-7:]
+    result.leads_found, result.leads_changed, result.leads_removed = found, changed, removed
     result.flags_found, result.flags_changed, result.flags_removed = (
-        counts[8],
-        counts[9],
-        counts[10],
+        flags,
+        flags_changed,
+        flags_removed,
     )
     return result
 

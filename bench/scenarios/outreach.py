@@ -59,7 +59,10 @@ _TEMPLATES: list[tuple[str, str, str, list[tuple[str, dict]]]] = [
         "困难群众价格补贴（%s%%）",
         "survival",
         "living",
-        [("income_below", {"line": "dibao", "percent": 0}), ("not_enrolled", {"categories": []})],
+        [
+            ("income_below", {"line": "dibao", "percent": 0}),
+            ("not_enrolled", {"categories": ["dibao", "tekun", "dibian", "zhichu", "linshi"]}),
+        ],
     ),
     (
         "就业困难人员援助（%s）",
@@ -91,7 +94,7 @@ def _vary(code: str, params: dict, rng: random.Random) -> dict:
     if code in ("enrolled", "not_enrolled") and p.get("categories") == []:
         p["categories"] = rng.choice(_CATEGORY_SETS)
     if code == "income_below" and p.get("percent") == 0:
-        p["percent"] = rng.choice([50, 60, 80, 100])
+        p["percent"] = rng.choice([40, 50, 60])
     return p
 
 
@@ -142,12 +145,14 @@ def _bare_sql(day: dt.date) -> tuple[str, dict]:
     policies = screening.load_policies(day)
     facts = screening.facts_select(bind, day)
     members = screening.members_select()
+    given = screening.given_select(bind)
     hits = screening.hits_select(policies, bind, day)
     sql = f"""
 INSERT INTO outreach_lead (uuid, created_at, updated_at, policy_id, household_id, member_id,
                            area_code, reason, state, fingerprint, found_on, dismiss_reason,
                            version)
-WITH outreach_facts AS ({facts}), outreach_members AS ({members})
+WITH outreach_facts AS ({facts}), outreach_members AS ({members}),
+     outreach_given AS ({given})
 SELECT gen_random_uuid(), now(), now(), x.policy_id, x.household_id, x.member_id, x.area_code,
        x.reason, 'open', x.fingerprint, %(day)s, '', 1
   FROM ({hits}) x
