@@ -53,10 +53,14 @@ def choices_for(name: str, spec: Param) -> list[tuple[Any, Any]] | None:
     return None
 
 
-def param_field(name: str, spec: Param) -> forms.Field:
-    """A form field for one parameter, in words, with the catalogue's own limits."""
+def param_field(
+    name: str, spec: Param, *, choices: list[tuple[Any, Any]] | None = None
+) -> forms.Field:
+    """A form field for one parameter, in words, with the catalogue's own limits.
+
+    `choices` names the values of a parameter another catalogue (outreach's) defines."""
     label, help_text = spec.label, _HELP.get(name, "")
-    choices = choices_for(name, spec)
+    choices = choices if choices is not None else choices_for(name, spec)
     if spec.kind is bool:
         return forms.BooleanField(label=label, required=False, help_text=help_text)
     if spec.kind is list:

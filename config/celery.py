@@ -34,6 +34,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"retry_policy": UNTIL_REDIS_ANSWERS},
     },
+    # Nightly at 03:10, after the follow-up job: find policy leads (政策找人) and 应退尽退
+    # flags. One transaction, idempotent (outreach.services.outreach_screen).
+    "outreach-screen": {
+        "task": "outreach.screen",
+        "schedule": crontab(hour=3, minute=10),
+        "options": {"retry_policy": UNTIL_REDIS_ANSWERS},
+    },
     # Every hour at :17: delete the files of ledger exports past their expiry (and abandoned
     # partial files), so a download never outlives its expiry by more than an hour.
     "ledger-export-expiry": {

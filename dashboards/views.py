@@ -19,6 +19,7 @@ from django.views import View
 
 from access.capabilities import Can, can
 from dashboards import panels as dashboard
+from dashboards.slots import needs_sections
 
 
 def parse_day(raw: str | None) -> dt.date:
@@ -70,6 +71,7 @@ class DashboardNeedsView(LoginRequiredMixin, View):
             "resources": dashboard.resources(actor=request.user, scope=scope, day=day),
         }
         context.update(panels, charts=needs_charts(**panels))
+        context.update(needs_sections.context(actor=request.user, scope=scope))
         return render(request, "dashboard/needs.html", context)
 
 

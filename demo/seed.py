@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dashboards.summary import summary_paused
-from demo import generate, load, resource_pool, reviews, setup, visits
+from demo import generate, load, outreach, resource_pool, reviews, setup, visits
 from demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member
 from reviews.defaults import ensure_demo_standard
@@ -118,6 +118,8 @@ def seed_demo(
                 )
             )
             result.timings["reviews"] = time.perf_counter() - started
+            result.counts.update(outreach.seed_outreach(seed=seed, today=today))
+            result.timings["outreach"] = time.perf_counter() - started
             communities = [a for a in areas.values() if a.level == "community"]
             result.counts.update(
                 visits.seed_activities(

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "dashboards",
     "accounts",
     "reviews",
+    "outreach",
     "demo",
 ]
 

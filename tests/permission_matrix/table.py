@@ -1206,3 +1206,82 @@ MATRIX: list[Check] = [
         out=every(SCOPED, 404),  # an area out of scope is not found, as on dashboards
     ),
 ]
+
+
+def _outreach_rule_body(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"p_min_age": "60", "p_max_age": "120", "active": "on", "version": 1}
+
+
+def _outreach_api_rule(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {"policy": str(site.policy.uuid), "code": "lives_alone"}
+
+
+_AGE = lambda w, site: {"code": "age"}  # noqa: E731 — the rule kind the create page asks for
+_NOT_KEEPERS = frozenset({CASEWORKER, VIEWER, OUTSIDER})
+
+MATRIX.extend(
+    [
+        # Pages: leads and flags read as empty lists where nothing is visible.
+        _page("outreach:leads", allow=ALL),
+        _post("outreach:lead_act", "lead", allow=EDIT, forbid={VIEWER}),
+        _post("outreach:lead_dismiss", "lead", allow=EDIT, forbid={VIEWER}, body=REASON),
+        _page("outreach:flags", allow=ALL),
+        _post(
+            "outreach:flag_resolve",
+            "flag",
+            allow=EDIT,
+            forbid={VIEWER},
+            body=constant(note="矩阵"),
+        ),
+        # The policies' rules: read by the registry's readers, kept by the pool's keepers.
+        _page("outreach:policies", allow=VIEW, other=403),
+        _page("outreach:rule_create", "policy", allow=KEEP, forbid=_NOT_KEEPERS, query=_AGE),
+        _post(
+            "outreach:rule_create",
+            "policy",
+            allow=KEEP,
+            forbid=_NOT_KEEPERS,
+            query=_AGE,
+            body=_outreach_rule_body,
+        ),
+        _page("outreach:rule_edit", "policy_rule", allow=KEEP, forbid=_NOT_KEEPERS),
+        _post(
+            "outreach:rule_edit",
+            "policy_rule",
+            allow=KEEP,
+            forbid=_NOT_KEEPERS,
+            body=_outreach_rule_body,
+        ),
+        # The API.
+        _page("api-outreach:policy-rule-list", allow=ALL),
+        _post(
+            "api-outreach:policy-rule-list",
+            allow=KEEP,
+            forbid=_NOT_KEEPERS,
+            site_bound=True,
+            body=_outreach_api_rule,
+            out=_404_FOR_ALL,
+        ),
+        _page("api-outreach:policy-rule-detail", "policy_rule", allow=VIEW),
+        Check(
+            "api-outreach:policy-rule-detail",
+            "patch",
+            "policy_rule",
+            allow=KEEP,
+            forbid=_NOT_KEEPERS,
+            body=constant(active=False, version=1),
+        ),
+        _page("api-outreach:lead-list", allow=ALL),
+        _page("api-outreach:lead-detail", "lead", allow=VIEW),
+        _post("api-outreach:lead-act", "lead", allow=EDIT, forbid={VIEWER}),
+        _post("api-outreach:lead-dismiss", "lead", allow=EDIT, forbid={VIEWER}, body=REASON),
+        _page("api-outreach:exit-flag-list", allow=ALL),
+        _post(
+            "api-outreach:exit-flag-resolve",
+            "flag",
+            allow=EDIT,
+            forbid={VIEWER},
+            body=constant(note="矩阵"),
+        ),
+    ]
+)

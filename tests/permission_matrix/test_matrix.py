@@ -112,6 +112,15 @@ KWARGS: dict[str, tuple[str, Callable[[Any, Any, str, str], Any]]] = {
     "ledger": ("name", lambda w, s, p, c: "households"),
     "fmt": ("fmt", lambda w, s, p, c: "csv"),
 }
+# 政策找人 (outreach)
+KWARGS.update(
+    {
+        "lead": ("lead_id", lambda w, s, p, c: s.lead.uuid),
+        "flag": ("flag_id", lambda w, s, p, c: s.flag.uuid),
+        "policy": ("policy_id", lambda w, s, p, c: s.policy.uuid),
+        "policy_rule": ("rule_id", lambda w, s, p, c: s.policy_rule.uuid),
+    }
+)
 
 
 def cases() -> Iterator[Any]:

@@ -286,6 +286,7 @@ def _build(media: Any) -> SimpleNamespace:
     for site in sites.values():
         site.followup = FollowUp.objects.get(household=site.household, status="open")
         site.secrets = _secrets(site)
+    _outreach_objects(sites)
     template = ledger_import.ledger_template_csv()
     source = media / "template.csv"
     source.write_bytes(template)
@@ -324,3 +325,45 @@ def replica_is_default() -> Iterator[None]:
     connections["replica"] = connections["default"]
     yield
     connections["replica"] = original
+
+
+def _outreach_objects(sites: dict[str, SimpleNamespace]) -> None:
+    """A policy of each site's pool with one rule, a lead of the site's member for it, and a
+    应退尽退 flag on the site's enrolment; their UUIDs are the site's secrets too."""
+    from outreach import services as outreach_services
+    from outreach.models import ExitFlag, Lead
+
+    for site in sites.values():
+        site.policy = make_resource(
+            provider=site.provider,
+            area=site.area,
+            kind=Resource.Kind.POLICY,
+            name="矩阵护理补贴",
+            need_types=["care"],
+            need_subtypes=["daily_care"],
+            capacity=None,
+        )
+        site.policy_rule = outreach_services.policy_rule_create(
+            actor=None, policy=site.policy, code="age", params={"min_age": 60}
+        )
+        home = site.household
+        site.lead = Lead.objects.create(
+            policy=site.policy,
+            household=home,
+            member=site.member,
+            area_code=home.area_code,
+            reason="矩阵线索",
+            fingerprint="matrix",
+            found_on=TODAY,
+        )
+        site.flag = ExitFlag.objects.create(
+            enrolment=site.enrolment,
+            household=home,
+            area_code=home.area_code,
+            kind=ExitFlag.Kind.INCOME_ABOVE,
+            reason="矩阵提示",
+            fingerprint="matrix",
+            found_on=TODAY,
+        )
+        objects = (site.policy, site.policy_rule, site.lead, site.flag)
+        site.secrets += [str(obj.uuid) for obj in objects]

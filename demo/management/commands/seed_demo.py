@@ -76,6 +76,11 @@ class Command(BaseCommand):
             f"调整金额 {counts['review:amount']}，暂停 {counts['review:suspend']}，"
             f"终止 {counts['review:end']}）。"
         )
+        self.stdout.write(
+            f"政策找人：认定条件 {counts['policy_rules']} 条，线索 {counts['leads']} 条"
+            f"（待处理 {counts['lead:open']}，已转介 {counts['lead:acted']}，"
+            f"已忽略 {counts['lead:dismissed']}），应退尽退提示 {counts['exit_flags']} 条。"
+        )
         previous, phases = 0.0, []
         for phase, elapsed in result.timings.items():
             phases.append(f"{phase} {elapsed - previous:.1f}s")
