@@ -14,9 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import INVALID, NOT_FOUND, WRITE_ERRORS
-from households import ledger_import
-from households.selectors import area_get
-from ledgers import exports, upload
+from ledgers import exports, hooks, upload
 from ledgers.definitions import all_ledgers
 from ledgers.models import ExportJob
 from ledgers.selectors import export_job_get, export_job_list, import_batch_get
@@ -176,7 +174,8 @@ class LedgerImportApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = serializer.validated_data
-        area = area_get(actor=request.user, code=data["area"]) if data.get("area") else None
+        code = data.get("area")
+        area = hooks.areas().get(actor=request.user, code=code) if code else None
         batch = _validate_upload(request, data["file"], area)
         return Response(_ReportSerializer(batch).data, status=status.HTTP_201_CREATED)
 
@@ -189,5 +188,5 @@ class LedgerImportCommitApi(APIView):
     )
     def post(self, request: Request, batch_id: UUID) -> Response:
         batch = import_batch_get(actor=request.user, batch_id=batch_id)
-        batch = ledger_import.ledger_import_commit(actor=request.user, batch=batch)
+        batch = hooks.importer().commit(actor=request.user, batch=batch)
         return Response(_ReportSerializer(batch).data)

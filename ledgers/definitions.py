@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django_filters import FilterSet
 
-    from households.models import User
+    from access.roles import SignedIn
 
 
 class Kind(StrEnum):
@@ -76,7 +76,7 @@ class Ledger:
     def row_query(
         self,
         *,
-        actor: User | None,
+        actor: SignedIn | None,
         filters: dict[str, Any] | None = None,
         as_of: dt.date | None = None,
         full_id_numbers: bool = False,

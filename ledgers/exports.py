@@ -5,9 +5,9 @@ once; a larger one becomes an ExportJob that `ledger_export_task(job_id)` writes
 under settings.LEDGER_EXPORT_DIR (0600, in a 0700 directory that no web server serves), with
 progress, listed on the user's downloads page until it expires (EXPORT_TTL). Every export,
 either way, leaves one AccessLog(action="export") row with the ledger, filters, format and
-row count. Identity numbers are masked unless the actor holds
-`households.export_full_id_number` (never for auditors); then the writer decrypts them row
-by row.
+row count. Identity numbers are masked unless the actor may export them in full
+(`Can.EXPORT_FULL_ID_NUMBERS`, never an auditor); then the writer decrypts them row by row,
+with the cipher the registry provides (ledgers.hooks).
 """
 
 from __future__ import annotations
@@ -31,9 +31,7 @@ from access.capabilities import Can, can
 from config.db_router import reading_from_replica
 from core.audit import log_access
 from core.models import AccessLog
-from households import idnumber
-from households.selectors import area_get
-from ledgers import csvfile, source
+from ledgers import csvfile, hooks, source
 from ledgers.definitions import Ledger, as_query_dict, get_ledger
 from ledgers.models import ExportJob
 from ledgers.xlsx import XlsxColumn, XlsxWriter
@@ -41,7 +39,7 @@ from ledgers.xlsx import XlsxColumn, XlsxWriter
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from households.models import User
+    from access.roles import SignedIn
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +78,7 @@ class ExportFile:
 
 def export_request_build(
     *,
-    actor: User | None,
+    actor: SignedIn | None,
     ledger_name: str,
     fmt: str,
     filters: dict[str, Any] | None = None,
@@ -102,7 +100,7 @@ def export_request_build(
     if area not in ("", None):
         # An area outside the actor's scope reads as not found, as on the dashboards; an
         # empty file would say only "nothing there", which is not true either.
-        area_get(actor=actor, code=str(area))
+        hooks.areas().get(actor=actor, code=str(area))
     clean = _clean_filters(ledger, filters or {}, as_of)
     return ExportRequest(
         ledger=ledger,
@@ -122,11 +120,8 @@ def future_as_of_message() -> str:
 def _clean_filters(ledger: Ledger, filters: dict[str, Any], as_of: dt.date | None) -> dict:
     known = set(ledger.filterset_class.base_filters) if ledger.filterset_class else set()
     # Kept in the job and the access log: a search by identity number is kept hashed.
-    clean = {
-        k: idnumber.search_for_keeping(str(v))
-        for k, v in filters.items()
-        if k in known and v not in ("", None)
-    }
+    keep = hooks.id_numbers().for_keeping
+    clean = {k: keep(str(v)) for k, v in filters.items() if k in known and v not in ("", None)}
     if as_of is not None:
         if not ledger.supports_as_of:
             raise ValidationError({"as_of": _("该台账不支持按月末日期重现。")})
@@ -148,7 +143,7 @@ def _clean_filters(ledger: Ledger, filters: dict[str, Any], as_of: dt.date | Non
 # ---- writing -------------------------------------------------------------------------------
 
 
-def _banner(req: ExportRequest, actor: User, at: dt.datetime, rows: int | None = None) -> str:
+def _banner(req: ExportRequest, actor: SignedIn, at: dt.datetime, rows: int | None = None) -> str:
     local = timezone.localtime(at)
     parts = [
         str(req.ledger.title),
@@ -169,13 +164,14 @@ def _banner(req: ExportRequest, actor: User, at: dt.datetime, rows: int | None =
 
 
 def _decrypting(rows: Any, position: int) -> Any:
+    decrypt = hooks.id_numbers().decrypt
     for row in rows:
         cipher = row[position]
         if not cipher:
             yield row
             continue
         row = list(row)
-        row[position] = idnumber.decrypt(bytes.fromhex(cipher))
+        row[position] = decrypt(bytes.fromhex(cipher))
         yield row
 
 
@@ -183,7 +179,7 @@ def write_ledger(
     out: BinaryIO,
     req: ExportRequest,
     *,
-    actor: User,
+    actor: SignedIn,
     at: dt.datetime,
     progress: Any = None,
 ) -> int:
@@ -221,7 +217,7 @@ def _write_xlsx(
     req: ExportRequest,
     row_query: Any,
     *,
-    actor: User,
+    actor: SignedIn,
     at: dt.datetime,
     progress: Any,
 ) -> int:
@@ -273,21 +269,19 @@ def write_xlsx(
 
 
 def _decrypt_hex(cipher: str) -> str:
-    return idnumber.decrypt(bytes.fromhex(cipher))
+    return hooks.id_numbers().decrypt(bytes.fromhex(cipher))
 
 
-def _filename(req: ExportRequest, actor: User, at: dt.datetime) -> str:
+def _filename(req: ExportRequest, actor: SignedIn, at: dt.datetime) -> str:
     """家庭台账_平江街道_20261130-0930.xlsx: the ledger, the area it covers (the filter's, else
     the actor's), by name as people call it, and when (or as of when)."""
-    from households.models import Area
-
     local = timezone.localtime(at)
-    area = None
+    area_name = None
     if req.filters.get("area"):
-        area = Area.objects.filter(code=req.filters["area"]).only("name").first()
-    if area is None and actor.area_id:
-        area = actor.area
-    name = _FILENAME_UNSAFE.sub("", area.name) if area is not None else ""
+        area_name = hooks.areas().name_of(req.filters["area"])
+    if area_name is None and actor.area_id:
+        area_name = actor.area.name
+    name = _FILENAME_UNSAFE.sub("", area_name) if area_name is not None else ""
     stamp = req.as_of.strftime("截至%Y%m%d") if req.as_of else local.strftime("%Y%m%d-%H%M")
     return "_".join(part for part in (str(req.ledger.title), name, stamp) if part) + (
         f".{req.format}"
@@ -299,7 +293,7 @@ _FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def _log_export(
-    *, actor: User, req: ExportRequest, rows: int, request: HttpRequest | None, job: Any = None
+    *, actor: SignedIn, req: ExportRequest, rows: int, request: HttpRequest | None, job: Any = None
 ) -> None:
     log_access(
         actor=actor,
@@ -329,7 +323,7 @@ class LedgerPreview:
 
 
 def ledger_preview(
-    *, actor: User, ledger: Ledger, filters: dict[str, Any], size: int = 50, cap: int = 10_000
+    *, actor: SignedIn, ledger: Ledger, filters: dict[str, Any], size: int = 50, cap: int = 10_000
 ) -> LedgerPreview:
     """The first rows of a ledger (masked) and how many there are, counted up to `cap`."""
     req = export_request_build(
@@ -345,7 +339,7 @@ def ledger_preview(
 # ---- the two paths -----------------------------------------------------------------------
 
 
-def export_is_small(*, actor: User, req: ExportRequest) -> bool:
+def export_is_small(*, actor: SignedIn, req: ExportRequest) -> bool:
     """Whether the export fits in a request (counted up to SYNC_ROW_LIMIT + 1 rows)."""
     with reading_from_replica():
         row_query = req.ledger.row_query(
@@ -355,7 +349,7 @@ def export_is_small(*, actor: User, req: ExportRequest) -> bool:
 
 
 def export_now(
-    *, actor: User, req: ExportRequest, request: HttpRequest | None = None
+    *, actor: SignedIn, req: ExportRequest, request: HttpRequest | None = None
 ) -> ExportFile:
     """Write a small export in memory and record it; the caller sends it at once."""
     at = timezone.now()
@@ -371,7 +365,7 @@ def export_now(
 
 
 @transaction.atomic
-def export_job_start(*, actor: User, req: ExportRequest) -> ExportJob:
+def export_job_start(*, actor: SignedIn, req: ExportRequest) -> ExportJob:
     """Queue a large export; the job runs after the commit.
 
     The queued row is what counts, not the message: if Redis is down the job still starts

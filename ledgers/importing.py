@@ -8,7 +8,8 @@ row is found among the first rows (an exported ledger starts with a banner row),
 are matched by their header in any of the site's languages, whatever the uploader's own: a
 template downloaded in English and one filled in from a Chinese ledger both import
 (`header_names`).
-What a ledger's columns mean, and what is checked, belongs to the app (households/ledger_import/).
+What a ledger's columns mean, and what is checked, belongs to the app that registers its
+importer (ledgers.hooks).
 """
 
 from __future__ import annotations

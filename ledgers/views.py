@@ -21,9 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from access.capabilities import Can, can
-from households import ledger_import
-from households.selectors import area_get, area_list
-from ledgers import exports
+from ledgers import exports, hooks
 from ledgers.definitions import all_ledgers, get_ledger
 from ledgers.forms import ExportForm, ImportForm
 from ledgers.models import ExportJob
@@ -56,7 +54,7 @@ def _filter_words(*, actor: Any, ledger: Any, filters: dict[str, str]) -> list[t
         elif key == "area":
             label = _("区划")
             with contextlib.suppress(Http404):  # out of scope or unknown: the code as typed
-                text = area_get(actor=actor, code=value).name
+                text = hooks.areas().get(actor=actor, code=value).name
         elif key == "assignee":
             label = _("负责社工")
             text = {"me": _("本人"), "none": _("未分配")}.get(value, value)
@@ -235,7 +233,7 @@ class ImportView(LoginRequiredMixin, View):
     template = "ledgers/import.html"
 
     def _form(self, request: HttpRequest, data: Any = None, files: Any = None) -> ImportForm:
-        areas = area_list(actor=request.user).exclude(level="grid")
+        areas = hooks.importer().areas(actor=request.user)
         return ImportForm(data, files, areas=areas)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -253,7 +251,7 @@ class ImportView(LoginRequiredMixin, View):
             return render(request, self.template, self._context(request, form), status=400)
         upload = form.cleaned_data["file"]
         area = (
-            area_get(actor=request.user, code=form.cleaned_data["area"])
+            hooks.areas().get(actor=request.user, code=form.cleaned_data["area"])
             if form.cleaned_data["area"]
             else None
         )
@@ -267,7 +265,7 @@ class ImportView(LoginRequiredMixin, View):
     def _context(self, request: HttpRequest, form: ImportForm) -> dict[str, Any]:
         return {
             "form": form,
-            "columns": ledger_import.COLUMNS,
+            "columns": hooks.importer().columns,
             "batches": import_batch_list(actor=request.user),
         }
 
@@ -278,7 +276,7 @@ def _validate_upload(request: HttpRequest, upload: Any, area: Any) -> Any:
         for chunk in upload.chunks():
             temp.write(chunk)
         temp.flush()
-        return ledger_import.ledger_import_validate(
+        return hooks.importer().validate(
             actor=request.user, source=Path(temp.name), original_name=upload.name, area=area
         )
 
@@ -297,27 +295,20 @@ class ImportConfirmView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, batch_id: str) -> HttpResponse:
         batch = import_batch_get(actor=request.user, batch_id=batch_id)
         try:
-            batch = ledger_import.ledger_import_commit(actor=request.user, batch=batch)
+            batch = hooks.importer().commit(actor=request.user, batch=batch)
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:
-            created = batch.created_counts
-            messages.success(
-                request,
-                _("已导入 %(h)d 户、%(m)d 人、%(e)d 项救助认定。")
-                % {"h": created["households"], "m": created["members"], "e": created["enrolments"]},
-            )
+            messages.success(request, hooks.importer().committed_message(batch))
         return redirect("ledgers:import_report", batch_id=batch.uuid)
 
 
 class ImportTemplateView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        if fmt not in ("csv", "xlsx"):
+        importer = hooks.importer()
+        if fmt not in exports.CONTENT_TYPES or fmt not in importer.templates:
             raise Http404
-        if fmt == "xlsx":
-            content = ledger_import.ledger_template_xlsx()
-        else:
-            content = ledger_import.ledger_template_csv()
+        content = importer.templates[fmt]()
         response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = _disposition(f"家庭和成员台账导入模板.{fmt}")
+        response["Content-Disposition"] = _disposition(f"{importer.template_name}.{fmt}")
         return response

@@ -4,7 +4,8 @@ Out: each ledger is one scoped, filtered query (the list's own selector and Filt
 fixed columns are documented in its module (`household`, `member`, `enrolment`) and in the
 downloadable template; `history` rebuilds them as of a past day, and `common` holds what
 they (and the case-work ledgers) share. In: the household and member ledger's columns for
-import live in households/ledger_import/.
+import live in households/ledger_import/. `hooks` provides what the ledger machinery asks of
+the registry: areas in scope, the identity-number cipher, and that import.
 
 Month close ("as of" a date): the registry is tracked by django-pghistory, so a ledger as of
 day D is rebuilt from the last history event of each row before the end of D. The rows and
@@ -31,6 +32,7 @@ on the days it covered; a suspended one counts up to the day before its suspensi
 
 from __future__ import annotations
 
+from households.ledgers import hooks
 from households.ledgers.common import enrolment_active_on, household_columns, household_exprs
 from households.ledgers.enrolment import ENROLMENT_COLUMNS
 from households.ledgers.household import HOUSEHOLD_COLUMNS
@@ -42,6 +44,7 @@ __all__ = [
     "MEMBER_COLUMNS",
     "MemberLedgerFilter",
     "enrolment_active_on",
+    "hooks",
     "household_columns",
     "household_exprs",
 ]
