@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "matching",
     "accounts",
     "reviews",
+    "applications",
 ]
 
 MIDDLEWARE = [
