@@ -155,11 +155,12 @@ class Application(PublicModel):
     consent_taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("授权经办人"),
     )
-    consent_at = models.DateTimeField(_("授权时间"), null=True)
+    consent_at = models.DateTimeField(_("授权时间"), null=True, blank=True)
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -177,7 +178,7 @@ class Application(PublicModel):
     due_on = models.DateField(_("当前环节期限"), null=True, blank=True)
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_reason = models.TextField(_("决定理由"), blank=True)
     start_month = models.DateField(_("救助起始月份"), null=True, blank=True)
@@ -187,10 +188,15 @@ class Application(PublicModel):
     rejection_notice_due = models.DateField(_("书面通知期限"), null=True, blank=True)
     rejection_notice_sent_on = models.DateField(_("书面通知日期"), null=True, blank=True)
     enrolment = models.ForeignKey(
-        "households.Enrolment", null=True, on_delete=models.PROTECT, related_name="+"
+        "households.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     moved_from = models.ForeignKey(
-        "self", null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("转自申请")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("转自申请"),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -256,7 +262,7 @@ class ApplicationDocument(PublicModel):
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -296,7 +302,7 @@ class Investigation(PublicModel):
     )
     per_capita_income = models.DecimalField(max_digits=10, decimal_places=2, editable=False)
     standard_amount = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, editable=False
+        max_digits=10, decimal_places=2, null=True, blank=True, editable=False
     )
     findings = models.TextField(_("调查情况"), blank=True)
     signature = models.TextField(_("签名"), blank=True)  # a PNG data URL drawn on the phone

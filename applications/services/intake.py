@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from applications import selectors
 from applications.models import Application, ApplicationDocument
-from applications.services._common import add_workdays, phone_hash, today
+from applications.services import _common
+from applications.services._common import add_workdays, phone_hash
 from cases.photos import reencode_image
 from core.audit import audit, log_access
 from core.models import AccessLog
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 def _reference() -> str:
     """SQ, the date and six random digits: not guessable in order, short enough to read out."""
-    return f"SQ{today():%y%m%d}{secrets.randbelow(10**6):06d}"
+    return f"SQ{_common.today():%y%m%d}{secrets.randbelow(10**6):06d}"
 
 
 @transaction.atomic
@@ -79,7 +80,7 @@ def application_take(
         consent_taken_by=actor,
         consent_at=now,
         received_by=actor,
-        received_on=timezone.localdate(now),
+        received_on=_common.today(),
     )
     application.accept_due = add_workdays(
         application, application.received_on, responsibility.accept_days

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from applications import selectors
 from applications.defaults import MOVES_AFTER_DIBAO
 from applications.models import Application, ApplicationDocument, Investigation, Notice, Objection
+from applications.services import _common
 from applications.services._common import (
     add_workdays,
     locked,
     require_status,
     save,
-    today,
 )
 from core.audit import audit
 from core.errors import ApplicationError
@@ -49,7 +49,7 @@ def application_accept(*, actor: User, application: Application) -> Application:
     require_status(application, S.RECEIVED)
     r = application.responsibility
     application.status = S.ACCEPTED
-    application.accepted_on = today()
+    application.accepted_on = _common.today()
     application.more_requested = ""
     application.investigation_due = add_workdays(
         application, application.accepted_on, r.investigate_days
@@ -175,7 +175,7 @@ def _start_investigation(actor: User, application: Application, day: dt.date) ->
     if application.status == S.INVESTIGATING:
         return
     application.status = S.INVESTIGATING
-    application.investigation_started_on = min(day, today())
+    application.investigation_started_on = min(day, _common.today())
     application.due_on = application.decision_due
     save(
         application,
@@ -208,7 +208,7 @@ def notice_publish(
         raise ValidationError({"applications": _("请选择要公示的申请。")})
     if not hotline.strip():
         raise ValidationError({"hotline": _("请填写监督电话。")})
-    start = today()
+    start = _common.today()
     ready = {a.pk for a in selectors.publishable(actor=actor, community=community)}
     rows = [locked(a) for a in applications]
     for a in rows:
@@ -301,7 +301,7 @@ def application_approve(
 
     _check(selectors.may_handle(actor, application))
     application = locked(application)
-    day = today()
+    day = _common.today()
     _ready_for_decision(application, day)
     start = (start_month or _month_after(day)).replace(day=1)
     category = application.category
@@ -315,7 +315,7 @@ def application_approve(
         monthly_amount=monthly_amount,
         reason=application.reason or _("一门受理 %(r)s") % {"r": application.reference},
     )
-    registry.enrolment_approve(actor=None, enrolment=enrolment, reason=reason)
+    enrolment = registry.enrolment_approve(actor=None, enrolment=enrolment, reason=reason)
     before = application.status
     application.status = S.APPROVED
     application.enrolment = enrolment
@@ -345,7 +345,7 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
     if not reason.strip():
         raise ValidationError({"reason": _("不予批准时必须写明理由。")})
     application = locked(application)
-    day = today()
+    day = _common.today()
     _ready_for_decision(application, day)
     before = application.status
     application.status = S.REJECTED
@@ -372,7 +372,7 @@ def rejection_notice_sent(*, actor: User, application: Application) -> Applicati
     require_status(application, S.REJECTED)
     if application.rejection_notice_sent_on is not None:
         return application
-    application.rejection_notice_sent_on = today()
+    application.rejection_notice_sent_on = _common.today()
     application.due_on = None
     return save(
         application,
@@ -397,7 +397,7 @@ def application_move(*, actor: User, application: Application, category: Categor
     )
     if responsibility is None:
         raise ValidationError({"category": _("本区责任清单中还没有该类别。")})
-    day = today()
+    day = _common.today()
     moved = Application(
         household=application.household,
         applicant=application.applicant,
