@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
@@ -15,7 +14,7 @@ from PIL import Image
 
 from applications.models import Application
 from core.models import AccessLog
-from tests.applications.conftest import investigate, take
+from tests.applications.conftest import take
 
 pytestmark = pytest.mark.django_db
 
