@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from applications.models import Application, Investigation, Notice
 from households.models import Category
 
@@ -59,3 +61,44 @@ def notice_rows(notice: Notice) -> list[NoticeRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class FiledApplication:
+    application: Application
+    investigations: list[Investigation]
+    notices: list[Notice]
+    objections: list
+    documents: list[tuple[str, str, object]]  # (kind, 照片 or PDF, received at)
+
+
+def household_file(household: object) -> list[FiledApplication]:
+    """The household's 档案 of applications: each with its investigations, notices,
+    objections, decision and the list of its documents (the scans themselves are read in
+    the app, each view logged)."""
+    filed = []
+    applications = (
+        Application.objects.filter(household=household)
+        .select_related("applicant", "category", "department", "decided_by")
+        .order_by("received_on", "id")
+    )
+    for a in applications:
+        filed.append(
+            FiledApplication(
+                application=a,
+                investigations=list(
+                    a.investigations.prefetch_related("investigators").order_by("visited_on")
+                ),
+                notices=list(a.notices.select_related("community").order_by("start")),
+                objections=list(a.objections.order_by("id")),
+                documents=[
+                    (
+                        str(d.get_kind_display()),
+                        "PDF" if d.content_type == "application/pdf" else _("照片"),
+                        d.created_at,
+                    )
+                    for d in a.documents.order_by("id")
+                ],
+            )
+        )
+    return filed

@@ -27,6 +27,11 @@ urlpatterns = [
     path(
         "<uuid:application_id>/decision.pdf", notices.DecisionPdfView.as_view(), name="decision_pdf"
     ),
+    path(
+        "households/<uuid:household_id>/file.pdf",
+        notices.HouseholdFileView.as_view(),
+        name="household_file",
+    ),
     path("notices/", notices.NoticeListView.as_view(), name="notices"),
     path("notices/new/<str:code>/", notices.NoticeCreateView.as_view(), name="notice_create"),
     path("notices/<uuid:notice_id>/", notices.NoticeView.as_view(), name="notice"),

@@ -2,7 +2,12 @@
 decision), lists (the responsibility list and the calendar)."""
 
 from applications.services._common import phone_hash
-from applications.services.intake import application_take, document_add, document_view_record
+from applications.services.intake import (
+    application_take,
+    document_add,
+    document_view_record,
+    household_file_record,
+)
 from applications.services.lists import (
     calendar_day_remove,
     calendar_day_set,
@@ -34,6 +39,7 @@ __all__ = [
     "calendar_day_set",
     "document_add",
     "document_view_record",
+    "household_file_record",
     "investigation_record",
     "needs_notice",
     "notice_publish",

@@ -180,3 +180,16 @@ def document_view_record(
         obj=document,
         household_id=document.household_id,
     )
+
+
+def household_file_record(
+    *, actor: User, household: Household, request: HttpRequest | None
+) -> None:
+    """A download of the household's file of applications: logged like its printed file."""
+    log_access(
+        actor=actor,
+        action=AccessLog.Action.PRINT_HOUSEHOLD,
+        request=request,
+        obj=household,
+        household_id=household.pk,
+    )

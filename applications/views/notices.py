@@ -21,6 +21,7 @@ from applications.forms import NoticeForm
 from applications.views._common import DomainError
 from core.forms import add_service_errors
 from core.pdf import pdf_response
+from households.selectors import household_get
 
 
 class NoticeListView(LoginRequiredMixin, View):
@@ -117,4 +118,26 @@ class DecisionPdfView(LoginRequiredMixin, View):
             context=context,
             filename=f"决定书-{application.reference}.pdf",
             back_url=reverse("applications:detail", kwargs={"application_id": application.uuid}),
+        )
+
+
+class HouseholdFileView(LoginRequiredMixin, View):
+    """The household's 档案 of applications as one PDF; each download is access-logged."""
+
+    def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
+        household = household_get(actor=request.user, household_id=household_id)
+        services.household_file_record(actor=request.user, household=household, request=request)
+        context = {
+            "household": household,
+            "filed": printing.household_file(household),
+            "printed_by": request.user,
+            "printed_at": timezone.now(),
+            "area_path": household.area.name,
+        }
+        return pdf_response(
+            request,
+            template="applications/household_file_pdf.html",
+            context=context,
+            filename=f"申请档案-{household.address}.pdf",
+            back_url=reverse("households:detail", kwargs={"household_id": household.uuid}),
         )

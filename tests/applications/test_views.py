@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -205,3 +206,59 @@ def test_responsibility_list_is_kept_by_the_district_admin(personas, window):
     assert (
         _client(personas.supervisor).post(reverse("applications:calendar"), {}).status_code == 403
     )
+
+
+def test_household_page_lists_applications_and_the_file_prints(household, personas, window):
+    from applications import services
+    from tests.applications.conftest import investigate
+
+    application = take(household, personas.caseworker)
+    services.application_accept(actor=window.clerk, application=application)
+    investigate(
+        application,
+        personas.caseworker,
+        window.partner,
+        paper_signed=False,
+        signature="data:image/png;base64,iVBORw0KGgo=",
+    )
+    client = _client(personas.caseworker)
+    page = client.get(reverse("households:detail", kwargs={"household_id": household.uuid}))
+    assert application.reference in page.content.decode()
+    url = reverse("applications:household_file", kwargs={"household_id": household.uuid})
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert AccessLog.objects.filter(action="print_household", household_id=household.pk).exists()
+    assert _client(personas.outsider).get(url).status_code == 404
+
+
+@pytest.fixture
+def replica_is_default():
+    """The dashboard reads through the "replica" alias: let it see this test's rows (as
+    tests/dashboard/conftest.py does)."""
+    from django.db import connections
+
+    original = connections["replica"]
+    connections["replica"] = connections["default"]
+    yield
+    connections["replica"] = original
+
+
+def test_the_dashboard_shows_the_clock_panel(
+    household, personas, window, clock, replica_is_default
+):
+    clock.set(timezone.localdate() - dt.timedelta(days=30))
+    late = take(household, personas.caseworker)
+    clock.set(timezone.localdate())
+    fresh = take(household, personas.caseworker)
+    from applications import dashboard
+
+    panel = dashboard.clock_panel(actor=personas.supervisor, today=timezone.localdate())
+    assert panel.overdue == 1
+    assert [a.reference for a, _ in panel.rows] == [late.reference]
+    assert fresh.accept_due > timezone.localdate()
+    outsider = dashboard.clock_panel(actor=personas.outsider, today=timezone.localdate())
+    assert outsider.overdue == 0 and not outsider.rows
+    page = _client(personas.supervisor).get(reverse("dashboard:casework"))
+    assert page.status_code == 200
+    assert late.reference in page.content.decode()
