@@ -17,7 +17,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cases.summary import summary_paused
-from households.demo import generate, load, resource_pool, reviews, setup, visits
+from households.demo import (
+    applications,
+    generate,
+    load,
+    resource_pool,
+    reviews,
+    setup,
+    visits,
+)
 from households.demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member
 from reviews.defaults import ensure_demo_standard
@@ -129,6 +137,7 @@ def seed_demo(
                 )
             )
             result.timings["service activities"] = time.perf_counter() - started
+            result.counts.update(applications.seed_applications(today=today))
         result.timings["dashboard summary"] = time.perf_counter() - started
     load.analyze()
     result.timings["analyze"] = time.perf_counter() - started
