@@ -1254,6 +1254,153 @@ MATRIX: list[Check] = [
     ),
 ]
 
+# ---- 一门受理 (applications/): its own block --------------------------------------------------
+# Who handles an application (accept, ask for more, decide) is the department it is routed to
+# or the district admin; 公示 and objections are the street's; the district keeps the list.
+
+HANDLE = frozenset({ADMIN})
+STREET = frozenset({SUPERVISOR, ADMIN})
+
+
+def api_application(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {
+        "household": str(site.household.uuid),
+        "applicant": str(site.head.uuid),
+        "category": "dibao",
+        "channel": "window",
+        "phone": "13900000001",
+        "consent_given": True,
+    }
+
+
+ONE_WINDOW: list[Check] = [
+    _page("applications:list", allow=ALL),
+    _page("applications:take", "household", allow=EDIT, forbid={VIEWER}),
+    _post("applications:take", "household", allow=EDIT, forbid={VIEWER}, ok=(400,)),
+    _page("applications:detail", "application", allow=VIEW),
+    _post("applications:document_add", "application", allow=EDIT, forbid={VIEWER}, ok=(302,)),
+    _page("applications:document", "document", allow=VIEW),
+    _page("applications:investigate", "application", allow=EDIT, forbid={VIEWER}),
+    _post("applications:investigate", "application", allow=EDIT, forbid={VIEWER}, ok=(400,)),
+    _post("applications:accept", "application", allow=HANDLE, forbid=VIEW - HANDLE, ok=(302,)),
+    _post(
+        "applications:request_more", "application", allow=HANDLE, forbid=VIEW - HANDLE, ok=(302,)
+    ),
+    _post("applications:objection", "application", allow=STREET, forbid=VIEW - STREET, ok=(302,)),
+    _post("applications:approve", "application", allow=HANDLE, forbid=VIEW - HANDLE, ok=(302,)),
+    _post("applications:reject", "application", allow=HANDLE, forbid=VIEW - HANDLE, ok=(302,)),
+    _post("applications:notice_sent", "application", allow=STREET, forbid=VIEW - STREET, ok=(302,)),
+    _post("applications:move", "application", allow=EDIT, forbid={VIEWER}, ok=(302,)),
+    _page("applications:decision_pdf", "decided", allow=VIEW),
+    _page("applications:household_file", "household", allow=VIEW),
+    _page("applications:notices", allow=ALL),
+    _page("applications:notice_create", "area", allow=STREET, other=403, gate=True),
+    _post("applications:notice_create", "area", allow=STREET, other=403, gate=True, ok=(400,)),
+    _page("applications:notice", "notice", allow=VIEW),
+    _page("applications:notice_pdf", "notice", allow=VIEW),
+    _page("applications:responsibilities", allow=VIEW, other=403),
+    _page("applications:responsibility_create", allow={ADMIN}, other=403),
+    _post("applications:responsibility_create", allow={ADMIN}, other=403, ok=(400,)),
+    _page(
+        "applications:responsibility_edit",
+        "responsibility",
+        allow={ADMIN},
+        forbid=VIEW - {ADMIN},
+    ),
+    _post(
+        "applications:responsibility_edit",
+        "responsibility",
+        allow={ADMIN},
+        forbid=VIEW - {ADMIN},
+        ok=(400,),
+    ),
+    _page("applications:calendar", allow=VIEW, other=403),
+    _post("applications:calendar", allow={ADMIN}, other=403, ok=(302,)),
+    _page("applications:portal", allow={PROVIDER}, other=403),
+    _page("applications:lookup", public=True, allow=ALL),
+    _post("applications:lookup", public=True, allow=ALL, ok=(400,)),
+    _page("api-applications:application-list", allow=ALL),
+    _post(
+        "api-applications:application-list",
+        allow=EDIT - {NO_AREA},
+        forbid={VIEWER},
+        ok=(201,),
+        site_bound=True,
+        body=api_application,
+        out=every(SCOPED, 404),  # a household out of scope is not found
+    ),
+    _page("api-applications:application-detail", "application", allow=VIEW),
+    _post(
+        "api-applications:application-accept",
+        "application",
+        allow=HANDLE,
+        forbid=VIEW - HANDLE,
+        ok=(200,),
+    ),
+    _page("api-applications:responsibility-list", allow=VIEW, other=403),
+    _post("api-applications:application-lookup", public=True, allow=ALL, ok=(400,)),
+]
+MATRIX += ONE_WINDOW
+
+
+def _one_window(areas: SimpleNamespace, sites: dict[str, SimpleNamespace]) -> dict[str, Any]:
+    """Each district's department and responsibility list; each site's application (received),
+    a decided one, a document and a notice."""
+    from applications import services as window_services
+    from applications.models import Application, Notice
+    from households.models import Category
+
+    alien_district = Area.objects.get(code="320507000000")
+    admins = {
+        district.code: factories.user(
+            f"window-admin-{district.code}", role=User.Role.DISTRICT_ADMIN, area=district
+        )
+        for district in (areas.district, alien_district)
+    }
+    rows = {}
+    for code, admin in admins.items():
+        department = make_provider(area=admin.area, kind="government", name=f"民政局{code[:6]}")
+        rows[code] = window_services.responsibility_create(
+            actor=admin,
+            category=Category.objects.get(code="dibao"),
+            data={"department": department},
+        )
+    for site in sites.values():
+        take = {
+            "actor": site.worker,
+            "household": site.household,
+            "applicant": site.head,
+            "category": Category.objects.get(code="dibao"),
+            "channel": "window",
+            "phone": "13900000002",
+            "consent_given": True,
+        }
+        site.application = window_services.application_take(**take)
+        site.decided = window_services.application_take(**take)
+        Application.objects.filter(pk=site.decided.pk).update(status="approved", decided_on=TODAY)
+        site.document = window_services.document_add(
+            actor=site.worker,
+            application=site.application,
+            upload=SimpleUploadedFile("d.jpg", _photo_bytes()),
+            kind="id_card",
+        )
+        site.notice = Notice.objects.create(
+            community=site.area,
+            area_code=site.area.prefix,
+            start=TODAY,
+            end=TODAY + dt.timedelta(days=6),
+            hotline="0512-0000",
+            published_by=site.worker,
+        )
+        site.notice.applications.add(site.application)
+        site.secrets += [str(o.uuid) for o in (site.application, site.decided, site.notice)]
+        site.secrets += [site.application.reference]
+    return {
+        "responsibility": rows[areas.district.code],
+        "alien_responsibility": rows[alien_district.code],
+    }
+
+
 # Not in the matrix, on purpose: Django's admin (its own permission system), the language
 # switch, the schema and its docs (tests/test_schema.py), static files and DRF's format
 # suffixes (none are mounted; they would be skipped like the rest).
@@ -1600,6 +1747,7 @@ def _build(media: Any) -> SimpleNamespace:
     for site in sites.values():
         site.followup = FollowUp.objects.get(household=site.household, status="open")
         site.secrets = _secrets(site)
+    one_window = _one_window(areas, sites)
     template = ledger_import.ledger_template_csv()
     source = media / "template.csv"
     source.write_bytes(template)
@@ -1615,6 +1763,7 @@ def _build(media: Any) -> SimpleNamespace:
         batches={name: _import_batch(user, source) for name, user in people.items()},
         api_tokens={name: api_token_issue(actor=user)[0] for name, user in people.items()},
         template_csv=template,
+        **one_window,
     )
 
 
@@ -1677,6 +1826,16 @@ KWARGS: dict[str, tuple[str, Callable[[Any, Any, str, str], Any]]] = {
     "batch": ("batch_id", lambda w, s, p, c: w.batches[_owner(p, c)].uuid),
     "token": ("token_id", lambda w, s, p, c: w.api_tokens[_owner(p, c)].uuid),
     "ledger": ("name", lambda w, s, p, c: "households"),
+    # 一门受理: the site's application, a decided one, a document, a notice; the list is
+    # district-wide: out of scope is another district's row.
+    "application": ("application_id", lambda w, s, p, c: s.application.uuid),
+    "decided": ("application_id", lambda w, s, p, c: s.decided.uuid),
+    "document": ("document_id", lambda w, s, p, c: s.document.uuid),
+    "notice": ("notice_id", lambda w, s, p, c: s.notice.uuid),
+    "responsibility": (
+        "responsibility_id",
+        lambda w, s, p, c: (w.responsibility if c == "in" else w.alien_responsibility).uuid,
+    ),
     "fmt": ("fmt", lambda w, s, p, c: "csv"),
 }
 
