@@ -60,7 +60,7 @@ class TextForm(forms.Form):
 
 class InvestigationForm(forms.Form):
     visited_on = forms.DateField(
-        label=_("调查日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("调查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     investigators = forms.ModelMultipleChoiceField(
         queryset=None,
@@ -170,7 +170,9 @@ class ResponsibilityForm(forms.ModelForm):
 
 
 class CalendarDayForm(forms.Form):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     is_workday = forms.TypedChoiceField(
         label=_("调整为"),
         choices=[("0", _("放假")), ("1", _("上班"))],

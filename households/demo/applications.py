@@ -18,6 +18,7 @@ from unittest import mock
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from applications import services
 from applications.models import Application, Responsibility
@@ -130,7 +131,7 @@ _STEPS = {
 
 def _take(home: Household, worker: User, category: str, day: dt.date, channel: str) -> Application:
     with _on(day):
-        return services.application_take(
+        app = services.application_take(
             actor=worker,
             household=home,
             applicant=home.head,
@@ -140,6 +141,10 @@ def _take(home: Household, worker: User, category: str, day: dt.date, channel: s
             consent_given=True,
             reason=_REASONS[category],
         )
+    # The consent was signed at the window that day, not when the demo was made.
+    signed = dt.datetime.combine(day, dt.time(9, 30), tzinfo=timezone.get_current_timezone())
+    Application.objects.filter(pk=app.pk).update(consent_at=signed)
+    return app
 
 
 _REASONS = {
