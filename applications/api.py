@@ -12,13 +12,18 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from applications import lookup, selectors, services
-from applications.models import Application
+from applications.models import Application, Notice
 from core.api import FORBIDDEN, INVALID, NOT_FOUND, WRITE_ERRORS, JsonApi
 from core.api import validated as _input
 from core.audit import client_ip
@@ -162,6 +167,36 @@ class ResponsibilityListApi(JsonApi):
         return paginated_response(
             queryset=selectors.responsibility_list(actor=request.user),
             serializer_class=ResponsibilityOutputSerializer,
+            request=request,
+            view=self,
+        )
+
+
+class NoticeOutputSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    community = serializers.CharField(source="community.code", help_text=_("社区区划代码"))
+    community_name = serializers.CharField(source="community.name")
+    start = serializers.DateField()
+    end = serializers.DateField(help_text=_("公示期满后自动撤下"))
+    hotline = serializers.CharField()
+    applications = serializers.SerializerMethodField(help_text=_("列入公示的受理编号"))
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_applications(self, notice: Notice) -> list[str]:
+        return [a.reference for a in notice.applications.all()]
+
+
+class NoticeListApi(JsonApi):
+    pagination_class = KeysetPagination
+
+    @extend_schema(
+        operation_id="notice_list",
+        responses={200: NoticeOutputSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        return paginated_response(
+            queryset=selectors.notice_list(actor=request.user).prefetch_related("applications"),
+            serializer_class=NoticeOutputSerializer,
             request=request,
             view=self,
         )

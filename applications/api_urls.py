@@ -24,5 +24,6 @@ urlpatterns = [
         name="application-accept",
     ),
     path("responsibilities/", api.ResponsibilityListApi.as_view(), name="responsibility-list"),
+    path("notices/", api.NoticeListApi.as_view(), name="notice-list"),
     path("application-lookup/", api.ApplicationLookupApi.as_view(), name="application-lookup"),
 ]

@@ -1338,6 +1338,7 @@ ONE_WINDOW: list[Check] = [
         ok=(200,),
     ),
     _page("api-applications:responsibility-list", allow=VIEW, other=403),
+    _page("api-applications:notice-list", allow=ALL),
     _post("api-applications:application-lookup", public=True, allow=ALL, ok=(400,)),
 ]
 MATRIX += ONE_WINDOW

@@ -117,3 +117,26 @@ def test_lookup_is_public_and_shows_no_personal_data(api, household, personas, w
     )
     assert limited.status_code == 429
     cache.clear()
+
+
+def test_notices_are_scoped(api, household, far_household, personas, window):
+    from applications import services
+    from tests.applications.conftest import investigate
+
+    application = services.application_accept(
+        actor=window.clerk, application=take(household, personas.caseworker)
+    )
+    investigate(application, personas.caseworker, window.partner)
+    notice = services.notice_publish(
+        actor=personas.supervisor,
+        community=household.area.parent,
+        applications=[application],
+        hotline="0512-1",
+    )
+    url = reverse("api-applications:notice-list")
+    rows = api(personas.caseworker).get(url).json()["results"]
+    assert [(r["uuid"], r["applications"]) for r in rows] == [
+        (str(notice.uuid), [application.reference])
+    ]
+    assert api(personas.outsider).get(url).json()["results"] == []
+    assert api(personas.provider).get(url).json()["results"] == []
