@@ -50,7 +50,7 @@ def application_take(
     The applicant's written consent to the checking of income and assets (核对授权) is taken
     with it, by the actor: without it the checks cannot start, so nothing is recorded.
     """
-    if not selectors.may_take(actor):
+    if not selectors.may_take(actor) or not selectors.household_in_scope(actor, household):
         raise PermissionDenied
     if applicant.household_id != household.pk or applicant.status != Member.Status.ACTIVE:
         raise ValidationError({"applicant": _("申请人须为本户在户成员。")})

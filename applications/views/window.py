@@ -8,8 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -82,8 +84,7 @@ class ApplicationTakeView(LoginRequiredMixin, View):
 
 
 def _take(request: HttpRequest, household: Any, data: dict[str, Any]) -> Application:
-    from django.db import transaction
-
+    """The application and the document received with it: both, or neither."""
     with transaction.atomic():
         application = services.application_take(
             actor=request.user,
@@ -255,8 +256,6 @@ class _StepView(LoginRequiredMixin, View):
 
 
 def _back(request: HttpRequest, application: Application) -> str:
-    from django.urls import reverse
-
     if request.POST.get("next") == "portal":
         return reverse("applications:portal")
     return reverse("applications:detail", kwargs={"application_id": application.uuid})

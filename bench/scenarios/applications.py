@@ -34,7 +34,7 @@ SELECT gen_random_uuid(), now(), now(), 'SQB' || lpad(g.n::text, 11, '0'), h.id,
     h.area_code, %(category)s, %(responsibility)s, %(department)s, 'window',
     (ARRAY['received', 'accepted', 'investigating', 'publicised'])[1 + g.n %% 4],
     '', '', true, %(user)s, now(), %(user)s, current_date - 5, current_date, '',
-    NULL, NULL, NULL, current_date - 10 + (g.n * 7919) %% 31, '', 1
+    NULL, NULL, NULL, current_date - 10 + ((g.n * 7919) %% 31)::int, '', 1
 FROM (SELECT row_number() OVER (ORDER BY id) AS n, id FROM households_household
       WHERE status = 'active' AND head_id IS NOT NULL) hs
 JOIN households_household h ON h.id = hs.id

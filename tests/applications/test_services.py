@@ -46,6 +46,8 @@ def test_take_refuses_without_consent_or_outside_the_list_or_for_an_auditor(
     assert "category" in error.value.message_dict
     with pytest.raises(PermissionDenied):
         take(household, personas.viewer)
+    with pytest.raises(PermissionDenied):
+        take(household, personas.outsider)
     assert not Application.objects.exists()
 
 
