@@ -137,7 +137,7 @@ def seed_demo(
                 )
             )
             result.timings["service activities"] = time.perf_counter() - started
-            result.counts.update(applications.seed_applications(today=today))
+            result.counts.update(applications.seed_applications(today=today, seed=seed))
         result.timings["dashboard summary"] = time.perf_counter() - started
     load.analyze()
     result.timings["analyze"] = time.perf_counter() - started

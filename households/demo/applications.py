@@ -9,6 +9,7 @@ for each step, so that the clock shows applications in time, near their limit an
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,8 +51,12 @@ def _workdays_back(today: dt.date, n: int) -> dt.date:
     return day
 
 
-def seed_applications(*, today: dt.date) -> Counter[str]:
-    """Once per database: skipped when the district already has a responsibility list."""
+def seed_applications(*, today: dt.date, seed: int = 1) -> Counter[str]:
+    """Once per database: skipped when the district already has a responsibility list.
+
+    Deterministic like the rest of the demo: the services draw random UUIDs and reference
+    numbers, so those of the rows made here are replaced by ones derived from the seed.
+    """
     district = Area.objects.filter(level=Area.Level.DISTRICT).order_by("code").first()
     admin = User.objects.filter(username="admin", role=User.Role.DISTRICT_ADMIN).first()
     street = User.objects.filter(username="street", role=User.Role.STREET_STAFF).first()
@@ -67,11 +72,15 @@ def seed_applications(*, today: dt.date) -> Counter[str]:
             category=category,
             data={"department": department, "steps": _STEPS[category.code]},
         )
-    # Households of the street with nothing granted or pending, so that a decision can stand.
+    # Households of the street with no 低保, 低边 or 特困 granted or pending, so that a
+    # decision can stand.
     homes = list(
         household_qs_visible_to(actor=street)
         .filter(head__isnull=False, status=Household.Status.ACTIVE)
-        .exclude(enrolments__status__in=["applied", "approved", "suspended"])
+        .exclude(
+            enrolments__status__in=["applied", "approved", "suspended"],
+            enrolments__category__in=["dibao", "dibian", "tekun"],
+        )
         .select_related("area", "head")
         .order_by("id")[: len(_STORIES)]
     )
@@ -85,7 +94,34 @@ def seed_applications(*, today: dt.date) -> Counter[str]:
         except (ValidationError, ApplicationError):
             continue
         counts["applications"] += 1
+    _settle_identifiers(seed)
     return counts
+
+
+def _settle_identifiers(seed: int) -> None:
+    """UUIDs and reference numbers from the seed and the order the rows were made in."""
+    from applications.models import Investigation, Notice
+    from households.models import Enrolment
+
+    def derived(kind: str, n: int) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"zhulian-demo/{seed}/applications/{kind}/{n}")
+
+    applications = list(Application.objects.order_by("id"))
+    for n, app in enumerate(applications):
+        reference = f"SQ{app.received_on:%y%m%d}{derived('reference', n).int % 10**6:06d}"
+        Application.objects.filter(pk=app.pk).update(uuid=derived("application", n))
+        Application.objects.filter(pk=app.pk).update(reference=reference)
+    enrolments = [a.enrolment_id for a in applications if a.enrolment_id]
+    for model, kind, ids in (
+        (Enrolment, "enrolment", enrolments),
+        (Investigation, "investigation", None),
+        (Notice, "notice", None),
+    ):
+        rows = model.objects.order_by("id")
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        for n, pk in enumerate(rows.values_list("pk", flat=True)):
+            model.objects.filter(pk=pk).update(uuid=derived(kind, n))
 
 
 def _worker_of(home: Household, fallback: User) -> User:
@@ -273,15 +309,17 @@ def _rejected_notice_due(home, *, today, worker, street, admin) -> None:
         )
 
 
+# The whole way first: a small demo (few households free of 低保, 低边 and 特困) still shows
+# every step.
 _STORIES = [
-    _received_late,
-    _received_today,
-    _more_requested,
-    _investigation_overdue,
-    _investigation_near,
-    _investigating,
-    _on_notice,
     _approved,
+    _on_notice,
     _rejected_and_moved,
     _rejected_notice_due,
+    _investigating,
+    _investigation_overdue,
+    _received_late,
+    _more_requested,
+    _investigation_near,
+    _received_today,
 ]
