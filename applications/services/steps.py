@@ -24,6 +24,7 @@ from applications.services._common import (
 from core.audit import audit
 from core.errors import ApplicationError
 from households.models import Area, Category
+from households.roles import Can, can
 from reviews.selectors import standard_in_force
 
 if TYPE_CHECKING:
@@ -305,8 +306,13 @@ def application_approve(
     _ready_for_decision(application, day)
     start = (start_month or _month_after(day)).replace(day=1)
     category = application.category
+    # The enrolment is applied for by whoever took the application at the window, and
+    # decided by the approver when the registry lets them decide (the district admin; a
+    # department's own user decides here, and the registry records the system).
     enrolment = registry.enrolment_apply(
-        actor=None,
+        actor=application.received_by
+        if can(application.received_by, Can.APPLY_ENROLMENT)
+        else None,
         household=application.household,
         category=category,
         start_date=start,
@@ -315,7 +321,8 @@ def application_approve(
         monthly_amount=monthly_amount,
         reason=application.reason or _("一门受理 %(r)s") % {"r": application.reference},
     )
-    enrolment = registry.enrolment_approve(actor=None, enrolment=enrolment, reason=reason)
+    decider = actor if can(actor, Can.DECIDE_ENROLMENT) else None
+    enrolment = registry.enrolment_approve(actor=decider, enrolment=enrolment, reason=reason)
     before = application.status
     application.status = S.APPROVED
     application.enrolment = enrolment

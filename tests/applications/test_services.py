@@ -99,6 +99,7 @@ def test_the_whole_way_to_approval_creates_the_enrolment(household, personas, wi
     assert enrolment.status == Enrolment.Status.APPROVED
     assert enrolment.start_date == D(2026, 11, 1)
     assert enrolment.monthly_amount == Decimal("590")
+    assert (enrolment.applied_by, enrolment.decided_by) == (personas.caseworker, personas.admin)
 
 
 def test_investigation_needs_two_investigators_and_a_confirmation(
