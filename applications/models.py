@@ -118,7 +118,6 @@ class Application(PublicModel):
         PUBLICISED = "publicised", _("公示中")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("不予批准")
-        WITHDRAWN = "withdrawn", _("已撤回")
 
     OPEN = (Status.RECEIVED, Status.ACCEPTED, Status.INVESTIGATING, Status.PUBLICISED)
 

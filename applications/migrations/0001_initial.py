@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('reference', models.CharField(editable=False, max_length=20, unique=True, verbose_name='受理编号')),
                 ('area_code', models.CharField(editable=False, max_length=15)),
                 ('channel', models.CharField(choices=[('window', '街道窗口'), ('visit', '入户走访'), ('lead', '主动发现线索')], max_length=16, verbose_name='受理渠道')),
-                ('status', models.CharField(choices=[('received', '已接收'), ('accepted', '已受理'), ('investigating', '调查核实中'), ('publicised', '公示中'), ('approved', '已批准'), ('rejected', '不予批准'), ('withdrawn', '已撤回')], default='received', max_length=16, verbose_name='办理环节')),
+                ('status', models.CharField(choices=[('received', '已接收'), ('accepted', '已受理'), ('investigating', '调查核实中'), ('publicised', '公示中'), ('approved', '已批准'), ('rejected', '不予批准')], default='received', max_length=16, verbose_name='办理环节')),
                 ('reason', models.TextField(blank=True, verbose_name='申请事由')),
                 ('lookup_phone_hash', models.CharField(editable=False, max_length=64)),
                 ('consent_given', models.BooleanField(default=False, verbose_name='已签署核对授权书')),
