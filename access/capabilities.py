@@ -49,6 +49,11 @@ class Can(enum.Enum):
     # standards and 复核
     EDIT_STANDARDS = "edit_standards"
     RECORD_REVIEW = "record_review"
+    # 一门受理: applications, investigations, 公示, the responsibility list
+    TAKE_APPLICATION = "take_application"
+    INVESTIGATE = "investigate"
+    RUN_STREET_STEPS = "run_street_steps"
+    KEEP_RESPONSIBILITY_LIST = "keep_responsibility_list"
     # dashboards, ledgers, the access log, accounts
     VIEW_DASHBOARD = "view_dashboard"
     EXPORT_LEDGERS = "export_ledgers"
@@ -107,6 +112,13 @@ GRANTS: dict[Can, Grant] = {
     # Standards are a district's: only its admin, bound to it, keeps them.
     Can.EDIT_STANDARDS: Grant(_DISTRICT, Bound.DISTRICT),
     Can.RECORD_REVIEW: Grant(_WORKERS),
+    # An application is taken at the window or on a visit, and investigated, by those who
+    # edit the registry; 公示 and objections are the street office's (and the district's);
+    # the responsibility list and the district's calendar days are the district admin's.
+    Can.TAKE_APPLICATION: Grant(_WORKERS),
+    Can.INVESTIGATE: Grant(_WORKERS),
+    Can.RUN_STREET_STEPS: Grant(_KEEPERS),
+    Can.KEEP_RESPONSIBILITY_LIST: Grant(_DISTRICT),
     Can.VIEW_DASHBOARD: Grant(_READERS),
     # Roles that read the registry export the ledgers of their area (providers do not).
     Can.EXPORT_LEDGERS: Grant(_READERS, Bound.AREA),

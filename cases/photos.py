@@ -58,6 +58,12 @@ def _reencoded(upload: Any) -> tuple[bytes, int, int]:
     return out.getvalue(), image.width, image.height
 
 
+def reencode_image(upload: Any) -> tuple[bytes, int, int]:
+    """An uploaded image checked and re-encoded as here, for other uploads of photos (the
+    documents of an application): JPEG bytes, width, height; ValidationError otherwise."""
+    return _reencoded(upload)
+
+
 @transaction.atomic
 def visit_photo_add(*, actor: User | None, visit: Visit, upload: Any, kind: str) -> VisitPhoto:
     """Store a photo of the visit: checked, re-encoded without EXIF, audited."""

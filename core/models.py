@@ -73,6 +73,7 @@ class AccessLog(models.Model):
         PRINT_VISIT = "print_visit", _("下载走访记录PDF")
         VIEW_PHONE = "view_phone", _("查看完整电话")
         VIEW_PHOTO = "view_photo", _("查看走访照片")
+        VIEW_DOCUMENT = "view_document", _("查看申请材料")
         ID_NUMBER_CLASH = "id_number_clash", _("录入的身份证号已在其他地区登记")
         ID_NUMBER_CLASH_LIMITED = "id_number_clash_limited", _("身份证号查重次数超限")
 

@@ -19,7 +19,7 @@ from django.views import View
 
 from access.capabilities import Can, can
 from dashboards import panels as dashboard
-from dashboards.slots import needs_sections
+from dashboards.slots import casework_sections, needs_sections
 
 
 def parse_day(raw: str | None) -> dt.date:
@@ -57,6 +57,7 @@ class DashboardCaseworkView(LoginRequiredMixin, View):
             "services": dashboard.services(scope=scope, day=day),
         }
         context.update(panels, charts=casework_charts(**panels))
+        context.update(casework_sections.context(actor=request.user, scope=scope, day=day))
         return render(request, "dashboard/casework.html", context)
 
 

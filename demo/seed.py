@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dashboards.summary import summary_paused
-from demo import generate, load, outreach, resource_pool, reviews, setup, visits
+from demo import applications, generate, load, outreach, resource_pool, reviews, setup, visits
 from demo.setup import DEMO_PASSWORD, DemoUsers
 from households.models import Household, Member
 from reviews.defaults import ensure_demo_standard
@@ -131,6 +131,7 @@ def seed_demo(
                 )
             )
             result.timings["service activities"] = time.perf_counter() - started
+            result.counts.update(applications.seed_applications(today=today, seed=seed))
         result.timings["dashboard summary"] = time.perf_counter() - started
     load.analyze()
     result.timings["analyze"] = time.perf_counter() - started

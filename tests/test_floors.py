@@ -12,7 +12,7 @@ from cases.needs import needs_list
 from cases.nightly import nightly_steps
 from cases.panels import visit_sections, worklist_alerts, worklist_sections
 from core.panels import Slot
-from dashboards.slots import needs_sections
+from dashboards.slots import casework_sections, needs_sections
 from households.panels import household_facts, household_file_sections, household_sections
 from matching import visit_needs
 from matching.models import Need
@@ -36,6 +36,7 @@ def test_the_upper_apps_fill_the_lower_apps_slots():
             worklist_sections,
             visit_sections,
             needs_sections,
+            casework_sections,
         )
     }
     assert templates == {
@@ -43,6 +44,7 @@ def test_the_upper_apps_fill_the_lower_apps_slots():
         "household_sections": [
             "cases/household_panel.html",
             "matching/household_needs.html",
+            "applications/_household_applications.html",
             "outreach/_household_leads.html",
         ],
         "household_file_sections": ["cases/_household_file.html", "matching/_household_file.html"],
@@ -50,6 +52,7 @@ def test_the_upper_apps_fill_the_lower_apps_slots():
         "worklist_sections": ["reviews/_worklist_reviews.html", "outreach/_worklist_leads.html"],
         "visit_sections": ["reviews/_visit_reviews.html"],
         "needs_sections": ["outreach/_dashboard_leads.html"],
+        "casework_sections": ["applications/_clock_panel.html"],
     }
     assert sorted(step.key for step in nightly_steps()) == [
         "review_dues_changed",

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "reviews",
     "outreach",
+    "applications",
     "demo",
 ]
 

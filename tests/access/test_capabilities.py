@@ -47,6 +47,10 @@ TABLE = {
     Can.WORK_NEEDS:             (1,     1,     1,       0,       0),
     Can.EDIT_STANDARDS:         (0,     0,     1,       0,       0),
     Can.RECORD_REVIEW:          (1,     1,     1,       0,       0),
+    Can.TAKE_APPLICATION:       (1,     1,     1,       0,       0),
+    Can.INVESTIGATE:            (1,     1,     1,       0,       0),
+    Can.RUN_STREET_STEPS:       (0,     1,     1,       0,       0),
+    Can.KEEP_RESPONSIBILITY_LIST: (0,   0,     1,       0,       0),
     Can.VIEW_DASHBOARD:         (1,     1,     1,       0,       1),
     Can.EXPORT_LEDGERS:         (1,     1,     1,       0,       1),
     Can.EXPORT_FULL_ID_NUMBERS: (1,     1,     1,       0,       0),  # with the permission

@@ -42,12 +42,21 @@ def _snapshot() -> list[tuple[object, ...]]:
 def _wipe() -> None:
     # The demo's needs, referrals and stock issues point at the households (resource pool),
     # and so do its visits and follow-ups.
+    from applications.models import Application, Investigation, Notice, Responsibility
     from cases.models import FollowUp, Visit
     from matching.models import Need, Referral
     from resources.models import StockMovement
     from reviews.models import Review
 
     Review.objects.all().delete()
+    # 一门受理's demo applications (households/demo/applications.py) point at them too.
+    Notice.applications.through.objects.all().delete()
+    Notice.objects.all().delete()
+    Investigation.investigators.through.objects.all().delete()
+    Investigation.objects.all().delete()
+    Application.objects.update(moved_from=None)
+    Application.objects.all().delete()
+    Responsibility.objects.all().delete()
     FollowUp.objects.all().delete()
     Visit.objects.all().delete()
 

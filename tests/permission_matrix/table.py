@@ -1285,3 +1285,93 @@ MATRIX.extend(
         ),
     ]
 )
+
+
+# ---- 一门受理 (applications/): its own block --------------------------------------------------
+# Who handles an application (accept, ask for more, decide) is the department it is routed to
+# or the district admin; 公示 and objections are the street's; the district keeps the list.
+
+HANDLE = frozenset({ADMIN})
+STREET = frozenset({SUPERVISOR, ADMIN})
+
+
+def api_application(w: Any, site: Any, persona: str) -> dict[str, Any]:
+    return {
+        "household": str(site.household.uuid),
+        "applicant": str(site.head.uuid),
+        "category": "dibao",
+        "channel": "window",
+        "phone": "13900000001",
+        "consent_given": True,
+    }
+
+
+ONE_WINDOW: list[Check] = [
+    _page("applications:list", allow=ALL),
+    _page("applications:take", "household", allow=EDIT, forbid={VIEWER}),
+    _post("applications:take", "household", allow=EDIT, forbid={VIEWER}, ok=(400,)),
+    _page("applications:detail", "application", allow=VIEW),
+    _post("applications:document_add", "application", allow=EDIT, forbid={VIEWER}, ok=(302,)),
+    _page("applications:document", "document", allow=VIEW),
+    _page("applications:investigate", "application", allow=EDIT, forbid={VIEWER}),
+    _post("applications:investigate", "application", allow=EDIT, forbid={VIEWER}, ok=(400,)),
+    _post("applications:accept", "application", allow=HANDLE, forbid=VIEW - HANDLE, ok=(302,)),
+    _post(
+        "applications:request_more", "application", allow=HANDLE, forbid=VIEW - HANDLE, ok=(302,)
+    ),
+    _post("applications:objection", "application", allow=STREET, forbid=VIEW - STREET, ok=(302,)),
+    _post("applications:approve", "application", allow=HANDLE, forbid=VIEW - HANDLE, ok=(302,)),
+    _post("applications:reject", "application", allow=HANDLE, forbid=VIEW - HANDLE, ok=(302,)),
+    _post("applications:notice_sent", "application", allow=STREET, forbid=VIEW - STREET, ok=(302,)),
+    _post("applications:move", "application", allow=EDIT, forbid={VIEWER}, ok=(302,)),
+    _page("applications:decision_pdf", "decided", allow=VIEW),
+    _page("applications:household_file", "household", allow=VIEW),
+    _page("applications:notices", allow=ALL),
+    _page("applications:notice_create", "area", allow=STREET, other=403, gate=True),
+    _post("applications:notice_create", "area", allow=STREET, other=403, gate=True, ok=(400,)),
+    _page("applications:notice", "notice", allow=VIEW),
+    _page("applications:notice_pdf", "notice", allow=VIEW),
+    _page("applications:responsibilities", allow=VIEW, other=403),
+    _page("applications:responsibility_create", allow={ADMIN}, other=403),
+    _post("applications:responsibility_create", allow={ADMIN}, other=403, ok=(400,)),
+    _page(
+        "applications:responsibility_edit",
+        "responsibility",
+        allow={ADMIN},
+        forbid=VIEW - {ADMIN},
+    ),
+    _post(
+        "applications:responsibility_edit",
+        "responsibility",
+        allow={ADMIN},
+        forbid=VIEW - {ADMIN},
+        ok=(400,),
+    ),
+    _page("applications:calendar", allow=VIEW, other=403),
+    _post("applications:calendar", allow={ADMIN}, other=403, ok=(302,)),
+    _page("applications:portal", allow={PROVIDER}, other=403),
+    _page("applications:lookup", public=True, allow=ALL),
+    _post("applications:lookup", public=True, allow=ALL, ok=(400,)),
+    _page("api-applications:application-list", allow=ALL),
+    _post(
+        "api-applications:application-list",
+        allow=EDIT - {NO_AREA},
+        forbid={VIEWER},
+        ok=(201,),
+        site_bound=True,
+        body=api_application,
+        out=every(SCOPED, 404),  # a household out of scope is not found
+    ),
+    _page("api-applications:application-detail", "application", allow=VIEW),
+    _post(
+        "api-applications:application-accept",
+        "application",
+        allow=HANDLE,
+        forbid=VIEW - HANDLE,
+        ok=(200,),
+    ),
+    _page("api-applications:responsibility-list", allow=VIEW, other=403),
+    _page("api-applications:notice-list", allow=ALL),
+    _post("api-applications:application-lookup", public=True, allow=ALL, ok=(400,)),
+]
+MATRIX += ONE_WINDOW

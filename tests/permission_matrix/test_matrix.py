@@ -110,6 +110,16 @@ KWARGS: dict[str, tuple[str, Callable[[Any, Any, str, str], Any]]] = {
     "batch": ("batch_id", lambda w, s, p, c: w.batches[_owner(p, c)].uuid),
     "token": ("token_id", lambda w, s, p, c: w.api_tokens[_owner(p, c)].uuid),
     "ledger": ("name", lambda w, s, p, c: "households"),
+    # 一门受理: the site's application, a decided one, a document, a notice; the list is
+    # district-wide: out of scope is another district's row.
+    "application": ("application_id", lambda w, s, p, c: s.application.uuid),
+    "decided": ("application_id", lambda w, s, p, c: s.decided.uuid),
+    "document": ("document_id", lambda w, s, p, c: s.document.uuid),
+    "notice": ("notice_id", lambda w, s, p, c: s.notice.uuid),
+    "responsibility": (
+        "responsibility_id",
+        lambda w, s, p, c: (w.responsibility if c == "in" else w.alien_responsibility).uuid,
+    ),
     "fmt": ("fmt", lambda w, s, p, c: "csv"),
 }
 # 政策找人 (outreach)

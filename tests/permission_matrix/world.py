@@ -287,6 +287,7 @@ def _build(media: Any) -> SimpleNamespace:
         site.followup = FollowUp.objects.get(household=site.household, status="open")
         site.secrets = _secrets(site)
     _outreach_objects(sites)
+    one_window = _one_window(areas, sites)
     template = ledger_import.ledger_template_csv()
     source = media / "template.csv"
     source.write_bytes(template)
@@ -302,6 +303,7 @@ def _build(media: Any) -> SimpleNamespace:
         batches={name: _import_batch(user, source) for name, user in people.items()},
         api_tokens={name: api_token_issue(actor=user)[0] for name, user in people.items()},
         template_csv=template,
+        **one_window,
     )
 
 
@@ -367,3 +369,61 @@ def _outreach_objects(sites: dict[str, SimpleNamespace]) -> None:
         )
         objects = (site.policy, site.policy_rule, site.lead, site.flag)
         site.secrets += [str(obj.uuid) for obj in objects]
+
+
+def _one_window(areas: SimpleNamespace, sites: dict[str, SimpleNamespace]) -> dict[str, Any]:
+    """Each district's department and responsibility list; each site's application (received),
+    a decided one, a document and a notice."""
+    from applications import services as window_services
+    from applications.models import Application, Notice
+    from households.models import Category
+
+    alien_district = Area.objects.get(code="320507000000")
+    admins = {
+        district.code: factories.user(
+            f"window-admin-{district.code}", role=User.Role.DISTRICT_ADMIN, area=district
+        )
+        for district in (areas.district, alien_district)
+    }
+    rows = {}
+    for code, admin in admins.items():
+        department = make_provider(area=admin.area, kind="government", name=f"民政局{code[:6]}")
+        rows[code] = window_services.responsibility_create(
+            actor=admin,
+            category=Category.objects.get(code="dibao"),
+            data={"department": department},
+        )
+    for site in sites.values():
+        take = {
+            "actor": site.worker,
+            "household": site.household,
+            "applicant": site.head,
+            "category": Category.objects.get(code="dibao"),
+            "channel": "window",
+            "phone": "13900000002",
+            "consent_given": True,
+        }
+        site.application = window_services.application_take(**take)
+        site.decided = window_services.application_take(**take)
+        Application.objects.filter(pk=site.decided.pk).update(status="approved", decided_on=TODAY)
+        site.document = window_services.document_add(
+            actor=site.worker,
+            application=site.application,
+            upload=SimpleUploadedFile("d.jpg", _photo_bytes()),
+            kind="id_card",
+        )
+        site.notice = Notice.objects.create(
+            community=site.area,
+            area_code=site.area.prefix,
+            start=TODAY,
+            end=TODAY + dt.timedelta(days=6),
+            hotline="0512-0000",
+            published_by=site.worker,
+        )
+        site.notice.applications.add(site.application)
+        site.secrets += [str(o.uuid) for o in (site.application, site.decided, site.notice)]
+        site.secrets += [site.application.reference]
+    return {
+        "responsibility": rows[areas.district.code],
+        "alien_responsibility": rows[alien_district.code],
+    }
