@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_access_log_phone_photo_and_clash_actions'),
+        ('core', '0010_ledger_models_leave_for_ledgers_app'),
     ]
 
     operations = [
