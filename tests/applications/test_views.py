@@ -262,3 +262,48 @@ def test_the_dashboard_shows_the_clock_panel(
     page = _client(personas.supervisor).get(reverse("dashboard:casework"))
     assert page.status_code == 200
     assert late.reference in page.content.decode()
+
+
+def test_the_clock_panel_follows_the_dashboards_chosen_area(
+    areas, household, personas, window, clock, replica_is_default
+):
+    """A street user looking at one community's dashboard sees that community's applications,
+    not the whole street's; a role that reads no applications still gets no panel."""
+    from types import SimpleNamespace
+
+    from applications import panels
+    from tests import factories
+
+    next_door = factories.household(
+        area=areas.neighbour, actor=personas.supervisor, address="菉葭巷2号"
+    )
+    clock.set(timezone.localdate() - dt.timedelta(days=30))
+    ours = take(household, personas.caseworker)
+    theirs = take(next_door, personas.supervisor)
+
+    def shown(area) -> list[str]:
+        panel = panels.clock_panel(
+            actor=personas.supervisor, scope=SimpleNamespace(area=area), day=None
+        )["application_clock"]
+        return [a.reference for a, _ in panel.rows]
+
+    assert set(shown(areas.street)) == {ours.reference, theirs.reference}
+    assert shown(areas.neighbour) == [theirs.reference]
+    assert shown(areas.community) == [ours.reference]
+    # An area outside the actor's scope never widens it.
+    assert shown(areas.far) == []
+    counted = panels.clock_panel(
+        actor=personas.supervisor, scope=SimpleNamespace(area=areas.neighbour), day=None
+    )["application_clock"]
+    assert counted.overdue == 1
+    clerk_panel = panels.clock_panel(
+        actor=window.clerk, scope=SimpleNamespace(area=areas.district), day=None
+    )
+    assert clerk_panel["application_clock"] is None
+
+    page = _client(personas.supervisor).get(
+        reverse("dashboard:casework"), {"area": areas.neighbour.code}
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert theirs.reference in text and ours.reference not in text
