@@ -307,3 +307,43 @@ def test_the_clock_panel_follows_the_dashboards_chosen_area(
     assert page.status_code == 200
     text = page.content.decode()
     assert theirs.reference in text and ours.reference not in text
+
+
+def test_the_household_file_embeds_photos_and_lists_pdf_scans(
+    household, personas, window, tmp_path
+):
+    """The photos are read from the private storage into the PDF (no public address is
+    made for them); a PDF scan stays a line with its kind."""
+    from applications import services
+
+    photo = io.BytesIO()
+    Image.new("RGB", (53, 41), (10, 10, 200)).save(photo, "JPEG")
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "photos": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        application = take(household, personas.caseworker)
+        services.document_add(
+            actor=personas.caseworker,
+            application=application,
+            upload=SimpleUploadedFile("id.jpg", photo.getvalue(), content_type="image/jpeg"),
+            kind="id_card",
+        )
+        services.document_add(
+            actor=personas.caseworker,
+            application=application,
+            upload=SimpleUploadedFile("income.pdf", b"%PDF-1.4\n%%EOF\n"),
+            kind="income",
+        )
+        url = reverse("applications:household_file", kwargs={"household_id": household.uuid})
+        response = _client(personas.caseworker).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    content = response.content
+    assert content.count(b"/Subtype /Image") == 1
+    assert b"/Width 53" in content and b"/Height 41" in content
