@@ -261,6 +261,21 @@ def calendar_days(*, actor: Actor) -> QuerySet[CalendarDay]:
     return CalendarDay.objects.filter(district__prefix=prefix).order_by("-day")
 
 
+def calendar_days_per_year(
+    *, days: QuerySet[CalendarDay], years: tuple[int, ...]
+) -> dict[int, int]:
+    """How many of the district's own days fall in each of `years`: for a year without the
+    official calendar, whether its holidays have been entered at all."""
+    rows = (
+        days.filter(day__year__in=years)
+        .order_by()
+        .values("day__year")
+        .annotate(n=Count("id"))
+        .values_list("day__year", "n")
+    )
+    return dict(rows)
+
+
 # ---- 公示 --------------------------------------------------------------------------------------
 
 

@@ -347,3 +347,34 @@ def test_the_household_file_embeds_photos_and_lists_pdf_scans(
     content = response.content
     assert content.count(b"/Subtype /Image") == 1
     assert b"/Width 53" in content and b"/Height 41" in content
+
+
+def test_the_calendar_page_says_which_years_are_official_and_asks_for_2027(
+    personas, window, monkeypatch
+):
+    """chinese-calendar 1.11 holds the official days up to 2026; 2027 is counted Monday to
+    Friday until the district admin enters its days, and the page says so to each reader."""
+    from types import SimpleNamespace
+
+    from applications import services
+    from applications.views import lists
+
+    real = lists.timezone
+    monkeypatch.setattr(
+        lists,
+        "timezone",
+        SimpleNamespace(**{**vars(real), "localdate": lambda: dt.date(2026, 12, 7)}),
+    )
+    services.calendar_day_set(
+        actor=personas.admin, day=dt.date(2027, 2, 8), is_workday=False, note="春节"
+    )
+    url = reverse("applications:calendar")
+    admin = _client(personas.admin).get(url).content.decode()
+    assert "收录至 2026 年" in admin
+    assert "2026 年：已收录国家节假日安排" in admin
+    assert "2027 年：尚未收录国家节假日安排" in admin
+    assert "按周一至周五计算" in admin
+    assert "请按国务院办公厅公布的安排，在下方逐日登记" in admin
+    assert "本区已登记该年 1 天" in admin
+    reader = _client(personas.supervisor).get(url).content.decode()
+    assert "须由区级管理员" in reader and "在下方逐日登记" not in reader
