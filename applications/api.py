@@ -1,5 +1,5 @@
-"""The API of 一门受理: /api/v1/applications/, /api/v1/responsibilities/ and the public
-/api/v1/application-lookup/.
+"""The API of 一门受理: /api/v1/applications/ (taking, acceptance and the steps after it),
+/api/v1/responsibilities/, /api/v1/notices/ and the public /api/v1/application-lookup/.
 
 One APIView per operation, like reviews/api.py: parse, fetch through a selector (404 when
 missing or out of scope, 403 when visible but not the actor's to act on), one service.
@@ -7,10 +7,11 @@ missing or out of scope, 403 when visible but not the actor's to act on), one se
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -138,6 +139,194 @@ class ApplicationAcceptApi(JsonApi):
         return Response(ApplicationOutputSerializer(application).data)
 
 
+class InvestigationOutputSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    application = serializers.CharField(source="application.reference")
+    visited_on = serializers.DateField()
+    household_size = serializers.IntegerField()
+    per_capita_income = serializers.DecimalField(max_digits=10, decimal_places=2)
+    standard_amount = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    paper_signed = serializers.BooleanField()
+
+
+class _StepApi(JsonApi):
+    """One step after acceptance, as the page's step does it: the application through the
+    selector first (404 out of scope, 403 not the actor's step), then the body (400), then
+    the step's own service, which checks the role and the step again."""
+
+    def may(self, actor: Any, application: Application) -> bool:
+        return selectors.may_handle(actor, application)
+
+    def application(self, request: Request, application_id: UUID) -> Application:
+        return selectors.application_get_for(
+            actor=request.user, application_id=application_id, may=self.may
+        )
+
+
+class ApplicationRequestMoreApi(_StepApi):
+    """补充材料: the department asks the window for more papers (the acceptance limit runs on)."""
+
+    @extend_schema_serializer(component_name="ApplicationRequestMore")
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(help_text=_("需要补充的材料"))
+
+    @extend_schema(
+        operation_id="application_request_more",
+        request=InputSerializer,
+        responses={200: ApplicationOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, application_id: UUID) -> Response:
+        application = self.application(request, application_id)
+        data = _input(self, request)
+        application = services.application_request_more(
+            actor=request.user, application=application, text=data["text"]
+        )
+        return Response(ApplicationOutputSerializer(application).data)
+
+
+class ApplicationInvestigateApi(_StepApi):
+    """入户调查: two investigators or more of the household's area, the household's means, and
+    the paper form ticked as signed or a signature drawn on the phone."""
+
+    def may(self, actor: Any, application: Application) -> bool:
+        return can(actor, Can.INVESTIGATE)
+
+    @extend_schema_serializer(component_name="ApplicationInvestigate")
+    class InputSerializer(serializers.Serializer):
+        visited_on = serializers.DateField()
+        investigators = serializers.ListField(
+            child=serializers.CharField(), help_text=_("调查人员的用户名，至少两名")
+        )
+        household_size = serializers.IntegerField(min_value=1)
+        monthly_income = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+        assets = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+        rigid_spending = serializers.DecimalField(
+            max_digits=10, decimal_places=2, min_value=0, required=False, default=0
+        )
+        findings = serializers.CharField(required=False, allow_blank=True, default="")
+        signature = serializers.CharField(
+            required=False, allow_blank=True, default="", help_text=_("手写签名图片（data URL）")
+        )
+        paper_signed = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(
+        operation_id="application_investigate",
+        request=InputSerializer,
+        responses={201: InvestigationOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, application_id: UUID) -> Response:
+        application = self.application(request, application_id)
+        data = _input(self, request)
+        names = data.pop("investigators")
+        choices = selectors.investigator_choices(
+            actor=request.user, household=application.household
+        )
+        people = list(choices.filter(username__in=names))
+        if len(people) != len(set(names)):
+            raise serializers.ValidationError(
+                {"investigators": [_("调查人员须为本户所在区域的工作人员。")]}
+            )
+        investigation = services.investigation_record(
+            actor=request.user, application=application, investigators=people, data=data
+        )
+        body = InvestigationOutputSerializer(investigation).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ApplicationObjectionApi(_StepApi):
+    """An objection during 公示: the application goes back to investigation, off the notice."""
+
+    def may(self, actor: Any, application: Application) -> bool:
+        return can(actor, Can.RUN_STREET_STEPS)
+
+    @extend_schema_serializer(component_name="ApplicationObjection")
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(help_text=_("异议内容"))
+
+    @extend_schema(
+        operation_id="application_objection",
+        request=InputSerializer,
+        responses={200: ApplicationOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, application_id: UUID) -> Response:
+        application = self.application(request, application_id)
+        data = _input(self, request)
+        services.objection_record(actor=request.user, application=application, text=data["text"])
+        application.refresh_from_db()
+        return Response(ApplicationOutputSerializer(application).data)
+
+
+class ApplicationApproveApi(_StepApi):
+    """Approve: the household's enrolment is created and approved from the start month."""
+
+    @extend_schema_serializer(component_name="ApplicationApprove")
+    class InputSerializer(serializers.Serializer):
+        monthly_amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+        start_month = serializers.DateField(
+            required=False,
+            allow_null=True,
+            default=None,
+            input_formats=["%Y-%m", "%Y-%m-%d"],
+            help_text=_("救助起始月份（YYYY-MM），默认为批准的次月"),
+        )
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="application_approve",
+        request=InputSerializer,
+        responses={200: ApplicationOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, application_id: UUID) -> Response:
+        application = self.application(request, application_id)
+        data = _input(self, request)
+        application = services.application_approve(
+            actor=request.user,
+            application=application,
+            monthly_amount=data["monthly_amount"],
+            start_month=data["start_month"],
+            reason=data["reason"],
+        )
+        return Response(ApplicationOutputSerializer(application).data)
+
+
+class ApplicationRejectApi(_StepApi):
+    """不予批准, with written reasons; the written notice falls due on the clock."""
+
+    @extend_schema_serializer(component_name="ApplicationReject")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(help_text=_("不予批准的理由"))
+
+    @extend_schema(
+        operation_id="application_reject",
+        request=InputSerializer,
+        responses={200: ApplicationOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, application_id: UUID) -> Response:
+        application = self.application(request, application_id)
+        data = _input(self, request)
+        application = services.application_reject(
+            actor=request.user, application=application, reason=data["reason"]
+        )
+        return Response(ApplicationOutputSerializer(application).data)
+
+
+class ApplicationNoticeSentApi(_StepApi):
+    """The written rejection notice has been sent: the application leaves the clock."""
+
+    def may(self, actor: Any, application: Application) -> bool:
+        return selectors.may_handle(actor, application) or can(actor, Can.RUN_STREET_STEPS)
+
+    @extend_schema(
+        operation_id="application_notice_sent",
+        request=None,
+        responses={200: ApplicationOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, application_id: UUID) -> Response:
+        application = self.application(request, application_id)
+        application = services.rejection_notice_sent(actor=request.user, application=application)
+        return Response(ApplicationOutputSerializer(application).data)
+
+
 class ResponsibilityOutputSerializer(serializers.Serializer):
     uuid = serializers.UUIDField()
     district = serializers.CharField(source="district.code")
@@ -200,6 +389,49 @@ class NoticeListApi(JsonApi):
             request=request,
             view=self,
         )
+
+
+class NoticePublishApi(JsonApi):
+    """Put up one community's 公示: the period starts today and runs the days the
+    responsibility list sets for the applications on it (the longest of them)."""
+
+    @extend_schema_serializer(component_name="NoticePublish")
+    class InputSerializer(serializers.Serializer):
+        community = serializers.CharField(max_length=20, help_text=_("社区区划代码"))
+        applications = serializers.ListField(
+            child=serializers.CharField(max_length=20), help_text=_("列入公示的受理编号")
+        )
+        hotline = serializers.CharField(max_length=30, help_text=_("监督电话"))
+
+    @extend_schema(
+        operation_id="notice_publish",
+        request=InputSerializer,
+        responses={201: NoticeOutputSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        if not can(request.user, Can.RUN_STREET_STEPS):
+            raise PermissionDenied
+        data = _input(self, request)
+        community = (
+            selectors.community_choices(actor=request.user).filter(code=data["community"]).first()
+        )
+        if community is None:
+            raise Http404
+        ready = {
+            a.reference: a for a in selectors.publishable(actor=request.user, community=community)
+        }
+        missing = [r for r in data["applications"] if r not in ready]
+        if missing:
+            raise serializers.ValidationError(
+                {"applications": [_("申请 %(r)s 不能列入本社区的公示。") % {"r": missing[0]}]}
+            )
+        notice = services.notice_publish(
+            actor=request.user,
+            community=community,
+            applications=[ready[r] for r in dict.fromkeys(data["applications"])],
+            hotline=data["hotline"],
+        )
+        return Response(NoticeOutputSerializer(notice).data, status=status.HTTP_201_CREATED)
 
 
 class LookupOutputSerializer(serializers.Serializer):

@@ -31,9 +31,15 @@ class ClockPanel:
         return not (self.overdue or self.near)
 
 
-def clock_panel(*, actor: Actor, today: dt.date) -> ClockPanel | None:
-    """None for those who read no applications (the panel is then left out)."""
+def clock_panel(
+    *, actor: Actor, today: dt.date, area_prefix: str | None = None
+) -> ClockPanel | None:
+    """None for those who read no applications (the panel is then left out).
+
+    `area_prefix`: the area the dashboard shows (the actor's own area when None)."""
     if not can(actor, Can.TAKE_APPLICATION) and actor is not None and actor.role != "auditor":
         return None
-    overdue, near, rows = selectors.clock_panel(actor=actor, today=today, limit=PANEL_ROWS)
+    overdue, near, rows = selectors.clock_panel(
+        actor=actor, today=today, limit=PANEL_ROWS, area_prefix=area_prefix
+    )
     return ClockPanel(overdue=overdue, near=near, rows=[(a, a.due_on < today) for a in rows])

@@ -24,8 +24,15 @@ def household_panel(*, actor: Any, household: Any) -> dict[str, Any]:
 
 
 def clock_panel(*, actor: Any, scope: Any, day: Any = None) -> dict[str, Any]:
-    """Applications near or past their limit, for the dashboard's case-work page."""
-    return {"application_clock": dashboard.clock_panel(actor=actor, today=timezone.localdate())}
+    """Applications near or past their limit under the area the dashboard shows (`scope.area`,
+    which the dashboards app has already checked lies in the actor's scope)."""
+    area = getattr(scope, "area", None)
+    panel = dashboard.clock_panel(
+        actor=actor,
+        today=timezone.localdate(),
+        area_prefix=area.prefix if area is not None else None,
+    )
+    return {"application_clock": panel}
 
 
 def register() -> None:

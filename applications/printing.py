@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from applications.models import Application, Investigation, Notice
+from applications.models import Application, ApplicationDocument, Investigation, Notice
+from core.pdf import Opener, stored_url
 from households.models import Category
 
 
@@ -64,25 +66,66 @@ def notice_rows(notice: Notice) -> list[NoticeRow]:
 
 
 @dataclass(frozen=True)
+class FiledDocument:
+    label: str  # its kind
+    kind: str  # 照片 or PDF
+    received: object
+    image_url: str  # `stored:<uuid>` for a photo the PDF embeds; "" for a PDF scan (listed)
+
+
+@dataclass(frozen=True)
 class FiledApplication:
     application: Application
     investigations: list[Investigation]
     notices: list[Notice]
     objections: list
-    documents: list[tuple[str, str, object]]  # (kind, 照片 or PDF, received at)
+    documents: list[FiledDocument]
 
 
-def household_file(household: object) -> list[FiledApplication]:
+def _is_image(document: ApplicationDocument) -> bool:
+    return document.content_type.startswith("image/")
+
+
+def _filed_document(document: ApplicationDocument) -> FiledDocument:
+    image = _is_image(document)
+    return FiledDocument(
+        label=str(document.get_kind_display()),
+        kind=str(_("照片")) if image else "PDF",
+        received=document.created_at,
+        image_url=stored_url(str(document.uuid)) if image else "",
+    )
+
+
+def _reader(document: ApplicationDocument) -> Opener:
+    def read() -> tuple[bytes, str]:
+        with document.file.open("rb") as stored:
+            return stored.read(), document.content_type
+
+    return read
+
+
+def document_files(filed: list[FiledApplication], documents: dict[str, Any]) -> dict[str, Opener]:
+    """The readers of the photos the file embeds, by the key their `stored:` address names:
+    only these are served to the PDF, straight from the private storage."""
+    wanted = {d.image_url.partition(":")[2] for f in filed for d in f.documents if d.image_url}
+    return {key: _reader(documents[key]) for key in wanted}
+
+
+def household_file(household: object) -> tuple[list[FiledApplication], dict[str, Opener]]:
     """The household's 档案 of applications: each with its investigations, notices,
-    objections, decision and the list of its documents (the scans themselves are read in
-    the app, each view logged)."""
+    objections, decision and its documents, and the readers of the photos among them (the
+    PDF embeds the photos; PDF scans are listed by name, read in the app, each view logged).
+    """
     filed = []
     applications = (
         Application.objects.filter(household=household)
         .select_related("applicant", "category", "department", "decided_by")
         .order_by("received_on", "id")
     )
+    documents: dict[str, ApplicationDocument] = {}
     for a in applications:
+        own = list(a.documents.order_by("id"))
+        documents.update((str(d.uuid), d) for d in own)
         filed.append(
             FiledApplication(
                 application=a,
@@ -91,14 +134,7 @@ def household_file(household: object) -> list[FiledApplication]:
                 ),
                 notices=list(a.notices.select_related("community").order_by("start")),
                 objections=list(a.objections.order_by("id")),
-                documents=[
-                    (
-                        str(d.get_kind_display()),
-                        "PDF" if d.content_type == "application/pdf" else _("照片"),
-                        d.created_at,
-                    )
-                    for d in a.documents.order_by("id")
-                ],
+                documents=[_filed_document(d) for d in own],
             )
         )
-    return filed
+    return filed, document_files(filed, documents)

@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet, Subquery
 from django.http import Http404
 
 from access.capabilities import Can, can
-from access.scope import scope_prefix, scoped
+from access.scope import covers, scope_prefix, scoped, within
 from applications import workdays
 from applications.models import (
     Application,
@@ -155,9 +155,14 @@ def applicant_choices(*, household: Household) -> QuerySet[Member]:
 # ---- the clock panel -------------------------------------------------------------------------
 
 
-def clock_panel(*, actor: Actor, today: dt.date, limit: int = 50) -> tuple[int, int, list]:
+def clock_panel(
+    *, actor: Actor, today: dt.date, limit: int = 50, area_prefix: str | None = None
+) -> tuple[int, int, list]:
     """Open applications in scope whose current step is near its limit or past it: the
     count past it, the count near it, and the most urgent rows first.
+
+    `area_prefix` narrows to one area inside the actor's scope (the dashboard's chosen area);
+    an area outside it reads as nothing, never as a widening.
 
     "Near" is one working day or less left: the calendar gives the last date still near,
     and the rest is one range over the partial index application_open_due, counted once
@@ -165,7 +170,7 @@ def clock_panel(*, actor: Actor, today: dt.date, limit: int = 50) -> tuple[int, 
     """
     overrides = calendar_overrides(district=district_prefix(actor) or "")
     near_until = workdays.add_workdays(today, 1, overrides)
-    qs = _due_rows(actor).filter(due_on__lte=near_until)
+    qs = _due_rows(actor, area_prefix).filter(due_on__lte=near_until)
     counts = qs.aggregate(
         overdue=Count("id", filter=Q(due_on__lt=today)),
         near=Count("id", filter=Q(due_on__gte=today)),
@@ -182,8 +187,12 @@ def clock_panel(*, actor: Actor, today: dt.date, limit: int = 50) -> tuple[int, 
     return overdue, near, rows
 
 
-def _due_rows(actor: Actor) -> QuerySet[Application]:
+def _due_rows(actor: Actor, area_prefix: str | None = None) -> QuerySet[Application]:
     qs = application_qs_visible_to(actor=actor)
+    if area_prefix is not None:
+        if not covers(actor, area_prefix):
+            return qs.none()
+        qs = qs.filter(within("area_code", area_prefix))
     open_steps = Q(status__in=Application.OPEN) | Q(
         status=Application.Status.REJECTED, rejection_notice_sent_on__isnull=True
     )
@@ -250,6 +259,21 @@ def calendar_days(*, actor: Actor) -> QuerySet[CalendarDay]:
     if prefix is None or not can(actor, Can.VIEW_REGISTRY):
         return CalendarDay.objects.none()
     return CalendarDay.objects.filter(district__prefix=prefix).order_by("-day")
+
+
+def calendar_days_per_year(
+    *, days: QuerySet[CalendarDay], years: tuple[int, ...]
+) -> dict[int, int]:
+    """How many of the district's own days fall in each of `years`: for a year without the
+    official calendar, whether its holidays have been entered at all."""
+    rows = (
+        days.filter(day__year__in=years)
+        .order_by()
+        .values("day__year")
+        .annotate(n=Count("id"))
+        .values_list("day__year", "n")
+    )
+    return dict(rows)
 
 
 # ---- 公示 --------------------------------------------------------------------------------------

@@ -31,6 +31,17 @@ def official_calendar_known(year: int) -> bool:
     return True
 
 
+def last_official_year(since: int) -> int | None:
+    """The last year, from `since` on, whose official calendar the package holds (None when
+    it holds none from `since`): the package's years run unbroken up to the latest one."""
+    if not official_calendar_known(since):
+        return None
+    year = since
+    while official_calendar_known(year + 1):
+        year += 1
+    return year
+
+
 def is_workday(day: dt.date, overrides: Overrides = _NO_OVERRIDES) -> bool:
     if day in overrides:
         return overrides[day]

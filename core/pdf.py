@@ -6,13 +6,23 @@ text is shaped by the system's fonts (the fonts-noto-cjk package). It is importe
 use: a machine without it or without Pango still serves every other page, and the PDF link
 answers a plain 503 page saying so instead of a traceback.
 
-Nothing is fetched while rendering: the stylesheet is read from our static files and fonts
-come from fontconfig, so a PDF never depends on (or leaks a request to) another server.
+Nothing is fetched from outside while rendering: the stylesheet is read from our static
+files and fonts come from fontconfig, so a PDF never depends on (or leaks a request to)
+another server. What a page embeds from our own private storage (a scanned document) it
+names by the internal scheme `stored:<key>` (`stored_url`), and the caller hands the
+readers of exactly those keys to `html_to_pdf(files=)`: WeasyPrint's URL fetcher serves
+them and refuses every other URL, so no stored file ever needs a public address.
+
+WeasyPrint's `url_fetcher` is an instance of its `URLFetcher` class (with a `fetch` method
+returning a `URLFetcherResponse`), not a plain function: a function has none of the
+fetcher's settings, and the first URL it refused crashed the rendering instead of leaving
+the image out.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +34,10 @@ from django.utils.http import content_disposition_header
 logger = logging.getLogger(__name__)
 
 STYLESHEET = "css/pdf.css"
+SCHEME = "stored"
+
+# Reads one stored file when the PDF needs it: its bytes and its content type.
+Opener = Callable[[], tuple[bytes, str]]
 
 
 class PdfUnavailableError(Exception):
@@ -38,8 +52,26 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"a PDF fetches nothing: {url}")
+def stored_url(key: str) -> str:
+    """The address a PDF template gives a stored file it embeds (served by `files=`)."""
+    return f"{SCHEME}:{key}"
+
+
+def _fetcher(weasyprint: Any, files: Mapping[str, Opener]) -> Any:
+    """A URL fetcher that serves `stored:<key>` from `files` and refuses anything else (a
+    refused URL is left out of the PDF with a warning in the log, never fetched)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StoredFilesOnly(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            scheme, _, key = url.partition(":")
+            opener = files.get(key) if scheme == SCHEME else None
+            if opener is None:
+                raise ValueError(f"a PDF fetches only the stored files it was given: {url}")
+            body, content_type = opener()
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+    return StoredFilesOnly(allowed_protocols=[SCHEME])
 
 
 def _stylesheet_text() -> str:
@@ -47,11 +79,13 @@ def _stylesheet_text() -> str:
     return Path(path).read_text(encoding="utf-8") if path else ""
 
 
-def html_to_pdf(html: str) -> bytes:
-    """The PDF of `html`, laid out with our PDF stylesheet."""
+def html_to_pdf(html: str, *, files: Mapping[str, Opener] | None = None) -> bytes:
+    """The PDF of `html`, laid out with our PDF stylesheet; `files` serves the stored files
+    the page embeds by `stored_url(key)`."""
     weasyprint = _weasyprint()
-    stylesheet = weasyprint.CSS(string=_stylesheet_text(), url_fetcher=_refuse_fetch)
-    document = weasyprint.HTML(string=html, url_fetcher=_refuse_fetch)
+    fetcher = _fetcher(weasyprint, files or {})
+    stylesheet = weasyprint.CSS(string=_stylesheet_text(), url_fetcher=fetcher)
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[stylesheet])
 
 
@@ -62,11 +96,12 @@ def pdf_response(
     context: dict[str, Any],
     filename: str,
     back_url: str = "",
+    files: Mapping[str, Opener] | None = None,
 ) -> HttpResponse:
     """`template` rendered to a PDF download; a 503 page when PDFs cannot be made here."""
     html = render_to_string(template, context, request=request)
     try:
-        pdf = html_to_pdf(html)
+        pdf = html_to_pdf(html, files=files)
     except PdfUnavailableError:
         logger.exception("PDF rendering is unavailable (WeasyPrint or Pango missing)")
         response = HttpResponse(

@@ -119,11 +119,17 @@ class CalendarView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         _require_reader(request)
         year = timezone.localdate().year
+        days = selectors.calendar_days(actor=request.user)
+        entered = selectors.calendar_days_per_year(days=days, years=(year, year + 1))
         context = {
-            "days": selectors.calendar_days(actor=request.user)[:200],
+            "days": days[:200],
             "form": CalendarDayForm(),
             "can_edit": can(request.user, Can.KEEP_RESPONSIBILITY_LIST),
-            "years": [(y, workdays.official_calendar_known(y)) for y in (year, year + 1)],
+            "years": [
+                (y, workdays.official_calendar_known(y), entered.get(y, 0))
+                for y in (year, year + 1)
+            ],
+            "last_official": workdays.last_official_year(year - 1),
         }
         return render(request, "applications/calendar.html", context)
 

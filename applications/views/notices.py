@@ -128,9 +128,10 @@ class HouseholdFileView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, household_id: str) -> HttpResponse:
         household = household_get(actor=request.user, household_id=household_id)
         services.household_file_record(actor=request.user, household=household, request=request)
+        filed, files = printing.household_file(household)
         context = {
             "household": household,
-            "filed": printing.household_file(household),
+            "filed": filed,
             "printed_by": request.user,
             "printed_at": timezone.now(),
             "area_path": household.area.name,
@@ -139,6 +140,7 @@ class HouseholdFileView(LoginRequiredMixin, View):
             request,
             template="applications/household_file_pdf.html",
             context=context,
+            files=files,
             filename=f"申请档案-{household.address}.pdf",
             back_url=reverse("households:detail", kwargs={"household_id": household.uuid}),
         )

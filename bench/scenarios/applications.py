@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from access.scope import like
 from applications import dashboard, selectors, workdays
 from applications.models import Application, Responsibility
 from bench.runner import Case, Context, Skip, scenario
@@ -104,10 +105,11 @@ def clock_panel(context: Context) -> Case:
     today = timezone.localdate()
     district = selectors.district_prefix(street) or ""
     near = workdays.add_workdays(today, 1, selectors.calendar_overrides(district=district))
-    params = {"scope": street.area.prefix + "%", "today": today, "near": near}
+    params = {"scope": like(street.area.prefix), "today": today, "near": near}
 
     def ours() -> Any:
-        return dashboard.clock_panel(actor=street, today=today)
+        # As the dashboard calls it: narrowed to the area shown, here the street's own.
+        return dashboard.clock_panel(actor=street, today=today, area_prefix=street.area.prefix)
 
     def raw() -> tuple[list[tuple], tuple]:
         with connection.cursor() as cursor:

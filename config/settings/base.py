@@ -282,6 +282,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # An application's step is one choice set wherever it appears (its status, the public
+    # lookup's step): one enum, not a name per field and a hashed name for the clash.
+    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.models.Application.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.document_bad_cursor",

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from applications.models import Application, Responsibility
+from applications.models import Application, CalendarDay, Responsibility
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +26,5 @@ def test_the_demo_has_applications_at_every_step():
     assert approved.enrolment.status == "approved"
     assert Application.objects.filter(due_on__lt=dt.date(2026, 3, 16)).exists()
     assert Application.objects.filter(moved_from__isnull=False).exists()
+    # The demo invents no official calendar: a year the package lacks is the admin's to enter.
+    assert not CalendarDay.objects.filter(day__year__gte=2027).exists()

@@ -222,3 +222,22 @@ def test_minors_and_dibian_skip_the_notice(household, personas, window, clock):
     )
     assert approved.status == Application.Status.APPROVED
     assert window.rows["dibian"].notice_required is False
+
+
+def test_2027_counts_monday_to_friday_plus_the_districts_own_days(
+    household, personas, window, clock
+):
+    """No official 2027 is invented anywhere (no demo data, no migration): until the package
+    holds it, 2027's limits are Monday to Friday plus the days the district admin entered."""
+    from applications import workdays
+
+    assert not workdays.official_calendar_known(2027)
+    assert not CalendarDay.objects.filter(day__year=2027).exists()
+    clock.set(D(2027, 2, 5))  # a Friday; the days entered below illustrate, not official
+    before = take(household, personas.caseworker)
+    assert before.accept_due == D(2027, 2, 10)  # Mon 8, Tue 9, Wed 10: weekdays only
+    for day in (D(2027, 2, 8), D(2027, 2, 9)):
+        services.calendar_day_set(actor=personas.admin, day=day, is_workday=False, note="春节")
+    services.calendar_day_set(actor=personas.admin, day=D(2027, 2, 6), is_workday=True, note="调休")
+    after = take(household, personas.caseworker, category="tekun")
+    assert after.accept_due == D(2027, 2, 11)  # Sat 6 (worked), Wed 10, Thu 11

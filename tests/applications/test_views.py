@@ -262,3 +262,119 @@ def test_the_dashboard_shows_the_clock_panel(
     page = _client(personas.supervisor).get(reverse("dashboard:casework"))
     assert page.status_code == 200
     assert late.reference in page.content.decode()
+
+
+def test_the_clock_panel_follows_the_dashboards_chosen_area(
+    areas, household, personas, window, clock, replica_is_default
+):
+    """A street user looking at one community's dashboard sees that community's applications,
+    not the whole street's; a role that reads no applications still gets no panel."""
+    from types import SimpleNamespace
+
+    from applications import panels
+    from tests import factories
+
+    next_door = factories.household(
+        area=areas.neighbour, actor=personas.supervisor, address="菉葭巷2号"
+    )
+    clock.set(timezone.localdate() - dt.timedelta(days=30))
+    ours = take(household, personas.caseworker)
+    theirs = take(next_door, personas.supervisor)
+
+    def shown(area) -> list[str]:
+        panel = panels.clock_panel(
+            actor=personas.supervisor, scope=SimpleNamespace(area=area), day=None
+        )["application_clock"]
+        return [a.reference for a, _ in panel.rows]
+
+    assert set(shown(areas.street)) == {ours.reference, theirs.reference}
+    assert shown(areas.neighbour) == [theirs.reference]
+    assert shown(areas.community) == [ours.reference]
+    # An area outside the actor's scope never widens it.
+    assert shown(areas.far) == []
+    counted = panels.clock_panel(
+        actor=personas.supervisor, scope=SimpleNamespace(area=areas.neighbour), day=None
+    )["application_clock"]
+    assert counted.overdue == 1
+    clerk_panel = panels.clock_panel(
+        actor=window.clerk, scope=SimpleNamespace(area=areas.district), day=None
+    )
+    assert clerk_panel["application_clock"] is None
+
+    page = _client(personas.supervisor).get(
+        reverse("dashboard:casework"), {"area": areas.neighbour.code}
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert theirs.reference in text and ours.reference not in text
+
+
+def test_the_household_file_embeds_photos_and_lists_pdf_scans(
+    household, personas, window, tmp_path
+):
+    """The photos are read from the private storage into the PDF (no public address is
+    made for them); a PDF scan stays a line with its kind."""
+    from applications import services
+
+    photo = io.BytesIO()
+    Image.new("RGB", (53, 41), (10, 10, 200)).save(photo, "JPEG")
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "photos": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        application = take(household, personas.caseworker)
+        services.document_add(
+            actor=personas.caseworker,
+            application=application,
+            upload=SimpleUploadedFile("id.jpg", photo.getvalue(), content_type="image/jpeg"),
+            kind="id_card",
+        )
+        services.document_add(
+            actor=personas.caseworker,
+            application=application,
+            upload=SimpleUploadedFile("income.pdf", b"%PDF-1.4\n%%EOF\n"),
+            kind="income",
+        )
+        url = reverse("applications:household_file", kwargs={"household_id": household.uuid})
+        response = _client(personas.caseworker).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    content = response.content
+    assert content.count(b"/Subtype /Image") == 1
+    assert b"/Width 53" in content and b"/Height 41" in content
+
+
+def test_the_calendar_page_says_which_years_are_official_and_asks_for_2027(
+    personas, window, monkeypatch
+):
+    """chinese-calendar 1.11 holds the official days up to 2026; 2027 is counted Monday to
+    Friday until the district admin enters its days, and the page says so to each reader."""
+    from types import SimpleNamespace
+
+    from applications import services
+    from applications.views import lists
+
+    real = lists.timezone
+    monkeypatch.setattr(
+        lists,
+        "timezone",
+        SimpleNamespace(**{**vars(real), "localdate": lambda: dt.date(2026, 12, 7)}),
+    )
+    services.calendar_day_set(
+        actor=personas.admin, day=dt.date(2027, 2, 8), is_workday=False, note="春节"
+    )
+    url = reverse("applications:calendar")
+    admin = _client(personas.admin).get(url).content.decode()
+    assert "收录至 2026 年" in admin
+    assert "2026 年：已收录国家节假日安排" in admin
+    assert "2027 年：尚未收录国家节假日安排" in admin
+    assert "按周一至周五计算" in admin
+    assert "请按国务院办公厅公布的安排，在下方逐日登记" in admin
+    assert "本区已登记该年 1 天" in admin
+    reader = _client(personas.supervisor).get(url).content.decode()
+    assert "须由区级管理员" in reader and "在下方逐日登记" not in reader

@@ -23,9 +23,9 @@ def rendered(monkeypatch):
     seen: list[str] = []
     real = pdf.html_to_pdf
 
-    def spy(html: str) -> bytes:
+    def spy(html: str, **kwargs: object) -> bytes:
         seen.append(html)
-        return real(html)
+        return real(html, **kwargs)
 
     monkeypatch.setattr(pdf, "html_to_pdf", spy)
     return seen

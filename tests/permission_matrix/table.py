@@ -1370,8 +1370,41 @@ ONE_WINDOW: list[Check] = [
         forbid=VIEW - HANDLE,
         ok=(200,),
     ),
+    # The steps after acceptance, as the pages': an empty body is a 400 for whoever may act.
+    *(
+        _post(
+            f"api-applications:application-{step}",
+            "application",
+            allow=HANDLE,
+            forbid=VIEW - HANDLE,
+            ok=(400,),
+        )
+        for step in ("request-more", "approve", "reject")
+    ),
+    _post(
+        "api-applications:application-investigate",
+        "application",
+        allow=EDIT,
+        forbid={VIEWER},
+        ok=(400,),
+    ),
+    _post(
+        "api-applications:application-objection",
+        "application",
+        allow=STREET,
+        forbid=VIEW - STREET,
+        ok=(400,),
+    ),
+    _post(
+        "api-applications:application-notice-sent",
+        "application",
+        allow=STREET,
+        forbid=VIEW - STREET,
+        ok=(400,),  # the site's application is not refused
+    ),
     _page("api-applications:responsibility-list", allow=VIEW, other=403),
     _page("api-applications:notice-list", allow=ALL),
+    _post("api-applications:notice-list", allow=STREET, other=403, ok=(400,)),
     _post("api-applications:application-lookup", public=True, allow=ALL, ok=(400,)),
 ]
 MATRIX += ONE_WINDOW
