@@ -262,7 +262,9 @@ CREATE TEMPORARY TABLE outreach_hits ON COMMIT DROP AS
 """
     today = bind(day)
     # A dismissed lead stays dismissed while its facts are the same; when they change, or an
-    # acted lead holds again (its referral declined or withdrawn), it is open again.
+    # acted lead holds again (its referral declined or withdrawn), it is open again. Only the
+    # hits that are new or differ reach the upsert: on a quiet night that is almost none, and
+    # ON CONFLICT would otherwise lock (and so write) every lead that is already right.
     upsert = f"""
 INSERT INTO {_LEAD} AS l (uuid, created_at, updated_at, policy_id, household_id, member_id,
                          area_code, reason, state, fingerprint, found_on, dismiss_reason,
@@ -270,6 +272,14 @@ INSERT INTO {_LEAD} AS l (uuid, created_at, updated_at, policy_id, household_id,
 SELECT gen_random_uuid(), now(), now(), x.policy_id, x.household_id, x.member_id,
        x.area_code, x.reason, 'open', x.fingerprint, {today}, '', 1
   FROM outreach_hits x
+  LEFT JOIN {_LEAD} was
+    ON was.policy_id = x.policy_id AND was.household_id = x.household_id
+   AND coalesce(was.member_id, 0) = coalesce(x.member_id, 0)
+ WHERE was.id IS NULL
+    OR was.reason <> x.reason
+    OR was.area_code <> x.area_code
+    OR was.fingerprint <> x.fingerprint
+    OR was.state = 'acted'
 ON CONFLICT (policy_id, household_id, member_id) DO UPDATE
    SET reason = EXCLUDED.reason,
        area_code = EXCLUDED.area_code,
