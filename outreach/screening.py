@@ -179,14 +179,22 @@ SELECT h.id AS household_id, h.area_code,
 """
 
 
+# The household facts a rule may read (columns of `outreach_facts`), also carried on each of
+# its members' rows in `outreach_members`.
+_HOUSEHOLD_FACTS = ("area_code", "categories", "per_capita", "dibao", "dibian", "tekun")
+
+
 def members_select() -> str:
-    """The active members of active households, with the facts the member rules read."""
+    """The active members of active households, each with the facts its household's rules
+    read: a member branch then reads one table, not a join of the two per policy."""
     columns = ", ".join(f"m.{c}" for c in _MEMBER_FACTS)
+    household = ", ".join(f"f.{c}" for c in _HOUSEHOLD_FACTS)
     return f"""
 SELECT m.id, m.household_id, {columns},
-       concat_ws('|', {columns}) AS facts
-  FROM {_MEMBER} m JOIN {_HH} h ON h.id = m.household_id
- WHERE m.status = 'active' AND h.status = 'active'
+       concat_ws('|', {columns}) AS facts,
+       {household}, f.facts AS household_facts
+  FROM {_MEMBER} m JOIN outreach_facts f ON f.household_id = m.household_id
+ WHERE m.status = 'active'
 """
 
 
@@ -201,6 +209,12 @@ SELECT r.resource_id, r.household_id, n.member_id
 """
 
 
+# A member rule narrows on one of these (an age band, a disability type, a school stage, an
+# illness, unemployment): indexed, a member branch reads the few rows it is about instead of
+# every member once per policy.
+_MEMBER_INDEXED = ("birth_date", "disability_type", "schooling", "health", "employment")
+
+
 def facts_statements(bind: _Params, day: dt.date) -> list[str]:
     """Three temporary tables: `outreach_facts` (one row per active household),
     `outreach_members` (its active members) and `outreach_given`, dropped at commit."""
@@ -208,6 +222,7 @@ def facts_statements(bind: _Params, day: dt.date) -> list[str]:
         f"CREATE TEMPORARY TABLE outreach_facts ON COMMIT DROP AS {facts_select(bind, day)}",
         f"CREATE TEMPORARY TABLE outreach_members ON COMMIT DROP AS {members_select()}",
         f"CREATE TEMPORARY TABLE outreach_given ON COMMIT DROP AS {given_select(bind)}",
+        *(f"CREATE INDEX ON outreach_members ({c})" for c in _MEMBER_INDEXED),
         "ANALYZE outreach_facts",
         "ANALYZE outreach_members",
         "ANALYZE outreach_given",
@@ -215,6 +230,14 @@ def facts_statements(bind: _Params, day: dt.date) -> list[str]:
 
 
 # ---- the leads -----------------------------------------------------------------------------
+
+
+# In a member branch, `f` (what the household conditions read) is the member row's copy of
+# its household's facts: a projection of the same row, not a join.
+_HOUSEHOLD_OF_MEMBER = (
+    f"SELECT m.household_id, {', '.join(f'm.{c}' for c in _HOUSEHOLD_FACTS)},"
+    " m.household_facts AS facts"
+)
 
 
 def _branch(policy: Policy, bind: _Params, day: dt.date) -> str:
@@ -231,7 +254,7 @@ def _branch(policy: Policy, bind: _Params, day: dt.date) -> str:
         return (
             f"SELECT {pid}::bigint AS policy_id, f.household_id, m.id AS member_id, f.area_code,"
             f" {reason}::varchar AS reason, md5(f.facts || '#' || m.facts) AS fingerprint"
-            " FROM outreach_facts f JOIN outreach_members m ON m.household_id = f.household_id"
+            f" FROM outreach_members m CROSS JOIN LATERAL ({_HOUSEHOLD_OF_MEMBER}) f"
             f" WHERE f.area_code LIKE {bind(like(policy.area_code))} AND {where}"
             f" AND NOT EXISTS ({given} AND (g.member_id IS NULL OR g.member_id = m.id))"
         )

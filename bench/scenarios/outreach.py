@@ -173,7 +173,7 @@ def _bare_sql(day: dt.date) -> tuple[str, dict]:
     bind = screening._Params()
     policies = screening.load_policies(day)
     facts = screening.facts_select(bind, day)
-    members = screening.members_select()
+    columns = ", ".join(f"m.{c}" for c in screening._MEMBER_FACTS)
     branches = "\nUNION ALL\n".join(_bare_branch(p, bind, day) for p in policies)
     sql = f"""
 INSERT INTO outreach_lead (uuid, created_at, updated_at, policy_id, household_id, member_id,
@@ -181,9 +181,11 @@ INSERT INTO outreach_lead (uuid, created_at, updated_at, policy_id, household_id
                            version)
 WITH facts AS MATERIALIZED ({facts}),
 people AS MATERIALIZED (
-  SELECT m.*, f.area_code, f.categories, f.per_capita, f.dibao, f.dibian, f.tekun,
+  SELECT m.id, m.household_id, {columns}, concat_ws('|', {columns}) AS facts,
+         f.area_code, f.categories, f.per_capita, f.dibao, f.dibian, f.tekun,
          f.facts AS household_facts
-    FROM ({members}) m JOIN facts f ON f.household_id = m.household_id
+    FROM {screening._MEMBER} m JOIN facts f ON f.household_id = m.household_id
+   WHERE m.status = 'active'
 ),
 hits AS ({branches})
 SELECT gen_random_uuid(), now(), now(), x.policy_id, x.household_id, x.member_id, x.area_code,
