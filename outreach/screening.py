@@ -4,10 +4,11 @@
 """The nightly screening (政策找人 and 应退尽退) as a few set-based statements.
 
 One transaction: the facts of every active household (its categories, per-capita income and
-the standard in force in its district) and of every active member go into two temporary
+the standard in force in its district) and of every active member go into temporary
 tables; one INSERT … SELECT, a UNION ALL of one branch per policy, finds every household or
 member who meets a policy's active rules and has no referral for it; the leads table is then
-brought to that set by one upsert and one DELETE. The 应退尽退 flags are kept the same way.
+brought to that set by one upsert of the hits that are new or differ, and one DELETE. The
+应退尽退 flags are kept the same way.
 
 Idempotent: the upserts change a row only when something about it differs (its reason, or
 the facts it was found on), so a second run changes nothing.
@@ -216,8 +217,10 @@ _MEMBER_INDEXED = ("birth_date", "disability_type", "schooling", "health", "empl
 
 
 def facts_statements(bind: _Params, day: dt.date) -> list[str]:
-    """Three temporary tables: `outreach_facts` (one row per active household),
-    `outreach_members` (its active members) and `outreach_given`, dropped at commit."""
+    """Three temporary tables, dropped at commit and ANALYZEd so each branch is planned on
+    real counts: `outreach_facts` (one row per active household), `outreach_members` (its
+    active members, each with the household's facts, indexed on the columns member rules
+    narrow on) and `outreach_given`."""
     return [
         f"CREATE TEMPORARY TABLE outreach_facts ON COMMIT DROP AS {facts_select(bind, day)}",
         f"CREATE TEMPORARY TABLE outreach_members ON COMMIT DROP AS {members_select()}",
