@@ -4,10 +4,11 @@
 """The nightly screening (政策找人 and 应退尽退) as a few set-based statements.
 
 One transaction: the facts of every active household (its categories, per-capita income and
-the standard in force in its district) and of every active member go into two temporary
+the standard in force in its district) and of every active member go into temporary
 tables; one INSERT … SELECT, a UNION ALL of one branch per policy, finds every household or
 member who meets a policy's active rules and has no referral for it; the leads table is then
-brought to that set by one upsert and one DELETE. The 应退尽退 flags are kept the same way.
+brought to that set by one upsert of the hits that are new or differ, and one DELETE. The
+应退尽退 flags are kept the same way.
 
 Idempotent: the upserts change a row only when something about it differs (its reason, or
 the facts it was found on), so a second run changes nothing.
@@ -179,14 +180,22 @@ SELECT h.id AS household_id, h.area_code,
 """
 
 
+# The household facts a rule may read (columns of `outreach_facts`), also carried on each of
+# its members' rows in `outreach_members`.
+_HOUSEHOLD_FACTS = ("area_code", "categories", "per_capita", "dibao", "dibian", "tekun")
+
+
 def members_select() -> str:
-    """The active members of active households, with the facts the member rules read."""
+    """The active members of active households, each with the facts its household's rules
+    read: a member branch then reads one table, not a join of the two per policy."""
     columns = ", ".join(f"m.{c}" for c in _MEMBER_FACTS)
+    household = ", ".join(f"f.{c}" for c in _HOUSEHOLD_FACTS)
     return f"""
 SELECT m.id, m.household_id, {columns},
-       concat_ws('|', {columns}) AS facts
-  FROM {_MEMBER} m JOIN {_HH} h ON h.id = m.household_id
- WHERE m.status = 'active' AND h.status = 'active'
+       concat_ws('|', {columns}) AS facts,
+       {household}, f.facts AS household_facts
+  FROM {_MEMBER} m JOIN outreach_facts f ON f.household_id = m.household_id
+ WHERE m.status = 'active'
 """
 
 
@@ -201,13 +210,22 @@ SELECT r.resource_id, r.household_id, n.member_id
 """
 
 
+# A member rule narrows on one of these (an age band, a disability type, a school stage, an
+# illness, unemployment): indexed, a member branch reads the few rows it is about instead of
+# every member once per policy.
+_MEMBER_INDEXED = ("birth_date", "disability_type", "schooling", "health", "employment")
+
+
 def facts_statements(bind: _Params, day: dt.date) -> list[str]:
-    """Three temporary tables: `outreach_facts` (one row per active household),
-    `outreach_members` (its active members) and `outreach_given`, dropped at commit."""
+    """Three temporary tables, dropped at commit and ANALYZEd so each branch is planned on
+    real counts: `outreach_facts` (one row per active household), `outreach_members` (its
+    active members, each with the household's facts, indexed on the columns member rules
+    narrow on) and `outreach_given`."""
     return [
         f"CREATE TEMPORARY TABLE outreach_facts ON COMMIT DROP AS {facts_select(bind, day)}",
         f"CREATE TEMPORARY TABLE outreach_members ON COMMIT DROP AS {members_select()}",
         f"CREATE TEMPORARY TABLE outreach_given ON COMMIT DROP AS {given_select(bind)}",
+        *(f"CREATE INDEX ON outreach_members ({c})" for c in _MEMBER_INDEXED),
         "ANALYZE outreach_facts",
         "ANALYZE outreach_members",
         "ANALYZE outreach_given",
@@ -215,6 +233,14 @@ def facts_statements(bind: _Params, day: dt.date) -> list[str]:
 
 
 # ---- the leads -----------------------------------------------------------------------------
+
+
+# In a member branch, `f` (what the household conditions read) is the member row's copy of
+# its household's facts: a projection of the same row, not a join.
+_HOUSEHOLD_OF_MEMBER = (
+    f"SELECT m.household_id, {', '.join(f'm.{c}' for c in _HOUSEHOLD_FACTS)},"
+    " m.household_facts AS facts"
+)
 
 
 def _branch(policy: Policy, bind: _Params, day: dt.date) -> str:
@@ -231,7 +257,7 @@ def _branch(policy: Policy, bind: _Params, day: dt.date) -> str:
         return (
             f"SELECT {pid}::bigint AS policy_id, f.household_id, m.id AS member_id, f.area_code,"
             f" {reason}::varchar AS reason, md5(f.facts || '#' || m.facts) AS fingerprint"
-            " FROM outreach_facts f JOIN outreach_members m ON m.household_id = f.household_id"
+            f" FROM outreach_members m CROSS JOIN LATERAL ({_HOUSEHOLD_OF_MEMBER}) f"
             f" WHERE f.area_code LIKE {bind(like(policy.area_code))} AND {where}"
             f" AND NOT EXISTS ({given} AND (g.member_id IS NULL OR g.member_id = m.id))"
         )
@@ -262,7 +288,9 @@ CREATE TEMPORARY TABLE outreach_hits ON COMMIT DROP AS
 """
     today = bind(day)
     # A dismissed lead stays dismissed while its facts are the same; when they change, or an
-    # acted lead holds again (its referral declined or withdrawn), it is open again.
+    # acted lead holds again (its referral declined or withdrawn), it is open again. Only the
+    # hits that are new or differ reach the upsert: on a quiet night that is almost none, and
+    # ON CONFLICT would otherwise lock (and so write) every lead that is already right.
     upsert = f"""
 INSERT INTO {_LEAD} AS l (uuid, created_at, updated_at, policy_id, household_id, member_id,
                          area_code, reason, state, fingerprint, found_on, dismiss_reason,
@@ -270,6 +298,14 @@ INSERT INTO {_LEAD} AS l (uuid, created_at, updated_at, policy_id, household_id,
 SELECT gen_random_uuid(), now(), now(), x.policy_id, x.household_id, x.member_id,
        x.area_code, x.reason, 'open', x.fingerprint, {today}, '', 1
   FROM outreach_hits x
+  LEFT JOIN {_LEAD} was
+    ON was.policy_id = x.policy_id AND was.household_id = x.household_id
+   AND coalesce(was.member_id, 0) = coalesce(x.member_id, 0)
+ WHERE was.id IS NULL
+    OR was.reason <> x.reason
+    OR was.area_code <> x.area_code
+    OR was.fingerprint <> x.fingerprint
+    OR was.state = 'acted'
 ON CONFLICT (policy_id, household_id, member_id) DO UPDATE
    SET reason = EXCLUDED.reason,
        area_code = EXCLUDED.area_code,
