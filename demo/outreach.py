@@ -158,7 +158,9 @@ def _work(rng: random.Random) -> Counter[str]:
     leads = list(
         Lead.objects.filter(state=Lead.State.OPEN)
         .select_related("household__worker", "policy", "member")
-        .order_by("id")
+        # Not by id: the screening inserts in the order its plan finds them, which may vary;
+        # households, policies and members are made in the seed's order.
+        .order_by("household_id", "policy_id", "member_id")
     )
     for lead in leads:
         draw = rng.random()

@@ -25,7 +25,9 @@ def our_packages() -> frozenset[str]:
     labels = {
         config.label
         for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(ROOT)
+        # An app folder at the repository's top; a virtualenv inside the checkout (CI's
+        # .venv) holds the libraries' apps, which are not ours.
+        if Path(config.path).resolve().parent == ROOT.resolve()
     }
     return frozenset((packages | labels) - {"core"})
 
