@@ -24,7 +24,7 @@ def _home(areas, **head):
 
 def _born(years: int, days: int = 0) -> str:
     birth = DAY.replace(year=DAY.year - years) + dt.timedelta(days=days)
-    return factories.id_number(birth=birth)
+    return factories.id_number_born_on(birth)
 
 
 def test_age_counts_whole_years_on_the_day(areas, policies):
